@@ -1,0 +1,73 @@
+// Lint = layering rules of DESIGN.md section 7, enforced on every TypeScript file:
+//  - services/*/core/** is pure: no node:* modules, no I/O clients, no clock, no environment;
+//  - a service imports only services/shared and services/dataverse, never another service;
+//  - only a service's config.ts (and infra/bench/test scripts) reads process.env.
+import tseslint from 'typescript-eslint';
+
+const services = ['coordinator', 'extractor', 'loader', 'cli', 'simulator'];
+const ioModules = ['kafkajs', 'mongodb', 'undici', 'pino', '@azure/msal-node', '@kafkajs/confluent-schema-registry', 'prom-client'];
+
+const otherServices = (self) =>
+  services.filter((s) => s !== self).flatMap((s) => [`../${s}/*`, `../../${s}/*`, `../../../${s}/*`, `**/services/${s}/*`]);
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'bench-results/**', 'coverage/**', 'dist/**'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parser: tseslint.parser },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only config.ts reads process.env (DESIGN.md §7).' },
+      ],
+    },
+  },
+  {
+    files: ['**/config.ts', 'infra/**', 'test/**', 'bench/**', 'vitest.config.ts', 'services/shared/lifecycle.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  ...services.map((svc) => ({
+    files: [`services/${svc}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: otherServices(svc), message: `services/${svc} may import only services/shared and services/dataverse.` }] },
+      ],
+    },
+  })),
+  {
+    files: ['services/shared/**/*.ts', 'services/dataverse/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: services.flatMap((s) => [`../${s}/*`, `../../${s}/*`]), message: 'shared libraries must not depend on a service.' }] },
+      ],
+    },
+  },
+  {
+    files: ['services/*/core/**/*.ts'],
+    ignores: ['services/*/core/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'core/ is pure: no Node built-ins (I/O).' },
+            { group: ioModules, message: 'core/ is pure: no I/O clients.' },
+            { group: ['**/shared/log*', '**/shared/kafka*', '**/shared/registry*', '**/shared/lifecycle*', '**/shared/config*', '../*', '!../core/*'], message: 'core/ imports only other core modules and shared pure modules (errors, clock types).' },
+          ],
+          paths: ['fs', 'http', 'https', 'net', 'child_process', 'crypto', 'os'],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'core/ has no clock: take the time as an argument.' },
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'core/ has no clock: take the time as an argument.' },
+        { selector: "MemberExpression[object.name='process']", message: 'core/ reads no environment or process state.' },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'core/ is deterministic: take randomness as an argument.' },
+      ],
+    },
+  },
+);

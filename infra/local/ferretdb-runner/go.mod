@@ -1,0 +1,3 @@
+module dynsync.local/ferretdb-runner
+
+go 1.24

@@ -1,0 +1,121 @@
+/**
+ * The closed error taxonomy shared by every service (DESIGN.md section 7).
+ *
+ * Every error that crosses a boundary (HTTP, Kafka, MongoDB, configuration, user input) is a {@link SyncError}
+ * with a stable `code` from {@link ERROR_CODES}. The code fixes the `kind`, and the kind fixes whether a retry
+ * can help. Messages name the thing that is wrong and what to do; they never contain secrets (Invariant 7).
+ */
+
+/** What kind of failure this is; decides retry behaviour and exit codes. */
+export type ErrorKind = 'transient' | 'rate_limited' | 'config' | 'data' | 'fatal';
+
+/**
+ * Every error code the system can raise, with its kind. Adding a code is a design change: add it here, with
+ * the kind, and classify into it at a boundary.
+ */
+export const ERROR_CODES = {
+  // configuration and user input
+  CONFIG_INVALID: 'config',
+  ORG_URL_INVALID: 'config',
+  ENCRYPTION_KEY_MISSING: 'config',
+  CONNECTION_NOT_FOUND: 'config',
+  COMMAND_INVALID: 'data',
+  // authentication and authorisation
+  AUTH_INVALID_CLIENT: 'config',
+  AUTH_CONSENT_REVOKED: 'config',
+  AUTH_FORBIDDEN: 'config',
+  AUTH_TOKEN_EXPIRED: 'transient',
+  AUTH_FAILED: 'fatal',
+  // Dataverse
+  DATAVERSE_THROTTLED: 'rate_limited',
+  DATAVERSE_UNAVAILABLE: 'transient',
+  DATAVERSE_TIMEOUT: 'transient',
+  DATAVERSE_NOT_FOUND: 'config',
+  DATAVERSE_BAD_REQUEST: 'fatal',
+  DATAVERSE_DELTA_EXPIRED: 'data',
+  DATAVERSE_PAYLOAD_INVALID: 'data',
+  DATAVERSE_WRITE_REFUSED: 'fatal',
+  // records and schemas
+  RECORD_INVALID: 'data',
+  SCHEMA_INCOMPATIBLE: 'config',
+  // infrastructure
+  KAFKA_UNAVAILABLE: 'transient',
+  KAFKA_FAILED: 'fatal',
+  REGISTRY_UNAVAILABLE: 'transient',
+  STORE_UNAVAILABLE: 'transient',
+  STORE_WRITE_FAILED: 'fatal',
+  INFRA_MISSING_TOOL: 'config',
+  INFRA_START_FAILED: 'fatal',
+  // anything not classified at a boundary
+  INTERNAL: 'fatal',
+} as const satisfies Record<string, ErrorKind>;
+
+/** A code of the closed taxonomy. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Options of a {@link SyncError}. */
+export interface SyncErrorOptions {
+  /** The underlying error, kept for logs; never shown to users if it may carry secrets. */
+  cause?: unknown;
+  /** For `rate_limited`: how long the server asked us to wait. */
+  retryAfterMs?: number;
+  /** Structured, secret-free context (table, window, status, Dataverse error code...). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The one base error. `kind` and `retriable` derive from `code`; `rate_limited` errors carry `retryAfterMs`.
+ */
+export class SyncError extends Error {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly retriable: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: SyncErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SyncError';
+    this.code = code;
+    this.kind = ERROR_CODES[code];
+    this.retriable = this.kind === 'transient' || this.kind === 'rate_limited';
+    this.retryAfterMs = options.retryAfterMs;
+    this.details = options.details ?? {};
+  }
+
+  /** A log-friendly, secret-free view. */
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, kind: this.kind, retriable: this.retriable, message: this.message, ...this.details };
+  }
+}
+
+/** True when `err` is a {@link SyncError}, optionally of the given code. */
+export function isSyncError(err: unknown, code?: ErrorCode): err is SyncError {
+  return err instanceof SyncError && (code === undefined || err.code === code);
+}
+
+/**
+ * Wraps anything thrown into a {@link SyncError}: a SyncError passes through, anything else becomes `INTERNAL`
+ * (fatal) with the original kept as cause. Boundaries should classify before this fallback is reached.
+ */
+export function toSyncError(err: unknown, fallback: ErrorCode = 'INTERNAL'): SyncError {
+  if (err instanceof SyncError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new SyncError(fallback, message, { cause: err });
+}
+
+/** Process exit codes by kind: 0 ok, 2 configuration, 3 data, 4 transient gave up, 1 anything else. */
+export function exitCodeFor(err: unknown): number {
+  if (!(err instanceof SyncError)) return 1;
+  switch (err.kind) {
+    case 'config':
+      return 2;
+    case 'data':
+      return 3;
+    case 'transient':
+    case 'rate_limited':
+      return 4;
+    default:
+      return 1;
+  }
+}
