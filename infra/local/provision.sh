@@ -18,7 +18,7 @@ need() {
 }
 mvn_batch() {
   # A repository local to the cache keeps provisioning self-contained and reusable across checkouts.
-  mvn -q -B -Dmaven.repo.local="$CACHE/m2" "$@" || die "Maven could not download $* from Maven Central. Check network access to the Maven registry (and ~/.m2/settings.xml mirrors), then retry."
+  mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$CACHE/m2" "$@" || die "Maven could not download $* from Maven Central. Check network access to the Maven registry (and ~/.m2/settings.xml mirrors), then retry."
 }
 
 provision_kafka() {
@@ -63,15 +63,15 @@ provision_apicurio() {
 provision_ferretdb() {
   local dir="$CACHE/ferretdb-$FERRETDB_VERSION"
   local stamp
-  stamp="$(cat "$here/ferretdb-runner/main.go" "$here/ferretdb-runner/go.mod" | sha256sum | cut -c1-16)"
+  stamp="$(cat "$here/ferretdb-runner/main.go" "$here/ferretdb-runner/go.mod" "$here/ferretdb-runner/go.sum" | sha256sum | cut -c1-16)"
   [ -f "$dir/.complete" ] && [ "$(cat "$dir/.complete")" = "$stamp" ] && return 0
   need go "Install Go 1.24+ (https://go.dev/doc/install, or Debian: apt-get install golang)."
   echo "provision: FerretDB $FERRETDB_VERSION (built from the Go module proxy) -> $dir" >&2
   rm -rf "$dir" && mkdir -p "$dir/src"
-  cp "$here/ferretdb-runner/main.go" "$here/ferretdb-runner/go.mod" "$dir/src/"
-  [ -f "$here/ferretdb-runner/go.sum" ] && cp "$here/ferretdb-runner/go.sum" "$dir/src/"
-  (cd "$dir/src" && go get "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" >/dev/null 2>&1 && go mod tidy >/dev/null 2>&1 \
-    && CGO_ENABLED=0 go build -trimpath -o "$dir/ferretdb-runner" .) \
+  # go.mod/go.sum pin FerretDB and every transitive module; the build downloads them from the Go module proxy.
+  cp "$here/ferretdb-runner/main.go" "$here/ferretdb-runner/go.mod" "$here/ferretdb-runner/go.sum" "$dir/src/"
+  grep -q "github.com/FerretDB/FerretDB $FERRETDB_VERSION" "$dir/src/go.mod" || die "infra/local/ferretdb-runner/go.mod does not pin FerretDB $FERRETDB_VERSION (versions.env): run 'go get github.com/FerretDB/FerretDB@$FERRETDB_VERSION && go mod tidy' there"
+  (cd "$dir/src" && CGO_ENABLED=0 go build -mod=readonly -trimpath -o "$dir/ferretdb-runner" .) \
     || die "could not build FerretDB $FERRETDB_VERSION: check access to the Go module proxy (GOPROXY=$(go env GOPROXY)) and retry"
   echo "$stamp" > "$dir/.complete"
 }

@@ -1,0 +1,46 @@
+/**
+ * The undici connection pool shared by the Dataverse client and the OAuth network client of one process: keep-alive
+ * pooling with a bounded number of connections per origin, and an optional extra CA certificate (the simulator's
+ * self-signed certificate) so no process-wide NODE_EXTRA_CA_CERTS is needed.
+ */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { Agent } from 'undici';
+import { SyncError } from '../../shared/errors.ts';
+
+/** Pool options. */
+export interface HttpAgentOptions {
+  /** Most connections per origin (the pool); requests beyond it queue in undici. */
+  connections: number;
+  /** PEM CA certificate(s) to trust in addition to the system roots (dev/simulator only). */
+  caPem?: string | undefined;
+  /** Idle keep-alive sockets are closed after this long. Default 30 s. */
+  keepAliveTimeoutMs?: number;
+  /** TCP + TLS connect timeout. Default 10 s. */
+  connectTimeoutMs?: number;
+}
+
+/** Creates the pool. Close it with `agent.close()` at shutdown. */
+export function createHttpAgent(opts: HttpAgentOptions): Agent {
+  return new Agent({
+    connections: opts.connections,
+    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 30_000,
+    connectTimeout: opts.connectTimeoutMs ?? 10_000,
+    // Node's `ca` replaces the default roots, so keep them: the extra CA is added, not substituted.
+    connect: opts.caPem === undefined ? {} : { ca: [...rootCertificates, opts.caPem] },
+  });
+}
+
+/** Reads a PEM CA certificate file; CONFIG_INVALID naming the path when it cannot be read or is not PEM. */
+export function readCaCertificate(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new SyncError('CONFIG_INVALID', `cannot read the CA certificate file ${path}`, { cause: err });
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new SyncError('CONFIG_INVALID', `${path} is not a PEM certificate (no BEGIN CERTIFICATE line)`);
+  }
+  return pem;
+}

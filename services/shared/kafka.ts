@@ -1,0 +1,64 @@
+/**
+ * Kafka clients (kafkajs) for every service: one factory with pino logging, topic declaration that is
+ * idempotent, and the naming of topics (DESIGN.md section 4).
+ */
+import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from './log.ts';
+
+// kafkajs 2.2.4 schedules a throttle timer with a negative delay on Node 22+, which prints a
+// TimeoutNegativeWarning per request; it is harmless (Node clamps it to 1 ms). Filter only that warning.
+const defaultWarningListeners = process.listeners('warning');
+if (!defaultWarningListeners.some((l) => (l as { dynsync?: boolean }).dynsync)) {
+  process.removeAllListeners('warning');
+  const filter = Object.assign(
+    (w: Error) => {
+      if (w.name !== 'TimeoutNegativeWarning') for (const l of defaultWarningListeners) l(w);
+    },
+    { dynsync: true },
+  );
+  process.on('warning', filter);
+}
+
+/** Creates a kafkajs client whose logs go through `log` (warn and above by default). */
+export function createKafka(clientId: string, brokers: readonly string[], log?: Logger): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: [...brokers],
+    logLevel: log ? logLevel.WARN : logLevel.NOTHING,
+    logCreator: () => (entry: LogEntry) => {
+      if (!log) return;
+      const { message, ...rest } = entry.log;
+      const level = entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
+      log[level]({ kafka: entry.namespace, ...rest }, message);
+    },
+    retry: { initialRetryTime: 200, retries: 8 },
+  });
+}
+
+/** The topic of one Dataverse table of one connection: `dynamics.<connection>.<table>`. */
+export function tableTopic(connection: string, table: string): string {
+  return `dynamics.${connection}.${table}`;
+}
+
+/** Matches every table topic (for the loader's subscription). */
+export const TABLE_TOPIC_PATTERN = /^dynamics\.[^.]+\.[^.]+$/;
+
+/** A topic to declare. */
+export type TopicSpec = ITopicConfig;
+
+/**
+ * Creates the topics that do not exist yet (never alters existing ones) and waits for their leaders.
+ * Returns the names it created.
+ */
+export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t.topic));
+  if (missing.length === 0) return [];
+  try {
+    await admin.createTopics({ topics: missing.map((t) => ({ replicationFactor: 1, ...t })), waitForLeaders: true });
+  } catch (err) {
+    // another instance may have created it between list and create: that is fine
+    if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
+  }
+  return missing.map((t) => t.topic);
+}
