@@ -68,7 +68,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     from = 'testcontainers';
   } else {
     const { up } = await import('../infra/local/stack.ts');
-    settings = { ...(await up()) };
+    settings = { ...(await up()).env };
     from = 'local';
   }
   Object.assign(process.env, settings);

@@ -7,7 +7,7 @@ import { down, provision, servers, status, up } from './stack.ts';
 async function main(command: string | undefined): Promise<number> {
   switch (command) {
     case 'up': {
-      const env = await up();
+      const { env } = await up();
       for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
       return 0;
     }

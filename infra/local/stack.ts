@@ -77,23 +77,23 @@ async function upOne(s: LocalServer, say: Say): Promise<UpOutcome> {
 }
 
 /**
- * Brings every server up (provisioning first if needed) and returns the connection settings. Throws with the
- * server's log tail when one cannot start.
+ * Brings every server up (provisioning first if needed) and returns the connection settings and what was done
+ * with each server. Throws with the server's log tail when one cannot start.
  */
-export async function up(say: Say = stderr): Promise<typeof connectionEnv> {
+export async function up(say: Say = stderr): Promise<{ env: typeof connectionEnv; outcomes: Record<string, UpOutcome> }> {
   const t0 = Date.now();
   const down = servers.filter((s) => runningPid(s.dir, s.launch().marker) === undefined);
   provision(down.map((s) => s.name), say);
   const outcomes = await Promise.all(servers.map(async (s) => [s, await upOne(s, say)] as const));
   for (const [s, outcome] of outcomes) say(`infra: ${s.label}: ${outcome}`);
   say(`infra: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-  return connectionEnv;
+  return { env: connectionEnv, outcomes: Object.fromEntries(outcomes.map(([s, o]) => [s.name, o])) };
 }
 
-/** Stops the servers this tool started; returns the names it stopped. */
-export async function down(say: Say = stderr): Promise<string[]> {
+/** Stops the servers this tool started (or only those named); returns the names it stopped. */
+export async function down(say: Say = stderr, only?: readonly string[]): Promise<string[]> {
   const stopped: string[] = [];
-  for (const s of [...servers].reverse()) {
+  for (const s of [...servers].reverse().filter((x) => !only || only.includes(x.name))) {
     if (await stop(s.dir, s.launch().marker)) {
       stopped.push(s.name);
       say(`infra: stopped ${s.label}`);

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   AUTH_FORBIDDEN: 'config',
   AUTH_TOKEN_EXPIRED: 'transient',
   AUTH_FAILED: 'fatal',
+  AUTH_UNAVAILABLE: 'transient',
   // Dataverse
   DATAVERSE_THROTTLED: 'rate_limited',
   DATAVERSE_UNAVAILABLE: 'transient',

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { newestPerId, olderThanFilter, planUpserts, type IncomingRecord } from './upsert-plan.ts';
+import { compareVersions } from './version.ts';
+
+const rec = (id: string, version: number, modifiedOnMs: number, fields: Record<string, unknown> | null = { n: version }): IncomingRecord => ({
+  id,
+  version: BigInt(version),
+  modifiedOnMs,
+  fields,
+  meta: {},
+});
+const id = (n: bigint) => n;
+
+describe('compareVersions', () => {
+  it.each([
+    [1, 0, 2, 0, -1],
+    [2, 0, 1, 0, 1],
+    [1, 5, 1, 6, -1],
+    [1, 6, 1, 5, 1],
+    [3, 1, 3, 1, 0],
+    // versionnumber wins over modifiedon (a backdated modifiedon with a newer version is newer)
+    [5, 100, 4, 900, 1],
+  ])('v%i@%i vs v%i@%i → %i', (va, ma, vb, mb, expected) => {
+    expect(compareVersions({ version: BigInt(va), modifiedOnMs: ma }, { version: BigInt(vb), modifiedOnMs: mb })).toBe(expected);
+  });
+});
+
+describe('newestPerId', () => {
+  it.each([
+    ['one record', [rec('a', 1, 0)], [['a', 1n]]],
+    ['newer later', [rec('a', 1, 0), rec('a', 2, 0)], [['a', 2n]]],
+    ['older later is dropped', [rec('a', 3, 0), rec('a', 2, 0)], [['a', 3n]]],
+    ['ids independent', [rec('a', 3, 0), rec('b', 1, 0), rec('a', 4, 0), rec('b', 0, 0)], [['a', 4n], ['b', 1n]]],
+  ])('%s', (_name, input, expected) => {
+    expect(newestPerId(input).map((r) => [r.id, r.version])).toEqual(expected);
+  });
+});
+
+describe('planUpserts', () => {
+  it('guards each write with a strictly-older filter and replaces the whole document', () => {
+    const [op] = planUpserts([rec('a', 7, 1000, { name: 'x' })], id);
+    expect(op!.filter).toEqual(olderThanFilter('a', { version: 7n, modifiedOnMs: 1000 }, id));
+    expect(op!.replacement).toMatchObject({ _id: 'a', name: 'x', _sync: { version: 7n, deleted: false } });
+    expect((op!.replacement._sync as { modifiedon: Date }).modifiedon).toEqual(new Date(1000));
+  });
+
+  it('turns a tombstone into a soft delete that keeps the version', () => {
+    const [op] = planUpserts([rec('a', 1, 0), rec('a', 9, 5, null)], id);
+    expect(op!.replacement).toEqual({ _id: 'a', _sync: { version: 9n, modifiedon: new Date(5), deleted: true } });
+  });
+});
