@@ -56,7 +56,7 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'core/ is pure: no Node built-ins (I/O).' },
             { group: ioModules, message: 'core/ is pure: no I/O clients.' },
-            { group: ['**/shared/log*', '**/shared/kafka*', '**/shared/registry*', '**/shared/lifecycle*', '**/shared/config*', '../*', '!../core/*'], message: 'core/ imports only other core modules and shared pure modules (errors, clock types).' },
+            { group: ['**/shared/log*', '**/shared/kafka*', '**/shared/registry*', '**/shared/lifecycle*', '**/shared/config*', '**/shared/dlq*', '../*.ts'], message: 'core/ imports only other core modules and shared pure modules (errors, clock types).' },
           ],
           paths: ['fs', 'http', 'https', 'net', 'child_process', 'crypto', 'os'],
         },

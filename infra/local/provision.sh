@@ -6,6 +6,7 @@
 #
 # Usage: provision.sh [kafka|apicurio|ferretdb ...]   (no argument = all three)
 set -euo pipefail
+exec 1>&2 # progress only: stdout stays clean for `eval "$(npm run -s infra:up)"`
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
@@ -18,7 +19,7 @@ need() {
 }
 mvn_batch() {
   # A repository local to the cache keeps provisioning self-contained and reusable across checkouts.
-  mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$CACHE/m2" "$@" || die "Maven could not download $* from Maven Central. Check network access to the Maven registry (and ~/.m2/settings.xml mirrors), then retry."
+  mvn -q -B --no-transfer-progress -Dstyle.color=never -Dmaven.repo.local="$CACHE/m2" "$@" >&2 || die "Maven could not download $* from Maven Central. Check network access to the Maven registry (and ~/.m2/settings.xml mirrors), then retry."
 }
 
 provision_kafka() {

@@ -39,7 +39,7 @@ export function provision(names: readonly string[], say: Say = stderr): void {
   if (names.length === 0) return;
   const script = fileURLToPath(new URL('./provision.sh', import.meta.url));
   try {
-    execFileSync('bash', [script, ...names], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync('bash', [script, ...names], { stdio: ['ignore', process.stderr, process.stderr] });
   } catch {
     say(`infra: provisioning ${names.join(', ')} failed (see the message above)`);
     throw new Error(`provisioning of ${names.join(', ')} failed`);

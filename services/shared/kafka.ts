@@ -2,7 +2,7 @@
  * Kafka clients (kafkajs) for every service: one factory with pino logging, topic declaration that is
  * idempotent, and the naming of topics (DESIGN.md section 4).
  */
-import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from './log.ts';
 
 // kafkajs 2.2.4 schedules a throttle timer with a negative delay on Node 22+, which prints a
@@ -19,8 +19,8 @@ if (!defaultWarningListeners.some((l) => (l as { dynsync?: boolean }).dynsync)) 
   process.on('warning', filter);
 }
 
-/** Creates a kafkajs client whose logs go through `log` (warn and above by default). */
-export function createKafka(clientId: string, brokers: readonly string[], log?: Logger): Kafka {
+/** Creates a kafkajs client whose logs go through `log` (warn and above); `overrides` tune the client config. */
+export function createKafka(clientId: string, brokers: readonly string[], log?: Logger, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId,
     brokers: [...brokers],
@@ -32,6 +32,7 @@ export function createKafka(clientId: string, brokers: readonly string[], log?: 
       log[level]({ kafka: entry.namespace, ...rest }, message);
     },
     retry: { initialRetryTime: 200, retries: 8 },
+    ...overrides,
   });
 }
 

@@ -8,6 +8,7 @@ const rec = (id: string, version: number, name: string): IncomingRecord => ({
   id,
   version: BigInt(version),
   modifiedOnMs: 1_700_000_000_000 + version * 1000,
+  runStartMs: 1_700_000_000_000,
   fields: { name },
   meta: { runId: 'r1' },
 });

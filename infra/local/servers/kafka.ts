@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafka } from '../../../services/shared/kafka.ts';
 import { cacheDir, ports, runDir } from '../settings.ts';
 import { versions } from '../versions.ts';
 import type { LocalServer } from './server.ts';
@@ -88,13 +88,7 @@ export const kafka: LocalServer = {
     };
   },
   async healthy() {
-    const admin = new Kafka({
-      clientId: 'infra-health',
-      brokers: [`127.0.0.1:${ports.kafka}`],
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 1000,
-      retry: { retries: 0 },
-    }).admin();
+    const admin = createKafka('infra-health', [`127.0.0.1:${ports.kafka}`], undefined, { connectionTimeout: 1000, retry: { retries: 0 } }).admin();
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();

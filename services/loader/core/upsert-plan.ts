@@ -34,12 +34,11 @@ export interface UpsertOp {
 export function olderThanFilter(id: string, v: RecordVersion, toLong: (n: bigint) => unknown): Record<string, unknown> {
   const version = toLong(v.version);
   const modifiedon = new Date(v.modifiedOnMs);
+  const runStart = new Date(v.runStartMs);
+  const [V, M, R] = [`${SYNC_FIELD}.version`, `${SYNC_FIELD}.modifiedon`, `${SYNC_FIELD}.runStart`];
   return {
     _id: id,
-    $or: [
-      { [`${SYNC_FIELD}.version`]: { $lt: version } },
-      { [`${SYNC_FIELD}.version`]: version, [`${SYNC_FIELD}.modifiedon`]: { $lt: modifiedon } },
-    ],
+    $or: [{ [V]: { $lt: version } }, { [V]: version, [M]: { $lt: modifiedon } }, { [V]: version, [M]: modifiedon, [R]: { $lt: runStart } }],
   };
 }
 
@@ -68,6 +67,7 @@ export function planUpserts(records: readonly IncomingRecord[], toLong: (n: bigi
         ...r.meta,
         version: toLong(r.version),
         modifiedon: new Date(r.modifiedOnMs),
+        runStart: new Date(r.runStartMs),
         deleted: r.fields === null,
       },
     },

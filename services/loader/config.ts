@@ -1,0 +1,25 @@
+/** The loader's configuration: environment variables, validated once at start-up, frozen. */
+import { z } from 'zod';
+import { envField, loadConfig, type Env } from '../shared/config.ts';
+
+const schema = z.object({
+  KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
+  SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
+  LOADER_GROUP_ID: z.string().min(1).default('dynsync-loader'),
+  /** Database of connection X is `<prefix>X`. */
+  LOADER_DATABASE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only').default('dynsync_'),
+  LOADER_CHUNK_SIZE: envField.positiveInt(500),
+  LOADER_WRITE_CONCURRENCY: envField.positiveInt(16),
+  LOADER_TOPIC_REFRESH_MS: envField.positiveInt(5_000),
+  LOADER_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9102),
+  LOG_LEVEL: envField.logLevel(),
+});
+
+/** The loader's validated configuration. */
+export type LoaderConfig = Readonly<z.infer<typeof schema>>;
+
+/** Reads and validates the loader configuration (every problem reported at once). */
+export function loadLoaderConfig(env: Env = process.env): LoaderConfig {
+  return loadConfig('loader', schema, env);
+}

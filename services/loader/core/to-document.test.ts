@@ -1,0 +1,42 @@
+import avro from 'avsc';
+import { Decimal128, Long } from 'bson';
+import { describe, expect, it } from 'vitest';
+import { avroLogicalTypes } from '../../dataverse/mapping/logical-types.ts';
+import { compileConverter } from './to-document.ts';
+
+// Decoded values as the extractor's logical types produce them (decimal strings, YYYY-MM-DD, Date).
+const schema = {
+  type: 'record',
+  name: 'T',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'amount', type: ['null', { type: 'record', name: 'Money', fields: [
+      { name: 'value', type: { type: 'bytes', logicalType: 'decimal', precision: 38, scale: 4 } },
+      { name: 'currency', type: ['null', 'string'], default: null },
+    ] }], default: null },
+    { name: 'day', type: ['null', { type: 'int', logicalType: 'date' }], default: null },
+    { name: 'at', type: ['null', { type: 'long', logicalType: 'timestamp-millis' }], default: null },
+    { name: 'big', type: ['null', 'long'], default: null },
+    { name: 'tags', type: ['null', { type: 'array', items: { type: 'record', name: 'Opt', fields: [
+      { name: 'value', type: 'int' }, { name: 'label', type: ['null', 'string'], default: null },
+    ] } }], default: null },
+  ],
+};
+const convert = compileConverter(avro.Type.forSchema(schema as avro.Schema, { logicalTypes: avroLogicalTypes as never }));
+
+describe('compileConverter', () => {
+  it.each([
+    ['money stays exact', { amount: { value: '922337203685477.0000', currency: 'EUR' } }, { amount: { value: Decimal128.fromString('922337203685477.0000'), currency: 'EUR' } }],
+    ['negative tiny money', { amount: { value: '-0.0001', currency: null } }, { amount: { value: Decimal128.fromString('-0.0001'), currency: null } }],
+    ['null money', { amount: null }, { amount: null }],
+    ['DateOnly', { day: '2024-02-29' }, { day: new Date('2024-02-29T00:00:00Z') }],
+    ['timestamp', { at: new Date('2024-01-01T10:00:00Z') }, { at: new Date('2024-01-01T10:00:00Z') }],
+    ['safe bigint', { big: 42n }, { big: 42 }],
+    ['unsafe bigint', { big: 9_223_372_036_854_775_807n }, { big: Long.fromBigInt(9_223_372_036_854_775_807n) }],
+    ['multi-select', { tags: [{ value: 1, label: 'A' }, { value: 2, label: null }] }, { tags: [{ value: 1, label: 'A' }, { value: 2, label: null }] }],
+    ['empty multi-select', { tags: [] }, { tags: [] }],
+  ])('%s', (_name, input, expected) => {
+    const doc = convert({ id: 'x', amount: null, day: null, at: null, big: null, tags: null, ...input }) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(expected)) expect(doc[k]).toEqual(v);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Avro value → MongoDB document (DESIGN.md §3, MongoDB column), compiled once per writer schema. Pure.
+ *
+ * | Avro | decoded JS (avsc + our logical types) | stored |
+ * |---|---|---|
+ * | bytes decimal(p, s) | exact decimal string | Decimal128 (exact) |
+ * | int `date` | `YYYY-MM-DD` | Date at 00:00 UTC |
+ * | long `timestamp-millis` | Date | Date |
+ * | long | number or bigint | number, or Int64 when it does not fit a double exactly |
+ * | record / array / union with null | object / array / value or null | object / array / value or null |
+ */
+import avro from 'avsc';
+import { Decimal128, Long } from 'bson';
+
+type AvscType = InstanceType<typeof avro.Type>;
+/** Converts one decoded Avro value into its stored form. */
+export type Converter = (value: unknown) => unknown;
+
+const identity: Converter = (v) => v;
+
+/** The logical type name of an avsc type created with our logical types (typeName `logical:<name>`). */
+function logicalName(type: AvscType): string | undefined {
+  const name = type.typeName;
+  return name?.startsWith('logical:') ? name.slice('logical:'.length) : undefined;
+}
+
+/** Builds the converter of an avsc type (recursively). */
+export function compileConverter(type: AvscType): Converter {
+  switch (logicalName(type)) {
+    case 'decimal':
+      return (v) => (v === null || v === undefined ? null : Decimal128.fromString(String(v)));
+    case 'date':
+      return (v) => (typeof v === 'string' ? new Date(`${v}T00:00:00.000Z`) : v instanceof Date ? v : v === null ? null : new Date(Number(v) * 86_400_000));
+    case 'timestamp-millis':
+      return (v) => (v instanceof Date ? v : typeof v === 'number' ? new Date(v) : (v ?? null));
+    default:
+      break;
+  }
+  if (avro.Type.isType(type, 'record')) {
+    const fields = (type as unknown as { fields: { name: string; type: AvscType }[] }).fields.map((f) => [f.name, compileConverter(f.type)] as const);
+    return (v) => {
+      if (v === null || v === undefined) return null;
+      const src = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [name, convert] of fields) out[name] = convert(src[name] ?? null);
+      return out;
+    };
+  }
+  if (avro.Type.isType(type, 'array')) {
+    const item = compileConverter((type as unknown as { itemsType: AvscType }).itemsType);
+    return (v) => (Array.isArray(v) ? v.map(item) : null);
+  }
+  if (avro.Type.isType(type, 'union')) {
+    const branches = (type as unknown as { types: AvscType[] }).types.filter((t) => !avro.Type.isType(t, 'null'));
+    if (branches.length === 1) {
+      const inner = compileConverter(branches[0]!);
+      return (v) => (v === null || v === undefined ? null : inner(v));
+    }
+    return identity;
+  }
+  if (avro.Type.isType(type, 'long')) {
+    return (v) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : Long.fromBigInt(v)) : v);
+  }
+  return identity;
+}

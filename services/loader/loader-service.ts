@@ -1,0 +1,124 @@
+/**
+ * The loader consumer group: subscribes to every table topic (`dynamics.<connection>.<table>`), including topics
+ * created after start (a watcher re-subscribes when new ones appear), loads each partition's messages in chunks
+ * and commits a chunk's offsets only after its writes are acknowledged (Invariant 3). A store or registry outage
+ * pauses the partition in a retry loop (heartbeating) and resumes without loss; a revoked partition abandons its
+ * chunk uncommitted, so the new owner replays it (harmless, Invariant 4).
+ */
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { retry } from '../shared/retry.ts';
+import { TABLE_TOPIC_PATTERN } from '../shared/kafka.ts';
+import type { Logger } from '../shared/log.ts';
+import type { ChunkOutcome } from './chunk-loader.ts';
+import type { LoaderMetrics } from './metrics.ts';
+
+/** Settings of the consumer loop. */
+export interface LoaderServiceOptions {
+  groupId: string;
+  chunkSize: number;
+  topicRefreshMs: number;
+}
+
+/** Dependencies of the loader service. */
+export interface LoaderServiceDeps {
+  kafka: Kafka;
+  admin: Admin;
+  dlqProducer: Producer;
+  loadChunk: (topic: string, partition: number, messages: EachBatchPayload['batch']['messages']) => Promise<ChunkOutcome>;
+  metrics: LoaderMetrics;
+  log: Logger;
+}
+
+/** A running loader. */
+export interface LoaderService {
+  ready(): boolean;
+  stop(): Promise<void>;
+  /** The table topics currently subscribed. */
+  topics(): readonly string[];
+}
+
+async function tableTopics(admin: Admin): Promise<string[]> {
+  return (await admin.listTopics()).filter((t) => TABLE_TOPIC_PATTERN.test(t)).sort();
+}
+
+/** Starts the loader group. */
+export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderServiceOptions): Promise<LoaderService> {
+  const { kafka, admin, log, metrics } = deps;
+  let consumer: Consumer | undefined;
+  let subscribed: string[] = [];
+  let running = false;
+  let stopped = false;
+
+  const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+    const { topic, partition } = batch;
+    const table = topic.split('.').slice(2).join('.');
+    for (let i = 0; i < batch.messages.length; i += opts.chunkSize) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(i, i + opts.chunkSize);
+      const end = metrics.writeSeconds.startTimer({ table });
+      const outcome = await retry(() => deps.loadChunk(topic, partition, chunk), {
+        retries: Number.MAX_SAFE_INTEGER,
+        minDelayMs: 250,
+        maxDelayMs: 5_000,
+        onRetry: (err, attempt, delayMs) => {
+          metrics.retries.inc({ code: err.code });
+          if (attempt === 1 || attempt % 10 === 0) log.warn({ topic, partition, code: err.code, attempt, delayMs }, `loading paused: ${err.message}`);
+          heartbeat().catch(() => undefined);
+          if (!isRunning() || isStale()) throw err;
+        },
+      }).catch((err: unknown) => {
+        if (!isRunning() || isStale()) return undefined; // revoked or stopping: the next owner replays the chunk
+        throw err;
+      });
+      if (!outcome) return;
+      end();
+      const last = chunk[chunk.length - 1]!.offset;
+      resolveOffset(last);
+      // Invariant 3: commit only after MongoDB (and sync.dlq) acknowledged every message of the chunk.
+      await consumer!.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      metrics.batches.inc({ table });
+      metrics.records.inc({ table, outcome: 'applied' }, outcome.applied);
+      metrics.records.inc({ table, outcome: 'stale' }, outcome.stale);
+      metrics.records.inc({ table, outcome: 'dead' }, outcome.dead);
+      await heartbeat();
+    }
+  };
+
+  async function subscribe(topics: string[]): Promise<void> {
+    if (consumer) await consumer.disconnect();
+    running = false;
+    subscribed = topics;
+    if (topics.length === 0) return;
+    consumer = kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: 4 * 1024 * 1024, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    consumer.on(consumer.events.GROUP_JOIN, () => (running = true));
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 4, eachBatch });
+    log.info({ topics: topics.length }, 'loader subscribed to table topics');
+  }
+
+  await subscribe(await tableTopics(admin));
+  let watching = Promise.resolve();
+  const timer = setInterval(() => {
+    watching = watching.then(async () => {
+      if (stopped) return;
+      try {
+        const now = await tableTopics(admin);
+        if (now.join() !== subscribed.join()) await subscribe(now);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'could not refresh the list of table topics');
+      }
+    });
+  }, opts.topicRefreshMs);
+
+  return {
+    ready: () => running || subscribed.length === 0,
+    topics: () => subscribed,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await watching;
+      await consumer?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** Loader process: wiring only. */
+import { MongoClient } from 'mongodb';
+import { systemClock } from '../shared/clock.ts';
+import { createKafka, ensureTopics } from '../shared/kafka.ts';
+import { createMetrics, runService } from '../shared/lifecycle.ts';
+import { createLogger } from '../shared/log.ts';
+import { createRegistry } from '../shared/registry.ts';
+import { controlTopics } from '../shared/topics.ts';
+import { avroLogicalTypes } from '../dataverse/mapping/logical-types.ts';
+import { createChunkLoader } from './chunk-loader.ts';
+import { loadLoaderConfig } from './config.ts';
+import { createLoaderMetrics } from './metrics.ts';
+import { createRecordDecoder } from './record-decoder.ts';
+import { startLoaderService } from './loader-service.ts';
+import { isFerretDb } from './store-writer.ts';
+
+const config = loadLoaderConfig();
+const log = createLogger('loader', config.LOG_LEVEL);
+const metrics = createMetrics('loader');
+
+await runService({
+  name: 'loader',
+  log,
+  metrics,
+  opsPort: config.LOADER_OPS_PORT,
+  async start() {
+    const mongo = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }).connect();
+    const kafka = createKafka('dynsync-loader', config.KAFKA_BROKERS, log);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, controlTopics());
+    const dlqProducer = kafka.producer({ idempotent: true });
+    await dlqProducer.connect();
+    const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });
+    const loadChunk = createChunkLoader({
+      db: (name) => mongo.db(name),
+      decoder: createRecordDecoder(registry),
+      dlqProducer,
+      databasePrefix: config.LOADER_DATABASE_PREFIX,
+      perCommandWrites: await isFerretDb(mongo.db('admin')),
+      writeConcurrency: config.LOADER_WRITE_CONCURRENCY,
+      clock: systemClock,
+    });
+    const service = await startLoaderService(
+      { kafka, admin, dlqProducer, loadChunk, metrics: createLoaderMetrics(metrics), log },
+      { groupId: config.LOADER_GROUP_ID, chunkSize: config.LOADER_CHUNK_SIZE, topicRefreshMs: config.LOADER_TOPIC_REFRESH_MS },
+    );
+    return {
+      ready: service.ready,
+      async stop() {
+        await service.stop();
+        await Promise.allSettled([dlqProducer.disconnect(), admin.disconnect()]);
+        await mongo.close();
+      },
+    };
+  },
+});

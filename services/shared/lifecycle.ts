@@ -1,0 +1,114 @@
+/**
+ * The one place that owns a service process: signals, draining, exit codes, and the operations HTTP endpoint
+ * (`/health/live`, `/health/ready`, `/metrics` in Prometheus format). A service's `main.ts` builds its object graph
+ * and hands over to {@link runService}.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
+import { exitCodeFor, toSyncError } from './errors.ts';
+import type { Logger } from './log.ts';
+
+/** A running service as the lifecycle sees it. */
+export interface RunningService {
+  /** Ready to do its work (connected, subscribed). */
+  ready(): boolean | Promise<boolean>;
+  /** Stops taking work, finishes or abandons in-flight work cleanly, flushes, disconnects. */
+  stop(): Promise<void>;
+  /** Resolves when the service ends by itself (e.g. a fatal error); rejects with that error. */
+  done?: Promise<void>;
+}
+
+/** What runService needs. */
+export interface ServiceSpec {
+  name: string;
+  log: Logger;
+  /** The metrics registry the service's metrics are registered in (default metrics are added). */
+  metrics: MetricsRegistry;
+  /** Port of the operations endpoint; 0 = any free port; undefined = none. */
+  opsPort?: number;
+  /** Builds and starts the service. */
+  start(): Promise<RunningService>;
+  /** How long a graceful stop may take before the process exits anyway. */
+  stopTimeoutMs?: number;
+}
+
+/** Starts the health/metrics endpoint; resolves to the server and its port. */
+export async function startOpsServer(
+  metrics: MetricsRegistry,
+  ready: () => boolean | Promise<boolean>,
+  port: number,
+  host = '127.0.0.1',
+): Promise<{ server: Server; port: number }> {
+  const server = createServer(async (req, res) => {
+    try {
+      if (req.url === '/health/live') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"UP"}');
+      if (req.url === '/health/ready') {
+        const ok = await ready();
+        return void res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'UP' : 'DOWN' }));
+      }
+      if (req.url === '/metrics') return void res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
+      res.writeHead(404).end();
+    } catch (err) {
+      res.writeHead(500).end(String(err));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** A metrics registry with Node's default process metrics, prefixed by service. */
+export function createMetrics(service: string): MetricsRegistry {
+  const registry = new MetricsRegistry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * Runs a service until SIGTERM/SIGINT or its own end. Exit codes: 0 after a clean stop, otherwise by error kind
+ * (see exitCodeFor). A second signal exits at once.
+ */
+export async function runService(spec: ServiceSpec): Promise<never> {
+  const { log } = spec;
+  let service: RunningService | undefined;
+  let stopping = false;
+  const exit = (code: number): never => {
+    log.flush?.();
+    process.exit(code);
+  };
+  const stop = async (reason: string, code: number) => {
+    if (stopping) return exit(code === 0 ? 130 : code);
+    stopping = true;
+    log.info({ reason }, `${spec.name} stopping`);
+    const timer = setTimeout(() => {
+      log.error({ timeoutMs: spec.stopTimeoutMs ?? 30_000 }, `${spec.name} did not stop in time; exiting`);
+      exit(code || 1);
+    }, spec.stopTimeoutMs ?? 30_000);
+    timer.unref();
+    try {
+      await service?.stop();
+    } catch (err) {
+      log.error({ err: toSyncError(err).toJSON() }, `${spec.name} stop failed`);
+      return exit(code || 1);
+    }
+    exit(code);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  process.on('SIGINT', () => void stop('SIGINT', 0));
+  try {
+    service = await spec.start();
+    if (spec.opsPort !== undefined) {
+      const { port } = await startOpsServer(spec.metrics, () => service!.ready(), spec.opsPort);
+      log.info({ opsPort: port }, `${spec.name} health and metrics on http://127.0.0.1:${port}`);
+    }
+    log.info(`${spec.name} started`);
+    await service.done;
+    await stop('finished', 0);
+  } catch (err) {
+    const e = toSyncError(err);
+    log.error({ err: e.toJSON() }, `${spec.name} failed: ${e.message}`);
+    await stop('fatal error', exitCodeFor(e) || 1);
+  }
+  return exit(0);
+}
