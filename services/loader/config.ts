@@ -12,6 +12,19 @@ const schema = z.object({
   LOADER_CHUNK_SIZE: envField.positiveInt(500),
   LOADER_WRITE_CONCURRENCY: envField.positiveInt(16),
   LOADER_TOPIC_REFRESH_MS: envField.positiveInt(5_000),
+  /** Which table topics this loader group consumes (e.g. one group per connection). */
+  LOADER_TOPIC_PATTERN: z
+    .string()
+    .default('^dynamics\\.[^.]+\\.[^.]+$')
+    .refine((s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression')
+    .transform((s) => new RegExp(s)),
   LOADER_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9102),
   LOG_LEVEL: envField.logLevel(),
 });

@@ -17,6 +17,8 @@ export interface LoaderServiceOptions {
   groupId: string;
   chunkSize: number;
   topicRefreshMs: number;
+  /** Table topics to consume (a subset of `dynamics.<connection>.<table>`). */
+  topicPattern: RegExp;
 }
 
 /** Dependencies of the loader service. */
@@ -37,8 +39,8 @@ export interface LoaderService {
   topics(): readonly string[];
 }
 
-async function tableTopics(admin: Admin): Promise<string[]> {
-  return (await admin.listTopics()).filter((t) => TABLE_TOPIC_PATTERN.test(t)).sort();
+async function tableTopics(admin: Admin, pattern: RegExp): Promise<string[]> {
+  return (await admin.listTopics()).filter((t) => TABLE_TOPIC_PATTERN.test(t) && pattern.test(t)).sort();
 }
 
 /** Starts the loader group. */
@@ -97,13 +99,13 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
     log.info({ topics: topics.length }, 'loader subscribed to table topics');
   }
 
-  await subscribe(await tableTopics(admin));
+  await subscribe(await tableTopics(admin, opts.topicPattern));
   let watching = Promise.resolve();
   const timer = setInterval(() => {
     watching = watching.then(async () => {
       if (stopped) return;
       try {
-        const now = await tableTopics(admin);
+        const now = await tableTopics(admin, opts.topicPattern);
         if (now.join() !== subscribed.join()) await subscribe(now);
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'could not refresh the list of table topics');

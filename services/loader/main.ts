@@ -1,7 +1,7 @@
 /** Loader process: wiring only. */
 import { MongoClient } from 'mongodb';
 import { systemClock } from '../shared/clock.ts';
-import { createKafka, ensureTopics } from '../shared/kafka.ts';
+import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
 import { createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { createRegistry } from '../shared/registry.ts';
@@ -29,7 +29,7 @@ await runService({
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, controlTopics());
-    const dlqProducer = kafka.producer({ idempotent: true });
+    const dlqProducer = createProducer(kafka);
     await dlqProducer.connect();
     const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });
     const loadChunk = createChunkLoader({
@@ -43,7 +43,7 @@ await runService({
     });
     const service = await startLoaderService(
       { kafka, admin, dlqProducer, loadChunk, metrics: createLoaderMetrics(metrics), log },
-      { groupId: config.LOADER_GROUP_ID, chunkSize: config.LOADER_CHUNK_SIZE, topicRefreshMs: config.LOADER_TOPIC_REFRESH_MS },
+      { groupId: config.LOADER_GROUP_ID, chunkSize: config.LOADER_CHUNK_SIZE, topicRefreshMs: config.LOADER_TOPIC_REFRESH_MS, topicPattern: config.LOADER_TOPIC_PATTERN },
     );
     return {
       ready: service.ready,

@@ -2,7 +2,7 @@
  * Kafka clients (kafkajs) for every service: one factory with pino logging, topic declaration that is
  * idempotent, and the naming of topics (DESIGN.md section 4).
  */
-import { Kafka, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from './log.ts';
 
 // kafkajs 2.2.4 schedules a throttle timer with a negative delay on Node 22+, which prints a
@@ -32,6 +32,21 @@ export function createKafka(clientId: string, brokers: readonly string[], log?: 
       log[level]({ kafka: entry.namespace, ...rest }, message);
     },
     retry: { initialRetryTime: 200, retries: 8 },
+    ...overrides,
+  });
+}
+
+/**
+ * The idempotent producer every service uses: acks from all in-sync replicas are requested per send, retries are
+ * unbounded (an idempotent producer must not give up mid-sequence; a broker restart only delays sends), and the
+ * murmur2 partitioner (Java-client compatible) places a key like any other Kafka client would.
+ */
+export function createProducer(kafka: Kafka, overrides: Parameters<Kafka['producer']>[0] = {}): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10_000 },
     ...overrides,
   });
 }

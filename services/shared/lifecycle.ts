@@ -103,8 +103,12 @@ export async function runService(spec: ServiceSpec): Promise<never> {
       log.info({ opsPort: port }, `${spec.name} health and metrics on http://127.0.0.1:${port}`);
     }
     log.info(`${spec.name} started`);
-    await service.done;
-    await stop('finished', 0);
+    if (service.done) {
+      await service.done;
+      await stop('finished', 0);
+    } else {
+      await new Promise<never>(() => {}); // runs until a signal
+    }
   } catch (err) {
     const e = toSyncError(err);
     log.error({ err: e.toJSON() }, `${spec.name} failed: ${e.message}`);

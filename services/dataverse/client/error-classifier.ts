@@ -79,7 +79,7 @@ const RULES: readonly Rule[] = [
     code: 'DATAVERSE_THROTTLED',
     message: (r, e) => `Dataverse service protection limit hit on ${r.path} (429${e?.code ? ` ${e.code}` : ''})${said(e)}`,
   },
-  { status: [408, 408], code: 'DATAVERSE_TIMEOUT', message: (r) => `Dataverse timed out serving ${r.path} (408)` },
+  { status: 408, code: 'DATAVERSE_TIMEOUT', message: (r) => `Dataverse timed out serving ${r.path} (408)` },
   { status: 504, code: 'DATAVERSE_TIMEOUT', message: (r) => `Dataverse gateway timed out serving ${r.path} (504)` },
   { status: [500, 599], code: 'DATAVERSE_UNAVAILABLE', message: (r, e) => `Dataverse is unavailable for ${r.path} (${r.status})${said(e)}` },
   { status: [400, 499], code: 'DATAVERSE_BAD_REQUEST', message: (r, e) => `Dataverse refused the request ${r.path} (${r.status})${said(e)}` },

@@ -70,7 +70,6 @@ function devOrigins(list: readonly string[] | undefined): Set<string> {
 /** Checks on the raw text, before any URL parser can reinterpret it. */
 function checkRawText(text: string): void {
   if (text.length === 0) throw invalid('it is empty');
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(text)) throw invalid('it contains control characters');
   if (/\s/.test(text)) throw invalid('it contains spaces');
   if (/[^\x21-\x7e]/.test(text)) throw invalid('it contains non-ASCII characters (look-alike letters are not accepted)');

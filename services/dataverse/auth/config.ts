@@ -1,0 +1,23 @@
+/**
+ * Configuration of OAuth. Real organisations need none: the authority follows from the org URL's cloud and the
+ * connection's tenant. The simulator (cloud `dev`) needs its Entra origin here, and its CA certificate in
+ * `DYNSYNC_DEV_CA_PATH` (client/config.ts).
+ */
+import { z } from 'zod';
+import { loadConfig, type Env } from '../../shared/config.ts';
+
+/** Environment variables of the auth module. */
+export const DATAVERSE_AUTH_ENV = {
+  /** Development only: the https origin of the simulated Entra, e.g. `https://127.0.0.1:8443`. */
+  DYNSYNC_DEV_AUTHORITY: z.url({ protocol: /^https$/ }).optional(),
+} as const;
+
+const schema = z.object(DATAVERSE_AUTH_ENV);
+
+/** The typed auth configuration. */
+export type DataverseAuthConfig = Readonly<z.infer<typeof schema>>;
+
+/** Validates the auth variables of `env`. */
+export function loadDataverseAuthConfig(env: Env): DataverseAuthConfig {
+  return loadConfig('dataverse-auth', schema, env);
+}

@@ -1,0 +1,121 @@
+/**
+ * Dataverse row (a `value` item of a page parsed with `parseDataverseJson`) → the Avro record of its table
+ * (avro-schema.ts), and the Kafka key of a row.
+ */
+import { SyncError } from '../../shared/errors.ts';
+import type { ColumnDefinition, TableDefinition } from '../model/table-definition.ts';
+import { avroFieldName, orderedColumns } from './avro-schema.ts';
+import * as convert from './value-converters.ts';
+
+/** An Avro record value: field name → value (null for a missing or empty column). */
+export type AvroRecord = Record<string, unknown>;
+
+/** Maps one row; throws `RECORD_INVALID` (to the DLQ) when the row cannot be mapped. */
+export type RowMapper = (row: unknown) => AvroRecord;
+
+/** Suffix of the annotation holding a value's display text (choice label, lookup name). */
+export const FORMATTED_VALUE = '@OData.Community.Display.V1.FormattedValue';
+/** Suffix of the annotation holding the target table of a lookup value. */
+export const LOOKUP_LOGICAL_NAME = '@Microsoft.Dynamics.CRM.lookuplogicalname';
+/** The currency lookup every table with Money columns has. */
+export const CURRENCY_WIRE_NAME = '_transactioncurrencyid_value';
+
+function recordInvalid(table: string, recordId: string | null, column: string | null, reason: string): SyncError {
+  const where = [`table ${table}`, recordId ? `record ${recordId}` : null, column ? `column ${column}` : null].filter(Boolean).join(', ');
+  return new SyncError('RECORD_INVALID', `Cannot map Dataverse row (${where}): ${reason}`, { details: { table, recordId, column } });
+}
+
+function asRow(table: TableDefinition, row: unknown): Record<string, unknown> {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) throw recordInvalid(table.logicalName, null, null, 'the row is not a JSON object');
+  return row as Record<string, unknown>;
+}
+
+/**
+ * The Kafka key of a row: its primary id (`table.primaryIdAttribute`), as a lower-case GUID. Throws
+ * `RECORD_INVALID` naming the table when the id is missing or not a GUID.
+ */
+export function recordKey(table: TableDefinition, row: unknown): string {
+  const raw = asRow(table, row)[table.primaryIdAttribute];
+  if (raw === undefined || raw === null) throw recordInvalid(table.logicalName, null, table.primaryIdAttribute, 'primary id missing');
+  try {
+    return convert.toGuid(raw);
+  } catch {
+    throw recordInvalid(table.logicalName, null, table.primaryIdAttribute, 'primary id is not a GUID');
+  }
+}
+
+type Converter = (raw: unknown, row: Record<string, unknown>) => unknown;
+
+function converterFor(column: ColumnDefinition, currencyIsoById: ReadonlyMap<string, string> | undefined): Converter {
+  const formatted = (row: Record<string, unknown>): unknown => row[column.wireName + FORMATTED_VALUE];
+  switch (column.dataverseType) {
+    case 'DecimalType':
+      return (raw) => convert.toDecimal(raw, column.precision ?? 38, column.scale ?? 0);
+    case 'IntegerType':
+      return convert.toInt;
+    case 'BigIntType':
+      return convert.toLong;
+    case 'DoubleType':
+      return convert.toDouble;
+    case 'MoneyType':
+      return (raw, row) => {
+        const currencyId = row[CURRENCY_WIRE_NAME];
+        const iso = typeof currencyId === 'string' ? currencyIsoById?.get(currencyId.toLowerCase()) : undefined;
+        return convert.toMoney(raw, iso ?? null);
+      };
+    case 'StringType':
+    case 'MemoType':
+      return convert.toText;
+    case 'UniqueidentifierType':
+      return convert.toGuid;
+    case 'PicklistType':
+    case 'StateType':
+    case 'StatusType':
+      return (raw, row) => convert.toChoice(raw, column.options, formatted(row));
+    case 'MultiSelectPicklistType':
+      return (raw, row) => convert.toChoices(raw, column.options, formatted(row));
+    case 'BooleanType':
+      return convert.toBool;
+    case 'DateTimeType':
+      return column.dateOnly ? convert.toDateOnly : convert.toTimestamp;
+    case 'LookupType':
+    case 'CustomerType':
+    case 'OwnerType':
+      return (raw, row) => convert.toReference(raw, row[column.wireName + LOOKUP_LOGICAL_NAME], column.targets, formatted(row));
+    default:
+      throw new SyncError('INTERNAL', `table ${column.logicalName}: no mapping for type ${column.dataverseType}`);
+  }
+}
+
+/**
+ * A mapper from Dataverse rows of `table` to Avro records of `avroSchemaFor(table, ...)`. Every column of the
+ * table becomes a field; a missing or null property gives null. Money keeps exact decimals and takes its currency
+ * ISO code from `_transactioncurrencyid_value` through `currencyIsoById` (keys: lower-case GUIDs), else null.
+ * Choices take labels from the column options, else from the formatted-value annotation. An empty multi-select
+ * is null. DateOnly → `YYYY-MM-DD` string; other date-times → `Date`. Lookups read `_x_value` with the
+ * `lookuplogicalname` (target table) and formatted-value (name) annotations.
+ * Throws `RECORD_INVALID` naming the table, the record id (when known) and the column for a missing or invalid
+ * primary id, a value of the wrong type, an impossible date, or a decimal that would lose digits.
+ */
+export function rowMapper(table: TableDefinition, currencyIsoById?: ReadonlyMap<string, string>): RowMapper {
+  const plan = orderedColumns(table).map((column) => ({ column, field: avroFieldName(column), convert: converterFor(column, currencyIsoById) }));
+  return (input) => {
+    const row = asRow(table, input);
+    const recordId = recordKey(table, row);
+    const record: AvroRecord = {};
+    for (const { column, field, convert: run } of plan) {
+      const raw = row[column.wireName];
+      if (raw === undefined || raw === null) {
+        record[field] = null;
+        continue;
+      }
+      try {
+        record[field] = run(raw, row);
+      } catch (err) {
+        if (err instanceof convert.ValueInvalid) throw recordInvalid(table.logicalName, recordId, column.logicalName, err.reason);
+        throw err;
+      }
+    }
+    return record;
+  };
+}

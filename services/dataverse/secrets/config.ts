@@ -1,0 +1,37 @@
+/**
+ * Configuration of secrets at rest. Services spread {@link SECRETS_ENV} into their own schema (or call
+ * {@link loadSecretsConfig}); the key itself is checked when a cipher is built, so a command that touches no
+ * secret still starts, and every command that does refuses to run without a key.
+ */
+import { z } from 'zod';
+import { loadConfig, type Env } from '../../shared/config.ts';
+import { parseEncryptionKey } from './encryption-key.ts';
+import { SecretCipher } from './secret-cipher.ts';
+import { SECRETS_COLLECTION } from './mongo-secret-store.ts';
+
+/** Environment variables of the secrets module. */
+export const SECRETS_ENV = {
+  /** 32 random bytes, base64 or hex (`openssl rand -base64 32`). Required by anything that reads or writes secrets. */
+  DYNSYNC_ENCRYPTION_KEY: z.string().optional(),
+  /** Label stored with every ciphertext; change it together with the key when rotating. */
+  DYNSYNC_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/).default('1'),
+  /** MongoDB database holding the secrets collection. */
+  DYNSYNC_SECRETS_DB: z.string().min(1).default('dynsync'),
+  /** Collection of sealed secrets. */
+  DYNSYNC_SECRETS_COLLECTION: z.string().min(1).default(SECRETS_COLLECTION),
+} as const;
+
+const schema = z.object(SECRETS_ENV);
+
+/** The typed secrets configuration. */
+export type SecretsConfig = Readonly<z.infer<typeof schema>>;
+
+/** Validates the secrets variables of `env` (frozen result; CONFIG_INVALID lists every problem). */
+export function loadSecretsConfig(env: Env): SecretsConfig {
+  return loadConfig('secrets', schema, env);
+}
+
+/** The cipher for `config`; ENCRYPTION_KEY_MISSING ("set DYNSYNC_ENCRYPTION_KEY …") when no usable key is set. */
+export function cipherFromConfig(config: Pick<SecretsConfig, 'DYNSYNC_ENCRYPTION_KEY' | 'DYNSYNC_ENCRYPTION_KEY_ID'>): SecretCipher {
+  return new SecretCipher(parseEncryptionKey(config.DYNSYNC_ENCRYPTION_KEY, config.DYNSYNC_ENCRYPTION_KEY_ID));
+}
