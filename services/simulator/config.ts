@@ -1,0 +1,76 @@
+/**
+ * Configuration of `npm run sim`: command-line flags (`--port 8443`, `--rows=1000000`, `--control`, …) or the
+ * matching `SIM_*` environment variables (flags win), validated with zod and frozen.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { envField, loadConfig, type Env } from '../shared/config.ts';
+import type { SimulatorOptions } from './simulator.ts';
+
+const FLAGS = {
+  port: 'SIM_PORT',
+  seed: 'SIM_SEED',
+  rows: 'SIM_ROWS',
+  'table-rows': 'SIM_TABLE_ROWS',
+  anchor: 'SIM_ANCHOR',
+  control: 'SIM_CONTROL',
+  'token-lifetime': 'SIM_TOKEN_LIFETIME',
+  'state-dir': 'SIM_STATE_DIR',
+  'limit-requests': 'SIM_LIMIT_REQUESTS',
+  'limit-execution-ms': 'SIM_LIMIT_EXECUTION_MS',
+  'limit-concurrency': 'SIM_LIMIT_CONCURRENCY',
+  'limit-window-seconds': 'SIM_LIMIT_WINDOW_SECONDS',
+  'dop-hint': 'SIM_DOP_HINT',
+  'delta-retention-days': 'SIM_DELTA_RETENTION_DAYS',
+  'log-level': 'SIM_LOG_LEVEL',
+} as const;
+
+const schema = z.object({
+  SIM_PORT: z.coerce.number().int().min(0).max(65_535).default(8443),
+  SIM_SEED: z.coerce.number().int().default(1),
+  SIM_ROWS: z.coerce.number().int().min(0).max(100_000_000).default(1_000),
+  SIM_TABLE_ROWS: z
+    .string()
+    .regex(/^(\s*[a-z_]+=\d+\s*)(,\s*[a-z_]+=\d+\s*)*$/, 'expected table=rows[,table=rows…]')
+    .optional(),
+  SIM_ANCHOR: z.iso.datetime().optional(),
+  SIM_CONTROL: envField.bool(false),
+  SIM_TOKEN_LIFETIME: envField.positiveInt(3599),
+  SIM_STATE_DIR: z.string().min(1).optional(),
+  SIM_LIMIT_REQUESTS: envField.positiveInt(6_000),
+  SIM_LIMIT_EXECUTION_MS: envField.positiveInt(1_200_000),
+  SIM_LIMIT_CONCURRENCY: envField.positiveInt(52),
+  SIM_LIMIT_WINDOW_SECONDS: envField.positiveInt(300),
+  SIM_DOP_HINT: envField.positiveInt(8),
+  SIM_DELTA_RETENTION_DAYS: envField.positiveInt(7),
+  SIM_LOG_LEVEL: envField.logLevel(),
+});
+
+/** Parses flags and environment into simulator options. Throws CONFIG_INVALID listing every problem. */
+export function loadSimulatorConfig(argv: readonly string[] = process.argv.slice(2), env: Env = process.env): SimulatorOptions & { port: number; logLevel: string } {
+  const options = Object.fromEntries(Object.keys(FLAGS).map((k) => [k, { type: k === 'control' ? ('boolean' as const) : ('string' as const) }]));
+  const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+  const merged: Env = Object.fromEntries(Object.values(FLAGS).map((v) => [v, env[v]]));
+  for (const [flag, variable] of Object.entries(FLAGS)) {
+    const v = values[flag];
+    if (v !== undefined) merged[variable] = typeof v === 'boolean' ? String(v) : String(v);
+  }
+  const c = loadConfig('simulator', schema, merged);
+  const tableRows = c.SIM_TABLE_ROWS
+    ? Object.fromEntries(c.SIM_TABLE_ROWS.split(',').map((p) => p.trim().split('=')).map(([k, v]) => [k ?? '', Number(v)]))
+    : undefined;
+  return Object.freeze({
+    port: c.SIM_PORT,
+    seed: c.SIM_SEED,
+    rows: c.SIM_ROWS,
+    ...(tableRows ? { tableRows } : {}),
+    ...(c.SIM_ANCHOR ? { anchor: c.SIM_ANCHOR } : {}),
+    control: c.SIM_CONTROL,
+    tokenLifetimeSeconds: c.SIM_TOKEN_LIFETIME,
+    ...(c.SIM_STATE_DIR ? { stateDir: c.SIM_STATE_DIR } : {}),
+    limits: { requests: c.SIM_LIMIT_REQUESTS, executionMs: c.SIM_LIMIT_EXECUTION_MS, concurrency: c.SIM_LIMIT_CONCURRENCY, windowSeconds: c.SIM_LIMIT_WINDOW_SECONDS },
+    dopHint: c.SIM_DOP_HINT,
+    deltaRetentionDays: c.SIM_DELTA_RETENTION_DAYS,
+    logLevel: c.SIM_LOG_LEVEL,
+  });
+}

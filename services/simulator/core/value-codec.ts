@@ -1,0 +1,144 @@
+/**
+ * Converting between internal values and the Dataverse JSON wire format: JSON fragments for rows (money and
+ * decimals as numbers with their scale, whole-second UTC timestamps, DateOnly dates, lower-case GUIDs),
+ * formatted values for annotations, and JSON input (control API) to internal values.
+ */
+import type { ColumnDef, Value } from './schema.ts';
+
+let lastMs = NaN;
+let lastIso = '';
+
+/** ISO-8601 UTC with whole seconds: "2024-01-15T10:00:00Z" (remembers the last value: bursts repeat it). */
+export function isoSeconds(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString().slice(0, 19) + 'Z';
+    lastMs = ms;
+  }
+  return lastIso;
+}
+
+/** The JSON text of a value as Dataverse sends it. */
+export function jsonFragment(col: ColumnDef, v: Value): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      if (col.kind === 'DateTime') return `"${isoSeconds(v)}"`;
+      return Number.isFinite(v) ? String(v) : 'null';
+    default:
+      if (col.kind === 'Decimal' || col.kind === 'Money') return v;
+      return JSON.stringify(v);
+  }
+}
+
+const numberFormats = new Map<number, Intl.NumberFormat>();
+function numberFormat(decimals: number): Intl.NumberFormat {
+  let f = numberFormats.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    numberFormats.set(decimals, f);
+  }
+  return f;
+}
+
+const dateTimeFormat = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'UTC',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  hour12: true,
+});
+
+/** The user-locale (en-US, UTC) text of a value, or undefined when Dataverse sends no formatted value. */
+export function formattedValue(col: ColumnDef, v: Value, currencySymbol?: string, currencyPrecision = 2): string | undefined {
+  if (v === null) return undefined;
+  switch (col.kind) {
+    case 'Picklist':
+    case 'State':
+    case 'Status':
+      return col.options?.find((o) => o.value === v)?.label;
+    case 'Boolean':
+      return col.options?.find((o) => o.value === (v ? 1 : 0))?.label ?? (v ? 'Yes' : 'No');
+    case 'MultiSelectPicklist':
+      return String(v)
+        .split(',')
+        .map((x) => col.options?.find((o) => o.value === Number(x))?.label ?? x)
+        .join('; ');
+    case 'Money':
+      return `${currencySymbol ?? '$'}${numberFormat(currencyPrecision).format(Number(v))}`;
+    case 'Decimal':
+      return numberFormat(col.precision ?? 2).format(Number(v));
+    case 'Integer':
+    case 'BigInt':
+      return numberFormat(0).format(Number(v));
+    case 'Double':
+      return numberFormat(col.precision ?? 2).format(Number(v));
+    case 'DateTime':
+      if (col.behavior === 'DateOnly') {
+        const [y, m, d] = String(v).split('-').map(Number);
+        return `${m}/${d}/${y}`;
+      }
+      return dateTimeFormat.format(new Date(v as number)).replace(',', '').replace(/\u202f/g, ' ');
+    default:
+      return undefined;
+  }
+}
+
+/** Renders a decimal string with exactly `scale` decimals, or undefined when `text` is not a decimal. */
+export function toScale(text: string, scale: number): string | undefined {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text.trim());
+  if (!m) return undefined;
+  const frac = (m[3] ?? '').padEnd(scale, '0');
+  if (frac.length > scale && /[1-9]/.test(frac.slice(scale))) return undefined;
+  return `${m[1]}${m[2]}${scale > 0 ? '.' + frac.slice(0, scale) : ''}`;
+}
+
+/** Converts a JSON input value (control API) to the internal form; throws TypeError when it does not fit. */
+export function fromJson(col: ColumnDef, input: unknown): Value {
+  if (input === null || input === undefined) return null;
+  const fail = (): never => {
+    throw new TypeError(`value ${JSON.stringify(input)} does not fit column '${col.logicalName}' (${col.kind})`);
+  };
+  switch (col.kind) {
+    case 'String':
+    case 'Memo':
+      return typeof input === 'string' ? input : fail();
+    case 'Integer':
+    case 'BigInt':
+    case 'Picklist':
+    case 'State':
+    case 'Status':
+      return typeof input === 'number' && Number.isInteger(input) ? input : fail();
+    case 'Double':
+      return typeof input === 'number' ? input : fail();
+    case 'Decimal':
+    case 'Money': {
+      const scale = col.kind === 'Money' ? 4 : (col.precision ?? 2);
+      const text = typeof input === 'number' ? input.toFixed(scale) : typeof input === 'string' ? input : fail();
+      return toScale(text, scale) ?? fail();
+    }
+    case 'Boolean':
+      return typeof input === 'boolean' ? input : fail();
+    case 'MultiSelectPicklist': {
+      const list = Array.isArray(input) ? input.map(Number) : typeof input === 'string' ? input.split(',').map(Number) : fail();
+      if (list.some((n) => !Number.isInteger(n))) fail();
+      return list.length === 0 ? null : [...list].sort((a, b) => a - b).join(',');
+    }
+    case 'DateTime': {
+      if (typeof input !== 'string') return fail();
+      if (col.behavior === 'DateOnly') return /^\d{4}-\d{2}-\d{2}$/.test(input) ? input : fail();
+      const ms = Date.parse(input);
+      return Number.isNaN(ms) ? fail() : Math.floor(ms / 1000) * 1000;
+    }
+    case 'Uniqueidentifier':
+    case 'Lookup':
+    case 'Customer':
+    case 'Owner':
+      return typeof input === 'string' && /^[0-9a-f-]{36}$/i.test(input) ? input.toLowerCase() : fail();
+    default:
+      return fail();
+  }
+}

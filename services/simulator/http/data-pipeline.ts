@@ -1,0 +1,124 @@
+/**
+ * The data API request pipeline: non-GET refusal (counted), bearer-token check (401 with the Dataverse
+ * `WWW-Authenticate` challenge), injected faults, service protection limits (429 + Retry-After), routing, and
+ * writing the reply with the Dataverse header set.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parsePrefer } from '../core/prefer.ts';
+import { formatRemainingSeconds, type ThrottleWindow } from '../core/throttle-window.ts';
+import type { TokenService } from '../entra/token-service.ts';
+import type { Catalog } from '../store/catalog.ts';
+import { routeData, type DataSettings, type RecordCountSnapshot } from './data-routes.ts';
+import { errorReply, type Reply } from './reply.ts';
+import { dataHeaders } from './respond.ts';
+import type { RuntimeState } from './runtime-state.ts';
+
+/** Everything the pipeline needs. */
+export interface DataPipelineDeps {
+  readonly catalog: Catalog;
+  readonly tokens: TokenService;
+  readonly throttle: ThrottleWindow;
+  readonly runtime: RuntimeState;
+  readonly settings: DataSettings;
+  readonly counts: RecordCountSnapshot;
+  /** Seeded randomness for fault injection. */
+  readonly random: () => number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function write(res: ServerResponse, reply: Reply, headers: Record<string, string>, truncate: boolean): void {
+  const all = { ...headers, ...reply.headers };
+  if (truncate) {
+    const body = reply.chunks.join('');
+    res.writeHead(reply.status, { ...all, 'Content-Length': Buffer.byteLength(body) });
+    res.write(body.slice(0, Math.floor(body.length / 2)));
+    setImmediate(() => res.destroy());
+    return;
+  }
+  if (reply.chunks.length <= 1) {
+    const body = Buffer.from(reply.chunks[0] ?? '', 'utf8');
+    res.writeHead(reply.status, { ...all, 'Content-Length': body.length });
+    res.end(body);
+    return;
+  }
+  res.writeHead(reply.status, all);
+  for (const c of reply.chunks) res.write(c);
+  res.end();
+}
+
+/** Handles a request under `/api/data/v9.x/`; `rest` is the path after the version segment. */
+export async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, rest: string, orgUrl: string, d: DataPipelineDeps): Promise<void> {
+  const started = performance.now();
+  const { runtime, catalog } = d;
+  runtime.stats.dataRequests++;
+  const now = catalog.clock.nowMs();
+  const reqId = randomUUID();
+  const headers: Record<string, string> = { ...dataHeaders(now, reqId), 'x-ms-dop-hint': String(runtime.dopHint) };
+  const base = `${orgUrl}/api/data/${url.pathname.split('/')[3] ?? 'v9.2'}`;
+  const finish = (reply: Reply, truncate = false) => {
+    runtime.status(reply.status);
+    write(res, reply, headers, truncate);
+  };
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') {
+    runtime.recordNonGet(method, url.pathname, now);
+    req.resume();
+    if (/^WhoAmI(\(\))?$/.test(rest) || rest === '') {
+      return finish(errorReply(404, '', `No HTTP resource was found that matches the request URI '${base}/${rest}'.`));
+    }
+    const privilege = method === 'POST' ? 'prvCreate' : method === 'DELETE' ? 'prvDelete' : 'prvWrite';
+    const table = catalog.entitySet(rest.split(/[/(]/)[0] ?? '')?.model.def;
+    const name = table ? table.logicalName : rest.split(/[/(]/)[0];
+    return finish(errorReply(403, '0x80040220', `Principal user (Id=${catalog.table('systemuser')?.model.guid(0)}, type=8, roleCount=1, privilegeCount=412, accessMode=4), is missing ${privilege}${table ? table.displayName.replace(/\s/g, '') : ''} privilege on OTC=${table?.objectTypeCode ?? 0} for entity '${name}'. context.Caller=${catalog.table('systemuser')?.model.guid(0)}`));
+  }
+  const auth = await d.tokens.verify(req.headers.authorization);
+  if (!auth.ok) {
+    runtime.stats.unauthorized++;
+    headers['WWW-Authenticate'] = `Bearer authorization_uri=${d.tokens.cfg.loginBase}/${d.tokens.cfg.tenantId}/oauth2/authorize, resource_id=${orgUrl}/`;
+    runtime.status(401);
+    res.writeHead(401, { ...headers, 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  const user = auth.principal.oid;
+  const admission = d.throttle.admit(user, catalog.clock.nowMs());
+  if (!admission.ok) {
+    runtime.stats.throttled++;
+    headers['Retry-After'] = String(admission.retryAfterSeconds);
+    return finish(errorReply(429, admission.code, admission.message));
+  }
+  headers['x-ms-ratelimit-burst-remaining-xrm-requests'] = String(admission.remainingRequests);
+  headers['x-ms-ratelimit-time-remaining-xrm-requests'] = formatRemainingSeconds(admission.remainingExecutionMs);
+  let done = false;
+  const release = () => {
+    if (done) return;
+    done = true;
+    d.throttle.finish(user, catalog.clock.nowMs(), performance.now() - started);
+  };
+  res.once('close', release);
+  const f = runtime.faults;
+  if (f.latencyMs > 0) await sleep(f.latencyMs);
+  if (f.throttleRatio > 0 && d.random() < f.throttleRatio) {
+    runtime.stats.throttled++;
+    runtime.stats.injectedFaults++;
+    headers['Retry-After'] = String(f.throttleRetryAfterSeconds);
+    release();
+    return finish(errorReply(429, '0x80072322', `Number of requests exceeded the limit of ${d.throttle.limits.requests} over time window of ${d.throttle.limits.windowSeconds} seconds.`));
+  }
+  if (f.errorRatio > 0 && d.random() < f.errorRatio) {
+    runtime.stats.injectedFaults++;
+    release();
+    return finish(errorReply(f.errorStatus, '0x80040216', 'An unexpected error occurred.'));
+  }
+  try {
+    const reply = routeData({ catalog, base, params: url.searchParams, prefer: parsePrefer(req.headers.prefer), nowMs: catalog.clock.nowMs() }, rest, auth.principal, d.settings, d.counts);
+    runtime.stats.rowsServed += reply.rows ?? 0;
+    const truncate = f.truncateRatio > 0 && reply.status === 200 && d.random() < f.truncateRatio;
+    if (truncate) runtime.stats.injectedFaults++;
+    finish(reply, truncate);
+  } finally {
+    res.once('finish', release);
+  }
+}
