@@ -12,7 +12,7 @@ import { loadLoaderConfig } from './config.ts';
 import { createLoaderMetrics } from './metrics.ts';
 import { createRecordDecoder } from './record-decoder.ts';
 import { startLoaderService } from './loader-service.ts';
-import { isFerretDb } from './store-writer.ts';
+import { probeStore } from './store-writer.ts';
 
 const config = loadLoaderConfig();
 const log = createLogger('loader', config.LOG_LEVEL);
@@ -32,12 +32,14 @@ await runService({
     const dlqProducer = createProducer(kafka);
     await dlqProducer.connect();
     const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });
+    const store = await probeStore(mongo.db('admin'));
+    log.info({ store: store.server, decimals: store.decimals, perCommandWrites: store.perCommandWrites }, 'store probed');
     const loadChunk = createChunkLoader({
       db: (name) => mongo.db(name),
-      decoder: createRecordDecoder(registry),
+      decoder: createRecordDecoder(registry, store.decimals),
       dlqProducer,
       databasePrefix: config.LOADER_DATABASE_PREFIX,
-      perCommandWrites: await isFerretDb(mongo.db('admin')),
+      perCommandWrites: store.perCommandWrites,
       writeConcurrency: config.LOADER_WRITE_CONCURRENCY,
       clock: systemClock,
     });

@@ -21,10 +21,20 @@ export const toLong = (n: bigint): Long => Long.fromBigInt(n);
 
 const DUPLICATE_KEY = 11000;
 
-/** True when `db` is served by FerretDB (its buildInfo carries `ferretdbVersion`). */
-export async function isFerretDb(db: Db): Promise<boolean> {
+/** What the store can do, probed once at start. */
+export interface StoreProfile {
+  /** FerretDB 1.x: bulk updates stop at the first failure, so each upsert is its own command. */
+  perCommandWrites: boolean;
+  /** FerretDB 1.x has no Decimal128 (a Decimal128 value closes the connection): store exact decimal text. */
+  decimals: 'decimal128' | 'string';
+  server: string;
+}
+
+/** Probes the store behind `db` (FerretDB's buildInfo carries `ferretdbVersion`). */
+export async function probeStore(db: Db): Promise<StoreProfile> {
   const info = await db.admin().command({ buildInfo: 1 });
-  return 'ferretdbVersion' in info;
+  if ('ferretdbVersion' in info) return { perCommandWrites: true, decimals: 'string', server: `FerretDB ${String(info.ferretdbVersion)}` };
+  return { perCommandWrites: false, decimals: 'decimal128', server: `MongoDB ${String(info.version)}` };
 }
 
 /** Classifies a MongoDB failure other than the expected E11000. */

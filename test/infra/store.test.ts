@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MongoClient } from 'mongodb';
 import { planUpserts, type IncomingRecord } from '../../services/loader/core/upsert-plan.ts';
-import { createStoreWriter, isFerretDb, toLong } from '../../services/loader/store-writer.ts';
+import { createStoreWriter, probeStore, toLong } from '../../services/loader/store-writer.ts';
 import { testMongo, uniqueName } from '../support/servers.ts';
 
 const rec = (id: string, version: number, name: string): IncomingRecord => ({
@@ -31,7 +31,7 @@ describe('version-guarded upserts on the MongoDB-protocol store', () => {
     ['bulk unordered', false],
   ] as const)('newer wins, older and equal are ignored, replay is harmless (%s)', async ([_name, perCommand], { skip }) => {
     const db = client.db(dbName);
-    const ferret = await isFerretDb(db);
+    const ferret = (await probeStore(db)).perCommandWrites;
     // FerretDB 1.x stops bulk updates at the first stale op; the bulk path is only for real MongoDB.
     skip(!perCommand && ferret, 'FerretDB: bulk path not used');
     const coll = db.collection(uniqueName('accounts'));

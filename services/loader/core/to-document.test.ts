@@ -24,6 +24,14 @@ const schema = {
 };
 const convert = compileConverter(avro.Type.forSchema(schema as avro.Schema, { logicalTypes: avroLogicalTypes as never }));
 
+describe('compileConverter with string decimals (FerretDB 1.x)', () => {
+  const toText = compileConverter(avro.Type.forSchema(schema as avro.Schema, { logicalTypes: avroLogicalTypes as never }), 'string');
+  it('keeps money exact as text', () => {
+    const doc = toText({ id: 'x', amount: { value: '-0.0001', currency: 'EUR' }, day: null, at: null, big: null, tags: null }) as Record<string, unknown>;
+    expect(doc.amount).toEqual({ value: '-0.0001', currency: 'EUR' });
+  });
+});
+
 describe('compileConverter', () => {
   it.each([
     ['money stays exact', { amount: { value: '922337203685477.0000', currency: 'EUR' } }, { amount: { value: Decimal128.fromString('922337203685477.0000'), currency: 'EUR' } }],

@@ -3,7 +3,7 @@
  *
  * | Avro | decoded JS (avsc + our logical types) | stored |
  * |---|---|---|
- * | bytes decimal(p, s) | exact decimal string | Decimal128 (exact) |
+ * | bytes decimal(p, s) | exact decimal string | Decimal128 (exact); on stores without Decimal128 (FerretDB 1.x) the exact string |
  * | int `date` | `YYYY-MM-DD` | Date at 00:00 UTC |
  * | long `timestamp-millis` | Date | Date |
  * | long | number or bigint | number, or Int64 when it does not fit a double exactly |
@@ -24,11 +24,17 @@ function logicalName(type: AvscType): string | undefined {
   return name?.startsWith('logical:') ? name.slice('logical:'.length) : undefined;
 }
 
+/** How exact decimals are stored: BSON Decimal128, or their exact text where the store lacks Decimal128. */
+export type DecimalEncoding = 'decimal128' | 'string';
+
 /** Builds the converter of an avsc type (recursively). */
-export function compileConverter(type: AvscType): Converter {
+export function compileConverter(type: AvscType, decimals: DecimalEncoding = 'decimal128'): Converter {
+  const recurse = (t: AvscType) => compileConverter(t, decimals);
   switch (logicalName(type)) {
     case 'decimal':
-      return (v) => (v === null || v === undefined ? null : Decimal128.fromString(String(v)));
+      return decimals === 'decimal128'
+        ? (v) => (v === null || v === undefined ? null : Decimal128.fromString(String(v)))
+        : (v) => (v === null || v === undefined ? null : String(v));
     case 'date':
       return (v) => (typeof v === 'string' ? new Date(`${v}T00:00:00.000Z`) : v instanceof Date ? v : v === null ? null : new Date(Number(v) * 86_400_000));
     case 'timestamp-millis':
@@ -37,7 +43,7 @@ export function compileConverter(type: AvscType): Converter {
       break;
   }
   if (avro.Type.isType(type, 'record')) {
-    const fields = (type as unknown as { fields: { name: string; type: AvscType }[] }).fields.map((f) => [f.name, compileConverter(f.type)] as const);
+    const fields = (type as unknown as { fields: { name: string; type: AvscType }[] }).fields.map((f) => [f.name, recurse(f.type)] as const);
     return (v) => {
       if (v === null || v === undefined) return null;
       const src = v as Record<string, unknown>;
@@ -47,13 +53,13 @@ export function compileConverter(type: AvscType): Converter {
     };
   }
   if (avro.Type.isType(type, 'array')) {
-    const item = compileConverter((type as unknown as { itemsType: AvscType }).itemsType);
+    const item = recurse((type as unknown as { itemsType: AvscType }).itemsType);
     return (v) => (Array.isArray(v) ? v.map(item) : null);
   }
   if (avro.Type.isType(type, 'union')) {
     const branches = (type as unknown as { types: AvscType[] }).types.filter((t) => !avro.Type.isType(t, 'null'));
     if (branches.length === 1) {
-      const inner = compileConverter(branches[0]!);
+      const inner = recurse(branches[0]!);
       return (v) => (v === null || v === undefined ? null : inner(v));
     }
     return identity;

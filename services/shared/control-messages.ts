@@ -1,0 +1,100 @@
+/**
+ * The control messages of sync.tasks and sync.coordinator (schemas/*.avsc) as TypeScript types, and their codec
+ * through the schema registry (Confluent wire format, subjects `<topic>-value`, BACKWARD compatibility).
+ * Times are Date objects (timestamp-millis). Coordinator events are a tagged union: `{ type: 'TaskCompleted', ... }`.
+ */
+import { readFileSync } from 'node:fs';
+import type { Registry } from './registry.ts';
+import { COORDINATOR_TOPIC, TASKS_TOPIC } from './topics.ts';
+import { SyncError } from './errors.ts';
+
+const schemaFile = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`../../schemas/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+
+/** The Avro schema of a task (schemas/sync-task.avsc). */
+export const SYNC_TASK_SCHEMA = schemaFile('sync-task.avsc');
+/** The Avro schema of a coordinator event (schemas/coordinator-event.avsc). */
+export const COORDINATOR_EVENT_SCHEMA = schemaFile('coordinator-event.avsc');
+
+/** Full refresh or incremental. */
+export type SyncKind = 'full' | 'incremental';
+
+/** One window task (sync.tasks, key = taskId). */
+export interface SyncTask {
+  taskId: string;
+  runId: string;
+  connection: string;
+  table: string;
+  kind: SyncKind;
+  runStart: Date;
+  from: Date;
+  to: Date;
+  attempt: number;
+  depth: number;
+  parentTaskId: string | null;
+}
+
+/** The per-table plan announced when a run starts. */
+export interface TablePlan {
+  table: string;
+  from: Date;
+  to: Date;
+  taskIds: string[];
+}
+
+/** Event bodies, tagged by `type` (the Avro record name). */
+export type EventBody =
+  | { type: 'RunStarted'; kind: SyncKind; runStart: Date; requestedBy: string; tables: TablePlan[] }
+  | {
+      type: 'TaskCompleted';
+      taskId: string;
+      table: string;
+      count: number;
+      maxModifiedOn: Date | null;
+      topic: string;
+      offsets: { partition: number; offset: number }[];
+      durationMs: number;
+    }
+  | { type: 'TaskSplit'; taskId: string; table: string; childTaskIds: string[]; reason: string }
+  | { type: 'TaskFailed'; taskId: string; table: string; attempt: number; code: string; retriable: boolean; message: string }
+  | { type: 'RunCompleted'; tables: { table: string; count: number; durationMs: number; watermark: Date }[] }
+  | { type: 'RunFailed'; code: string; message: string };
+
+/** One event on sync.coordinator (key = connection). */
+export interface CoordinatorEvent {
+  eventId: string;
+  connection: string;
+  runId: string;
+  at: Date;
+  event: EventBody;
+}
+
+const NS = 'dynsync.control.';
+
+/** Encodes and decodes control messages. */
+export interface ControlCodec {
+  encodeTask(task: SyncTask): Promise<Buffer>;
+  decodeTask(value: Buffer): Promise<SyncTask>;
+  encodeEvent(event: CoordinatorEvent): Promise<Buffer>;
+  decodeEvent(value: Buffer): Promise<CoordinatorEvent>;
+}
+
+/** Registers both control schemas (idempotent) and returns their codec. `registry` must use our logical types. */
+export async function createControlCodec(registry: Registry): Promise<ControlCodec> {
+  const taskId = await registry.register(`${TASKS_TOPIC}-value`, SYNC_TASK_SCHEMA);
+  const eventId = await registry.register(`${COORDINATOR_TOPIC}-value`, COORDINATOR_EVENT_SCHEMA);
+  return {
+    encodeTask: (task) => registry.encode(taskId, task),
+    decodeTask: async (value) => (await registry.decode(value)) as SyncTask,
+    encodeEvent: ({ event, ...rest }) => {
+      const { type, ...body } = event;
+      return registry.encode(eventId, { ...rest, event: { [`${NS}${type}`]: body } });
+    },
+    async decodeEvent(value) {
+      const raw = (await registry.decode(value)) as Omit<CoordinatorEvent, 'event'> & { event: Record<string, unknown> };
+      const [name, body] = Object.entries(raw.event)[0] ?? [];
+      if (!name || !name.startsWith(NS)) throw new SyncError('RECORD_INVALID', `coordinator event has an unknown body ${String(name)}`);
+      return { ...raw, event: { type: name.slice(NS.length), ...(body as object) } as EventBody };
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { createControlCodec, type CoordinatorEvent, type SyncTask } from '../../services/shared/control-messages.ts';
+import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
+import { testRegistry } from '../support/servers.ts';
+
+describe('control messages through the registry', () => {
+  it('round-trip tasks and every kind of coordinator event', async () => {
+    const codec = await createControlCodec(testRegistry({ logicalTypes: avroLogicalTypes }));
+    const task: SyncTask = {
+      taskId: 't1', runId: 'r1', connection: 'c1', table: 'account', kind: 'full',
+      runStart: new Date('2026-01-01T00:00:00Z'), from: new Date(0), to: new Date('2026-01-01T00:00:00Z'),
+      attempt: 0, depth: 0, parentTaskId: null,
+    };
+    expect(await codec.decodeTask(await codec.encodeTask(task))).toEqual(task);
+    const events: CoordinatorEvent['event'][] = [
+      { type: 'RunStarted', kind: 'incremental', runStart: new Date(1000), requestedBy: 'schedule', tables: [{ table: 'account', from: new Date(0), to: new Date(1000), taskIds: ['t1'] }] },
+      { type: 'TaskCompleted', taskId: 't1', table: 'account', count: 5, maxModifiedOn: null, topic: 'dynamics.c1.account', offsets: [{ partition: 0, offset: 5 }], durationMs: 12 },
+      { type: 'TaskSplit', taskId: 't1', table: 'account', childTaskIds: ['t2', 't3'], reason: 'too large' },
+      { type: 'TaskFailed', taskId: 't1', table: 'account', attempt: 1, code: 'DATAVERSE_UNAVAILABLE', retriable: true, message: 'x' },
+      { type: 'RunCompleted', tables: [{ table: 'account', count: 5, durationMs: 10, watermark: new Date(1000) }] },
+      { type: 'RunFailed', code: 'AUTH_CONSENT_REVOKED', message: 'reconnect' },
+    ];
+    for (const event of events) {
+      const e: CoordinatorEvent = { eventId: 'e', connection: 'c1', runId: 'r1', at: new Date(5), event };
+      expect(await codec.decodeEvent(await codec.encodeEvent(e))).toEqual(e);
+    }
+  });
+});
