@@ -25,7 +25,8 @@ export const DATAVERSE_RUNTIME_ENV = {
   DYNSYNC_STATE_DB: z.string().regex(/^[A-Za-z0-9_-]+$/).default('dynsync'),
 } as const;
 
-const schema = z.object(DATAVERSE_RUNTIME_ENV);
+/** The schema of the runtime variables (for services that validate only these). */
+export const dataverseRuntimeSchema = z.object(DATAVERSE_RUNTIME_ENV);
 
 /** The typed runtime configuration. */
-export type DataverseRuntimeConfig = Readonly<z.infer<typeof schema>>;
+export type DataverseRuntimeConfig = Readonly<z.infer<typeof dataverseRuntimeSchema>>;
