@@ -1,14 +1,21 @@
 /**
  * Applies an upsert plan to one MongoDB collection and reports, per op, whether it was applied or stale.
  *
- * MongoDB: one unordered bulkWrite per batch (the plan guarantees one op per id, so order does not matter);
- * E11000 write errors are the stale ones. FerretDB 1.x ignores `ordered:false` for updates, stops at the first
- * failing statement and reports it at index 0 (stack-facts §3.3), so there each op is its own command, sent
- * concurrently (bounded). Either way every op's outcome is known before offsets are committed (Invariant 3).
+ * MongoDB: one unordered bulkWrite per batch of guarded upserts (the plan guarantees one op per id, so order does
+ * not matter); E11000 write errors are the stale ones. The guard is atomic in the server.
+ *
+ * FerretDB 1.x cannot run that: it ignores `ordered:false` for updates and stops at the first failing statement
+ * (stack-facts §3.3), and it pushes a filter down to SQLite only when it is exactly `{_id: <string>}`, so a guarded
+ * filter scans the whole collection per write. There the writer reads the stored versions by `_id` (indexed),
+ * compares in the application, inserts the new ids in one unordered insertMany and replaces the newer ones by `_id`.
+ * Between the read and the write another writer of the same id could interleave; Kafka's one-owner-per-partition
+ * makes that a zombie-consumer-only window, which real MongoDB closes and FerretDB leaves open (documented).
+ * Either way every op's outcome is known before offsets are committed (Invariant 3).
  */
-import { Long, MongoBulkWriteError, MongoServerError, type Collection, type Db, type Document } from 'mongodb';
+import { Long, MongoBulkWriteError, type Collection, type Db, type Document } from 'mongodb';
 import { SyncError } from '../shared/errors.ts';
-import type { UpsertOp } from './core/upsert-plan.ts';
+import { SYNC_FIELD, storedVersion, type StoredSync, type UpsertOp } from './core/upsert-plan.ts';
+import { compareVersions } from './core/version.ts';
 
 /** What a write did. */
 export interface WriteOutcome {
@@ -48,12 +55,37 @@ export function classifyStoreError(err: unknown): SyncError {
   return new SyncError('STORE_WRITE_FAILED', `MongoDB write failed: ${message}`, { cause: err, details: { name } });
 }
 
-async function applyOne(coll: Collection<Document>, op: UpsertOp): Promise<boolean> {
+/** FerretDB path: application-side guard with `_id`-only filters (the only ones FerretDB indexes). */
+async function writeComparing(coll: Collection<Document>, ops: readonly UpsertOp[], concurrency: number): Promise<WriteOutcome> {
   try {
-    const res = await coll.replaceOne(op.filter, op.replacement, { upsert: true });
-    return res.matchedCount + res.upsertedCount > 0;
+    const stored = await mapBounded(ops, concurrency, (op) =>
+      coll.findOne<{ [SYNC_FIELD]?: StoredSync }>({ _id: op.id as never }, { projection: { [SYNC_FIELD]: 1 } }),
+    );
+    const inserts: UpsertOp[] = [];
+    const replaces: UpsertOp[] = [];
+    ops.forEach((op, i) => {
+      const sync = stored[i]?.[SYNC_FIELD];
+      if (!stored[i] || !sync) inserts.push(op);
+      else if (compareVersions(op.version, storedVersion(sync)) > 0) replaces.push(op);
+    });
+    let applied = 0;
+    const raced: UpsertOp[] = [];
+    if (inserts.length > 0) {
+      try {
+        applied += (await coll.insertMany(inserts.map((op) => op.replacement), { ordered: false })).insertedCount;
+      } catch (err) {
+        if (!(err instanceof MongoBulkWriteError)) throw err;
+        const failed = new Set((Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).map((e) => e.index));
+        applied += inserts.length - failed.size;
+        for (const i of failed) raced.push(inserts[i]!); // inserted meanwhile by someone else: compare again
+      }
+    }
+    await mapBounded(replaces, concurrency, (op) => coll.replaceOne({ _id: op.id as never }, op.replacement, { upsert: true }));
+    applied += replaces.length;
+    const again = raced.length > 0 ? await writeComparing(coll, raced, concurrency) : { applied: 0, stale: 0 };
+    applied += again.applied;
+    return { applied, stale: ops.length - applied };
   } catch (err) {
-    if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return false;
     throw classifyStoreError(err);
   }
 }
@@ -78,18 +110,14 @@ export interface StoreWriter {
 }
 
 /**
- * Creates a writer for `coll`. `perCommand` (FerretDB) sends one command per op with `concurrency` in flight;
- * otherwise one unordered bulkWrite per call.
+ * Creates a writer for `coll`. `perCommand` (FerretDB) compares versions in the application with `_id`-only
+ * commands, `concurrency` in flight; otherwise one unordered bulkWrite of guarded upserts per call.
  */
 export function createStoreWriter(coll: Collection<Document>, opts: { perCommand: boolean; concurrency?: number }): StoreWriter {
   return {
     async write(ops) {
       if (ops.length === 0) return { applied: 0, stale: 0 };
-      if (opts.perCommand) {
-        const results = await mapBounded(ops, opts.concurrency ?? 16, (op) => applyOne(coll, op));
-        const applied = results.filter(Boolean).length;
-        return { applied, stale: ops.length - applied };
-      }
+      if (opts.perCommand) return writeComparing(coll, ops, opts.concurrency ?? 16);
       try {
         const res = await coll.bulkWrite(
           ops.map((op) => ({ replaceOne: { filter: op.filter, replacement: op.replacement, upsert: true } })),

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   ENCRYPTION_KEY_MISSING: 'config',
   CONNECTION_NOT_FOUND: 'config',
   COMMAND_INVALID: 'data',
+  RUN_TIMEOUT: 'transient',
   // authentication and authorisation
   AUTH_INVALID_CLIENT: 'config',
   AUTH_CONSENT_REVOKED: 'config',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newestPerId, olderThanFilter, planUpserts, type IncomingRecord } from './upsert-plan.ts';
+import { newestPerId, olderThanFilter, planUpserts, storedVersion, type IncomingRecord } from './upsert-plan.ts';
 import { compareVersions } from './version.ts';
 
 const rec = (id: string, version: number, modifiedOnMs: number, fields: Record<string, unknown> | null = { n: version }, runStartMs = 0): IncomingRecord => ({
@@ -55,5 +55,14 @@ describe('planUpserts', () => {
   it('turns a tombstone into a soft delete that keeps the version', () => {
     const [op] = planUpserts([rec('a', 1, 0), rec('a', 9, 5, null)], id);
     expect(op!.replacement).toEqual({ _id: 'a', _sync: { version: 9n, modifiedon: new Date(5), runStart: new Date(0), deleted: true } });
+  });
+});
+
+describe('storedVersion', () => {
+  it.each([
+    [{ version: 7, modifiedon: new Date(5), runStart: new Date(9) }, { version: 7n, modifiedOnMs: 5, runStartMs: 9 }],
+    [{ version: { toString: () => '9223372036854775807' }, modifiedon: new Date(5) }, { version: 9223372036854775807n, modifiedOnMs: 5, runStartMs: 0 }],
+  ])('reads %o', (stored, expected) => {
+    expect(storedVersion(stored)).toEqual(expected);
   });
 });

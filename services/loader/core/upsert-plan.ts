@@ -24,6 +24,8 @@ export interface IncomingRecord extends RecordVersion {
 /** One guarded write. */
 export interface UpsertOp {
   id: string;
+  /** The version written, for stores that compare in the application (FerretDB path). */
+  version: RecordVersion;
   /** Matches the stored document only if it is strictly older than this version. */
   filter: Record<string, unknown>;
   /** The full replacement document. */
@@ -59,6 +61,7 @@ export function newestPerId<T extends IncomingRecord>(records: readonly T[]): T[
 export function planUpserts(records: readonly IncomingRecord[], toLong: (n: bigint) => unknown): UpsertOp[] {
   return newestPerId(records).map((r) => ({
     id: r.id,
+    version: { version: r.version, modifiedOnMs: r.modifiedOnMs, runStartMs: r.runStartMs },
     filter: olderThanFilter(r.id, r, toLong),
     replacement: {
       _id: r.id,
@@ -72,4 +75,16 @@ export function planUpserts(records: readonly IncomingRecord[], toLong: (n: bigi
       },
     },
   }));
+}
+
+/** The sync metadata as stored (BSON Long/Date as the driver returns them). */
+export interface StoredSync {
+  version: { toString(): string } | number | bigint;
+  modifiedon: Date;
+  runStart?: Date;
+}
+
+/** The version a stored document carries (for the application-side guard). */
+export function storedVersion(sync: StoredSync): RecordVersion {
+  return { version: BigInt(sync.version.toString()), modifiedOnMs: sync.modifiedon.getTime(), runStartMs: sync.runStart?.getTime() ?? 0 };
 }

@@ -1,0 +1,24 @@
+/**
+ * The CLI's configuration: environment variables validated once (every problem reported at once, exit code 2),
+ * then frozen. Kafka and MongoDB locate the deployment; the Dataverse runtime settings (encryption key, state
+ * database, dev origins/authority/CA for the simulator) are shared with the services.
+ */
+import { z } from 'zod';
+import { envField, loadConfig, type Env } from '../shared/config.ts';
+import { DATAVERSE_RUNTIME_ENV } from '../dataverse/connections/runtime-config.ts';
+
+const schema = z.object({
+  KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
+  /** Diagnostics on stderr; the CLI's own output is not a log. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  ...DATAVERSE_RUNTIME_ENV,
+});
+
+/** The CLI's validated configuration. */
+export type CliConfig = Readonly<z.infer<typeof schema>>;
+
+/** Reads and validates the CLI configuration (CONFIG_INVALID naming every bad variable). */
+export function loadCliConfig(env: Env = process.env): CliConfig {
+  return loadConfig('dynsync', schema, env);
+}

@@ -1,0 +1,49 @@
+/** The coordinator's configuration: environment variables, validated once at start-up, frozen. */
+import { z } from 'zod';
+import { envField, loadConfig, type Env } from '../shared/config.ts';
+import { DATAVERSE_RUNTIME_ENV } from '../dataverse/connections/runtime-config.ts';
+
+const ms = (def: number) => z.coerce.number().int().min(0).default(def);
+
+const schema = z.object({
+  ...DATAVERSE_RUNTIME_ENV,
+  KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
+  SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
+  /** Consumer group of the coordinators (sync.coordinator + sync.commands, co-partitioned). */
+  COORDINATOR_GROUP_ID: z.string().min(1).default('dynsync-coordinator'),
+  /** The loader's consumer group, whose committed offsets tell when a run is loaded. */
+  COORDINATOR_LOADER_GROUP_ID: z.string().min(1).default('dynsync-loader'),
+  /** Database of connection X is `<prefix>X` (as the loader's LOADER_DATABASE_PREFIX). */
+  COORDINATOR_DATABASE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only').default('dynsync_'),
+  /** T0 = Dataverse server time − this lag (late commits in Dataverse). */
+  COORDINATOR_SAFETY_LAG_MS: ms(60_000),
+  /** Incremental runs start at watermark − this overlap. */
+  COORDINATOR_OVERLAP_MS: ms(300_000),
+  /** Windows planned per table (the extractor splits any that are too big). */
+  COORDINATOR_WINDOWS_PER_TABLE: envField.positiveInt(16),
+  /** Narrowest planned window (whole seconds). */
+  COORDINATOR_MIN_WINDOW_MS: z.coerce.number().int().min(1000).multipleOf(1000).default(60_000),
+  /** Tries per task in all (the first one included). */
+  COORDINATOR_MAX_ATTEMPTS: envField.positiveInt(5),
+  /** A run still running after this long is failed. */
+  COORDINATOR_RUN_TIMEOUT_MS: envField.positiveInt(24 * 3_600_000),
+  /** How often schedules, pending requests, deadlines, loaded state and offsets are looked at. */
+  COORDINATOR_TICK_MS: envField.positiveInt(2_000),
+  /** false: only commands start runs (the schedules of connections are ignored). */
+  COORDINATOR_SCHEDULE_ENABLED: envField.bool(true),
+  /** Reconcile deletes after completed and loaded full runs. */
+  COORDINATOR_RECONCILE_DELETES: envField.bool(true),
+  /** Ask Dataverse whether unseen ids still exist before tombstoning them (guards rows modified after T0). */
+  COORDINATOR_RECONCILE_VERIFY: envField.bool(true),
+  COORDINATOR_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9101),
+  LOG_LEVEL: envField.logLevel(),
+});
+
+/** The coordinator's validated configuration. */
+export type CoordinatorConfig = Readonly<z.infer<typeof schema>>;
+
+/** Reads and validates the coordinator configuration (every problem reported at once). */
+export function loadCoordinatorConfig(env: Env = process.env): CoordinatorConfig {
+  return loadConfig('coordinator', schema, env);
+}

@@ -1,0 +1,85 @@
+/**
+ * What to do next for a run (pure): re-publish failed tasks within the retry budget, fail the run when a task
+ * cannot finish or the run is past its deadline, commit the watermark of each table whose windows are all
+ * complete, and complete the run once every table's watermark is committed (DESIGN.md §5).
+ *
+ * Retry budget: a task may be tried `maxAttempts` times in all (attempts 0 … maxAttempts − 1). A failure that is
+ * not retriable, or the last allowed attempt failing, fails the run; its tables that were not complete keep
+ * their watermark.
+ */
+import type { SyncTask } from '../../shared/control-messages.ts';
+import { effectiveWindow, type RunState, type TableRunState, type TaskState } from './run-state.ts';
+
+/** Decision settings. */
+export interface DecisionOptions {
+  /** Tries per task in all, ≥ 1. */
+  maxAttempts: number;
+  /** A run still running this long after it started is failed. */
+  runTimeoutMs: number;
+}
+
+/** One thing the coordinator must do. */
+export type RunAction =
+  | { type: 'retry-task'; task: SyncTask }
+  | { type: 'commit-watermark'; table: string; watermarkMs: number }
+  | { type: 'complete-run' }
+  | { type: 'fail-run'; code: string; message: string };
+
+/** The SyncTask that re-runs `task` as attempt `attempt` (its window, or the nearest known enclosing one). */
+export function retryTask(run: RunState, table: TableRunState, task: TaskState, attempt: number): SyncTask {
+  const w = effectiveWindow(table, task);
+  return {
+    taskId: task.taskId,
+    runId: run.runId,
+    connection: run.connection,
+    table: table.table,
+    kind: run.kind,
+    runStart: new Date(run.runStartMs),
+    from: new Date(w.fromMs),
+    to: new Date(w.toMs),
+    attempt,
+    depth: task.depth,
+    parentTaskId: task.parentTaskId,
+  };
+}
+
+/** True when a task that failed on `failure.attempt` may be tried again. */
+export function canRetry(failure: { attempt: number; retriable: boolean }, maxAttempts: number): boolean {
+  return failure.retriable && failure.attempt + 1 < maxAttempts;
+}
+
+/**
+ * The actions a running run needs now, in order. Retries that this process already published
+ * (`retriedAttempt`) and watermarks already committed are not repeated; after a restart they are (harmless: a
+ * task replay is idempotent, the watermark update is guarded).
+ */
+export function decide(run: RunState, opts: DecisionOptions, nowMs: number): RunAction[] {
+  if (run.status !== 'running') return [];
+  const actions: RunAction[] = [];
+  for (const table of run.tables.values()) {
+    for (const task of table.tasks.values()) {
+      if (task.status !== 'failed') continue;
+      const last = task.failures[task.failures.length - 1]!;
+      if (!canRetry(last, opts.maxAttempts)) {
+        const why = last.retriable ? `after ${last.attempt + 1} attempts` : '(not retriable)';
+        return [{ type: 'fail-run', code: last.code, message: `task ${task.taskId} of table ${table.table} failed ${why}: ${last.message}` }];
+      }
+      if (task.retriedAttempt !== last.attempt + 1) actions.push({ type: 'retry-task', task: retryTask(run, table, task, last.attempt + 1) });
+    }
+  }
+  if (nowMs - run.startedAtMs > opts.runTimeoutMs) {
+    return [{ type: 'fail-run', code: 'RUN_TIMEOUT', message: `run ${run.runId} did not finish within ${Math.round(opts.runTimeoutMs / 60_000)} minutes` }];
+  }
+  let allCommitted = true;
+  for (const table of run.tables.values()) {
+    if (table.completedAtMs === null) allCommitted = false;
+    else if (!table.watermarkCommitted) {
+      // Invariant 2: a table's watermark moves only when every window (and every split child) is complete, i.e.
+      // the extractor reported each window after Kafka acknowledged its records.
+      actions.push({ type: 'commit-watermark', table: table.table, watermarkMs: run.runStartMs });
+      allCommitted = false;
+    }
+  }
+  if (allCommitted) actions.push({ type: 'complete-run' });
+  return actions;
+}

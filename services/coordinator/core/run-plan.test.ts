@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { planRun, rangeStartFor, runStartFor } from './run-plan.ts';
+import { compactTime, parseCompactTime, rootTaskId, windowOfTaskId } from './task-id.ts';
+import { FULL_RANGE_START_MS } from './windows.ts';
+
+const SERVER = Date.UTC(2026, 5, 1, 12, 0, 30, 0);
+const opts = { safetyLagMs: 60_000, overlapMs: 300_000, targetWindows: 4, minWindowMs: 1000 };
+
+describe('runStartFor (T0)', () => {
+  it.each([
+    [SERVER, 60_000, Date.UTC(2026, 5, 1, 11, 59, 30)],
+    [SERVER + 999, 60_000, Date.UTC(2026, 5, 1, 11, 59, 30)],
+    [SERVER, 0, SERVER],
+  ])('server %d − lag %d → %d', (server, lag, t0) => expect(runStartFor(server, lag)).toBe(t0));
+});
+
+describe('rangeStartFor', () => {
+  const wm = Date.UTC(2026, 5, 1, 10);
+  it.each([
+    ['full with watermark', 'full', wm, FULL_RANGE_START_MS],
+    ['incremental without watermark', 'incremental', null, FULL_RANGE_START_MS],
+    ['incremental: watermark − overlap', 'incremental', wm, wm - 300_000],
+  ] as const)('%s', (_n, kind, watermark, expected) => expect(rangeStartFor(kind, watermark, 300_000)).toBe(expected));
+});
+
+describe('task ids', () => {
+  it.each([
+    [Date.UTC(2026, 0, 2, 3, 4, 5), '20260102T030405Z'],
+    [FULL_RANGE_START_MS, '17530101T000000Z'],
+  ])('compactTime(%d) = %s and back', (ms, text) => {
+    expect(compactTime(ms)).toBe(text);
+    expect(parseCompactTime(text)).toBe(ms);
+  });
+
+  it.each([
+    ['r1/account/20260101T000000Z_20260101T010000Z', { fromMs: Date.UTC(2026, 0, 1), toMs: Date.UTC(2026, 0, 1, 1) }],
+    ['r1/account/20260101T010000Z_20260101T000000Z', null],
+    ['r1/account/20261301T000000Z_20270101T000000Z', null],
+    ['some-extractor-child-7', null],
+    ['a/b_c', null],
+  ])('windowOfTaskId(%s)', (id, expected) => expect(windowOfTaskId(id)).toEqual(expected));
+
+  it('round-trips a root id', () => {
+    const w = { fromMs: FULL_RANGE_START_MS, toMs: Date.UTC(2026, 0, 1) };
+    expect(windowOfTaskId(rootTaskId('run-1', 'account', w))).toEqual(w);
+  });
+});
+
+describe('planRun', () => {
+  const t0 = runStartFor(SERVER, 60_000);
+  const input = {
+    runId: 'c1-incremental-x',
+    connection: 'c1',
+    kind: 'incremental' as const,
+    requestedBy: 'test',
+    serverTimeMs: SERVER,
+    tables: [
+      { table: 'contact', watermarkMs: t0 - 2 * 3_600_000, history: [] },
+      { table: 'account', watermarkMs: null, history: [] },
+      { table: 'team', watermarkMs: t0 + 600_000, history: [] },
+    ],
+  };
+  const plan = planRun(input, opts);
+
+  it('orders tables by name and gives each its range', () => {
+    expect(plan.runStartMs).toBe(t0);
+    expect(plan.tables.map((t) => [t.table, t.from.getTime(), t.to.getTime()])).toEqual([
+      ['account', FULL_RANGE_START_MS, t0],
+      ['contact', t0 - 2 * 3_600_000 - 300_000, t0],
+      ['team', t0, t0], // a watermark ahead of T0 (clock moved back): nothing to do, empty range
+    ]);
+    expect(plan.tables[2]!.taskIds).toEqual([]);
+  });
+
+  it('publishes one root task per window, tiling each range, with ids naming the window', () => {
+    for (const t of plan.tables) {
+      const tasks = plan.tasks.filter((k) => k.table === t.table);
+      expect(tasks.map((k) => k.taskId)).toEqual(t.taskIds);
+      if (tasks.length === 0) continue;
+      expect(tasks[0]!.from).toEqual(t.from);
+      expect(tasks.at(-1)!.to).toEqual(t.to);
+      for (const k of tasks) {
+        expect(windowOfTaskId(k.taskId)).toEqual({ fromMs: k.from.getTime(), toMs: k.to.getTime() });
+        expect(k).toMatchObject({ runId: input.runId, connection: 'c1', kind: 'incremental', attempt: 0, depth: 0, parentTaskId: null });
+        expect(k.runStart.getTime()).toBe(t0);
+      }
+    }
+    expect(plan.tasks.filter((k) => k.table === 'account')).toHaveLength(4);
+  });
+
+  it('is deterministic', () => expect(planRun(input, opts)).toEqual(plan));
+});

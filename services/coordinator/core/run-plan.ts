@@ -1,0 +1,86 @@
+/**
+ * Run planning (pure): from Dataverse's server time, the tables' watermarks and the previous runs' window counts
+ * to the RunStarted plan and the SyncTasks to publish (DESIGN.md §5, the seed's rule: "refresh all records
+ * modified since the start of the last successful import").
+ *
+ * - T0 = server time − safety lag, truncated to whole seconds.
+ * - full run: `[beginning, T0)`; incremental: `[watermark − overlap, T0)`; a table without a watermark gets the
+ *   full range whatever the kind.
+ */
+import type { SyncKind, SyncTask, TablePlan } from '../../shared/control-messages.ts';
+import { rootTaskId } from './task-id.ts';
+import { FULL_RANGE_START_MS, floorToSecond, planWindows, type WindowCount, type WindowOptions } from './windows.ts';
+
+/** What is known of one table when a run is planned. */
+export interface TableInput {
+  table: string;
+  /** The committed watermark (epoch ms), null when the table was never synced. */
+  watermarkMs: number | null;
+  /** Per-window counts of the previous run of the same kind (empty when none). */
+  history: readonly WindowCount[];
+}
+
+/** Planning settings. */
+export interface PlanOptions extends WindowOptions {
+  safetyLagMs: number;
+  overlapMs: number;
+}
+
+/** One run to plan. */
+export interface RunInput {
+  runId: string;
+  connection: string;
+  kind: SyncKind;
+  requestedBy: string;
+  /** Dataverse's clock at run start (the Date header of WhoAmI), epoch ms. */
+  serverTimeMs: number;
+  tables: readonly TableInput[];
+}
+
+/** The plan: the RunStarted body's content and the tasks, in publishing order. */
+export interface RunPlan {
+  runStartMs: number;
+  tables: TablePlan[];
+  tasks: SyncTask[];
+}
+
+/** T0 of a run: server time minus the safety lag, truncated to whole seconds. */
+export function runStartFor(serverTimeMs: number, safetyLagMs: number): number {
+  return floorToSecond(serverTimeMs - safetyLagMs);
+}
+
+/** The lower bound of a table's range: the beginning for a full run or a table without watermark, else watermark − overlap. */
+export function rangeStartFor(kind: SyncKind, watermarkMs: number | null, overlapMs: number): number {
+  if (kind === 'full' || watermarkMs === null) return FULL_RANGE_START_MS;
+  return Math.max(FULL_RANGE_START_MS, floorToSecond(watermarkMs - overlapMs));
+}
+
+/** Plans a run: one TablePlan per table (tables sorted by name) and one root task per window. */
+export function planRun(input: RunInput, opts: PlanOptions): RunPlan {
+  const runStartMs = runStartFor(input.serverTimeMs, opts.safetyLagMs);
+  const runStart = new Date(runStartMs);
+  const tables: TablePlan[] = [];
+  const tasks: SyncTask[] = [];
+  for (const t of [...input.tables].sort((a, b) => a.table.localeCompare(b.table))) {
+    const fromMs = Math.min(rangeStartFor(input.kind, t.watermarkMs, opts.overlapMs), runStartMs);
+    const windows = planWindows(fromMs, runStartMs, t.history, opts);
+    const ids = windows.map((w) => rootTaskId(input.runId, t.table, w));
+    tables.push({ table: t.table, from: new Date(fromMs), to: runStart, taskIds: ids });
+    windows.forEach((w, i) =>
+      tasks.push({
+        taskId: ids[i]!,
+        runId: input.runId,
+        connection: input.connection,
+        table: t.table,
+        kind: input.kind,
+        runStart,
+        from: new Date(w.fromMs),
+        to: new Date(w.toMs),
+        attempt: 0,
+        depth: 0,
+        parentTaskId: null,
+      }),
+    );
+  }
+  return { runStartMs, tables, tasks };
+}

@@ -1,0 +1,73 @@
+/**
+ * What the coordinator asks Dataverse (GET only, Invariant 1): the server clock (WhoAmI's Date header) for T0,
+ * the tables of the organisation, and, for delete reconciliation, which of some record ids still exist. One open
+ * connection per Dataverse connection is kept and reused; the table list is cached per run start.
+ */
+import type { Logger } from '../shared/log.ts';
+import type { Connection } from '../dataverse/connections/connection.ts';
+import type { ConnectionStore } from '../dataverse/connections/connection-store.ts';
+import { openConnection, type OpenConnection } from '../dataverse/connections/open-connection.ts';
+import type { DataverseRuntimeConfig } from '../dataverse/connections/runtime-config.ts';
+import { listTables } from '../dataverse/discovery/discover.ts';
+import type { TableSummary } from '../dataverse/model/table-definition.ts';
+import type { EncryptedSecrets } from '../dataverse/secrets/encrypted-secrets.ts';
+
+/** Dataverse as the coordinator sees it. */
+export interface DataverseAccess {
+  /** The stored connection (CONNECTION_NOT_FOUND when it does not exist). */
+  connection(id: string): Promise<Connection>;
+  /** Dataverse's clock now (epoch ms, from the Date header). */
+  serverTimeMs(connection: Connection): Promise<number>;
+  /** Every syncable table of the organisation. */
+  tables(connection: Connection): Promise<TableSummary[]>;
+  /** The ids among `ids` (lower-case GUIDs) that still exist in `table`. */
+  existingIds(connection: Connection, table: string, ids: readonly string[]): Promise<Set<string>>;
+  close(): Promise<void>;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Creates the access over stored connections and sealed secrets. */
+export function createDataverseAccess(deps: { connections: ConnectionStore; secrets: EncryptedSecrets; config: DataverseRuntimeConfig; log: Logger }): DataverseAccess {
+  const open = new Map<string, { key: string; conn: Promise<OpenConnection> }>();
+  const summaries = new Map<string, TableSummary[]>();
+  const get = (c: Connection): Promise<OpenConnection> => {
+    const key = `${c.orgUrl}|${c.tenantId}|${c.clientId}|${c.flow}|${c.updatedAt.getTime()}`;
+    const seen = open.get(c.id);
+    if (seen && seen.key === key) return seen.conn;
+    if (seen) void seen.conn.then((o) => o.close()).catch(() => undefined);
+    const conn = openConnection(c, { config: deps.config, secrets: deps.secrets, log: deps.log });
+    conn.catch(() => open.delete(c.id));
+    open.set(c.id, { key, conn });
+    return conn;
+  };
+  return {
+    connection: (id) => deps.connections.get(id),
+    async serverTimeMs(c) {
+      return (await (await get(c)).client.whoAmI()).serverTime.getTime();
+    },
+    async tables(c) {
+      const { tables } = await listTables((await get(c)).client);
+      summaries.set(c.id, tables);
+      return tables;
+    },
+    async existingIds(c, table, ids) {
+      const summary = (summaries.get(c.id) ?? (await this.tables(c))).find((t) => t.logicalName === table);
+      const wanted = ids.filter((id) => GUID.test(id));
+      // a table that no longer exists has no rows left; ids that are not GUIDs cannot be records of it
+      if (!summary || wanted.length === 0) return new Set();
+      const pk = summary.primaryIdAttribute;
+      const filter = wanted.map((id) => `${pk} eq ${id}`).join(' or ');
+      const found = new Set<string>();
+      const client = (await get(c)).client;
+      for await (const page of client.pages(`${summary.entitySetName}?$select=${pk}&$filter=${encodeURIComponent(filter)}`, { maxPageSize: 5000 })) {
+        for (const row of page.rows) found.add(String(row[pk]).toLowerCase());
+      }
+      return found;
+    },
+    async close() {
+      await Promise.allSettled([...open.values()].map(async (o) => (await o.conn).close()));
+      open.clear();
+    },
+  };
+}

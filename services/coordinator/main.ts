@@ -1,0 +1,102 @@
+/** Coordinator process: wiring only. */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { MongoClient } from 'mongodb';
+import { systemClock } from '../shared/clock.ts';
+import { createControlCodec } from '../shared/control-messages.ts';
+import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
+import { createMetrics, runService } from '../shared/lifecycle.ts';
+import { createLogger } from '../shared/log.ts';
+import { createRegistry } from '../shared/registry.ts';
+import { controlTopics } from '../shared/topics.ts';
+import { ConnectionStore } from '../dataverse/connections/connection-store.ts';
+import { avroLogicalTypes } from '../dataverse/mapping/logical-types.ts';
+import { EncryptedSecrets } from '../dataverse/secrets/encrypted-secrets.ts';
+import { MongoSecretStore } from '../dataverse/secrets/mongo-secret-store.ts';
+import { cipherFromConfig } from '../dataverse/secrets/config.ts';
+import { loadCoordinatorConfig } from './config.ts';
+import { ConnectionDuties } from './connection-duties.ts';
+import { startCoordinatorService } from './coordinator-service.ts';
+import { createDataverseAccess } from './dataverse-access.ts';
+import { createCoordinatorMetrics } from './metrics.ts';
+import { reconcileDeletes } from './reconciler.ts';
+import { RunActions } from './run-actions.ts';
+import { StateStore } from './state-store.ts';
+
+const config = loadCoordinatorConfig();
+const log = createLogger('coordinator', config.LOG_LEVEL);
+const metricsRegistry = createMetrics('coordinator');
+
+await runService({
+  name: 'coordinator',
+  log,
+  metrics: metricsRegistry,
+  opsPort: config.COORDINATOR_OPS_PORT,
+  async start() {
+    const clock = systemClock;
+    const metrics = createCoordinatorMetrics(metricsRegistry);
+    const mongo = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }).connect();
+    const kafka = createKafka('dynsync-coordinator', config.KAFKA_BROKERS, log);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, controlTopics());
+    const producer = createProducer(kafka);
+    const txProducer = createProducer(kafka, { transactionalId: `${config.COORDINATOR_GROUP_ID}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, maxInFlightRequests: 1 });
+    await Promise.all([producer.connect(), txProducer.connect()]);
+    const codec = await createControlCodec(createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes }));
+    const store = new StateStore(mongo.db(config.DYNSYNC_STATE_DB));
+    const connections = new ConnectionStore(mongo.db(config.DYNSYNC_STATE_DB));
+    const secrets = new EncryptedSecrets(cipherFromConfig(config), new MongoSecretStore(mongo.db(config.DYNSYNC_SECRETS_DB), config.DYNSYNC_SECRETS_COLLECTION));
+    const dataverse = createDataverseAccess({ connections, secrets, config, log });
+    const actions = new RunActions({
+      producer,
+      txProducer,
+      codec,
+      store,
+      dataverse,
+      metrics,
+      log,
+      clock,
+      plan: {
+        safetyLagMs: config.COORDINATOR_SAFETY_LAG_MS,
+        overlapMs: config.COORDINATOR_OVERLAP_MS,
+        targetWindows: config.COORDINATOR_WINDOWS_PER_TABLE,
+        minWindowMs: config.COORDINATOR_MIN_WINDOW_MS,
+      },
+      decisions: { maxAttempts: config.COORDINATOR_MAX_ATTEMPTS, runTimeoutMs: config.COORDINATOR_RUN_TIMEOUT_MS },
+    });
+    const reconcileDeps = {
+      db: (name: string) => mongo.db(name),
+      databasePrefix: config.COORDINATOR_DATABASE_PREFIX,
+      producer,
+      dataverse,
+      verify: config.COORDINATOR_RECONCILE_VERIFY,
+      log,
+      onTombstones: (table: string, n: number) => metrics.tombstones.inc({ table }, n),
+    };
+    const duties = new ConnectionDuties({
+      admin,
+      store,
+      dataverse,
+      actions,
+      metrics,
+      log,
+      clock,
+      loaderGroupId: config.COORDINATOR_LOADER_GROUP_ID,
+      scheduleEnabled: config.COORDINATOR_SCHEDULE_ENABLED,
+      reconcile: config.COORDINATOR_RECONCILE_DELETES ? (c, run, tables) => reconcileDeletes(reconcileDeps, c, run, tables) : undefined,
+    });
+    const service = await startCoordinatorService(
+      { kafka, admin, producer, codec, store, connections, actions, duties, metrics, log, clock },
+      { groupId: config.COORDINATOR_GROUP_ID, tickMs: config.COORDINATOR_TICK_MS },
+    );
+    return {
+      ready: service.ready,
+      async stop() {
+        await service.stop();
+        await Promise.allSettled([producer.disconnect(), txProducer.disconnect(), admin.disconnect(), dataverse.close()]);
+        await mongo.close();
+      },
+    };
+  },
+});

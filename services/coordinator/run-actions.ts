@@ -1,0 +1,136 @@
+/**
+ * Side effects of runs: starting a planned run (RunStarted and its tasks in one Kafka transaction, so a crash
+ * never leaves a run without tasks or tasks without a run) and carrying out the decisions of core/run-decisions
+ * (retries, watermark commits, RunCompleted, RunFailed). Our own events are folded at once and folded again,
+ * harmlessly, when read back from sync.coordinator.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import type { Clock } from '../shared/clock.ts';
+import type { ControlCodec, CoordinatorEvent, EventBody } from '../shared/control-messages.ts';
+import type { Logger } from '../shared/log.ts';
+import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../shared/topics.ts';
+import type { Connection } from '../dataverse/connections/connection.ts';
+import { decide, type DecisionOptions } from './core/run-decisions.ts';
+import type { RunRequest } from './core/pending.ts';
+import { planRun, type PlanOptions } from './core/run-plan.ts';
+import { foldEvent, type RunBook, type RunState } from './core/run-state.ts';
+import { producedOffsets, tableResults, windowCounts } from './core/run-views.ts';
+import type { DataverseAccess } from './dataverse-access.ts';
+import type { CoordinatorMetrics } from './metrics.ts';
+import type { StateStore } from './state-store.ts';
+
+/** Dependencies of the run actions. */
+export interface RunActionsDeps {
+  producer: Producer;
+  /** A transactional producer (run starts only). */
+  txProducer: Producer;
+  codec: ControlCodec;
+  store: StateStore;
+  dataverse: DataverseAccess;
+  metrics: CoordinatorMetrics;
+  log: Logger;
+  clock: Clock;
+  plan: PlanOptions;
+  decisions: DecisionOptions;
+}
+
+/** Starts runs and carries out run decisions. */
+export class RunActions {
+  private readonly d: RunActionsDeps;
+  constructor(deps: RunActionsDeps) {
+    this.d = deps;
+  }
+
+  private event(connection: string, runId: string, event: EventBody): CoordinatorEvent {
+    return { eventId: randomUUID(), connection, runId, at: new Date(this.d.clock.nowMs()), event };
+  }
+
+  /** Publishes one of our events (acks from all replicas) and folds it into `book`. */
+  async publish(book: RunBook, connection: string, runId: string, body: EventBody): Promise<void> {
+    const e = this.event(connection, runId, body);
+    await this.d.producer.send({ topic: COORDINATOR_TOPIC, acks: -1, messages: [{ key: connection, value: await this.d.codec.encodeEvent(e) }] });
+    foldEvent(book, e);
+  }
+
+  /**
+   * Plans and starts the run of `request` for `connection`; returns null when no table is left to sync (the
+   * request is then dropped with a warning).
+   */
+  async startRun(book: RunBook, connection: Connection, request: RunRequest): Promise<RunState | null> {
+    const { dataverse, store, log } = this.d;
+    const available = (await dataverse.tables(connection)).map((t) => t.logicalName);
+    const selected = connection.tables === 'all' ? available : connection.tables.filter((t) => available.includes(t));
+    const wanted = request.tables === 'all' ? selected : selected.filter((t) => request.tables.includes(t));
+    const missing = (request.tables === 'all' ? [] : request.tables).filter((t) => !wanted.includes(t));
+    if (missing.length > 0) log.warn({ connection: connection.id, runId: request.requestId, missing }, 'requested tables are not selected for this connection or do not exist; skipped');
+    if (wanted.length === 0) {
+      log.warn({ connection: connection.id, runId: request.requestId }, 'run request has no table to sync; dropped');
+      return null;
+    }
+    const serverTimeMs = await dataverse.serverTimeMs(connection);
+    const tables = await Promise.all(
+      wanted.map(async (table) => {
+        const watermarkMs = await store.watermark(connection.id, table);
+        // an incremental run of a table without watermark is a full range: balance it like a full run
+        const statsKind = request.kind === 'incremental' && watermarkMs !== null ? 'incremental' : 'full';
+        return { table, watermarkMs, history: await store.windowStats(connection.id, table, statsKind) };
+      }),
+    );
+    const plan = planRun({ runId: request.requestId, connection: connection.id, kind: request.kind, requestedBy: request.requestedBy, serverTimeMs, tables }, this.d.plan);
+    const started = this.event(connection.id, request.requestId, { type: 'RunStarted', kind: request.kind, runStart: new Date(plan.runStartMs), requestedBy: request.requestedBy, tables: plan.tables });
+    const taskMessages = await Promise.all(plan.tasks.map(async (t) => ({ key: t.taskId, value: await this.d.codec.encodeTask(t) })));
+    const startedValue = await this.d.codec.encodeEvent(started);
+    const tx = await this.d.txProducer.transaction();
+    try {
+      await tx.send({ topic: COORDINATOR_TOPIC, acks: -1, messages: [{ key: connection.id, value: startedValue }] });
+      for (let i = 0; i < taskMessages.length; i += 1000) await tx.send({ topic: TASKS_TOPIC, acks: -1, messages: taskMessages.slice(i, i + 1000) });
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      throw err;
+    }
+    foldEvent(book, started);
+    const run = book.runs.get(request.requestId)!;
+    this.d.metrics.runsStarted.inc({ kind: request.kind });
+    this.d.metrics.tasksPublished.inc({ reason: 'plan' }, plan.tasks.length);
+    log.info({ connection: connection.id, runId: run.runId, kind: run.kind, runStart: new Date(plan.runStartMs).toISOString(), tables: wanted.length, tasks: plan.tasks.length, requestedBy: request.requestedBy }, 'run started');
+    await store.saveRun(run, this.d.clock.nowMs());
+    return run;
+  }
+
+  /** Carries out what the run needs now (until nothing is left to do); saves its projection when it changed. */
+  async act(book: RunBook, run: RunState): Promise<void> {
+    const { store, log, metrics } = this.d;
+    for (let round = 0; round < 4 && run.status === 'running'; round++) {
+      const actions = decide(run, this.d.decisions, this.d.clock.nowMs());
+      if (actions.length === 0) return;
+      for (const a of actions) {
+        if (a.type === 'retry-task') {
+          await this.d.producer.send({ topic: TASKS_TOPIC, acks: -1, messages: [{ key: a.task.taskId, value: await this.d.codec.encodeTask(a.task) }] });
+          run.tables.get(a.task.table)!.tasks.get(a.task.taskId)!.retriedAttempt = a.task.attempt;
+          metrics.tasksPublished.inc({ reason: 'retry' });
+          log.warn({ runId: run.runId, table: a.task.table, taskId: a.task.taskId, attempt: a.task.attempt }, 'task failed; re-published');
+        } else if (a.type === 'commit-watermark') {
+          const table = run.tables.get(a.table)!;
+          const r = await store.commitWatermark(run.connection, a.table, a.watermarkMs, run.runId, this.d.clock.nowMs());
+          table.watermarkCommitted = true;
+          metrics.watermarks.inc({ moved: String(r.moved) });
+          await store.saveWindowStats(run.connection, a.table, run.kind, run.runId, windowCounts(table), this.d.clock.nowMs());
+          log.info({ runId: run.runId, table: a.table, watermark: new Date(r.watermarkMs).toISOString(), moved: r.moved }, 'table complete; watermark committed');
+        } else if (a.type === 'complete-run') {
+          const marks = new Map<string, number>();
+          for (const t of run.tables.keys()) marks.set(t, (await store.watermark(run.connection, t)) ?? run.runStartMs);
+          await this.publish(book, run.connection, run.runId, { type: 'RunCompleted', tables: tableResults(run, (t) => marks.get(t)!) });
+          metrics.runsFinished.inc({ kind: run.kind, status: 'completed' });
+          log.info({ runId: run.runId, connection: run.connection, durationMs: (run.finishedAtMs ?? 0) - run.startedAtMs }, 'run completed');
+        } else {
+          await this.publish(book, run.connection, run.runId, { type: 'RunFailed', code: a.code, message: a.message });
+          metrics.runsFinished.inc({ kind: run.kind, status: 'failed' });
+          log.error({ runId: run.runId, connection: run.connection, code: a.code }, `run failed: ${a.message}`);
+        }
+      }
+      await store.saveRun(run, this.d.clock.nowMs(), book.runs.get(run.runId)?.status === 'completed' ? { produced: producedOffsets(run) } : {});
+    }
+  }
+}

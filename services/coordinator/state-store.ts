@@ -1,0 +1,209 @@
+/**
+ * The coordinator's state in MongoDB (database DYNSYNC_STATE_DB): `watermarks` (Invariant 2), `runs` (the
+ * projection the CLI and status page read), `window_stats` (per-window counts that balance the next run) and
+ * `run_requests` (pending requests and schedule bookkeeping per connection). Writes that must not go backwards
+ * are guarded updates: the filter matches only an older document, and an upsert that then collides on `_id`
+ * (E11000) means "already newer" and changes nothing.
+ */
+import { MongoServerError, type Db } from 'mongodb';
+import type { SyncKind } from '../shared/control-messages.ts';
+import { SyncError } from '../shared/errors.ts';
+import { retry } from '../shared/retry.ts';
+import { NO_PENDING, type Pending } from './core/pending.ts';
+import type { LastFired } from './core/schedule.ts';
+import type { RunState } from './core/run-state.ts';
+import { tableProgress, type ProducedOffset } from './core/run-views.ts';
+import { watermarkId } from './core/watermark.ts';
+import type { WindowCount } from './core/windows.ts';
+
+/** Status of a run in the runs collection. */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'loaded';
+
+/** A run document (what `dynsync status` shows). */
+export interface RunDoc {
+  _id: string;
+  connection: string;
+  kind: SyncKind;
+  status: RunStatus;
+  requestedBy: string;
+  runStart: Date;
+  startedAt: Date;
+  completedAt: Date | null;
+  failedAt: Date | null;
+  loadedAt: Date | null;
+  error: { code: string; message: string } | null;
+  tables: Record<string, { windowsDone: number; windowsTotal: number; records: number; from: Date; to: Date; completedAt: Date | null }>;
+  produced: ProducedOffset[];
+  /** Delete reconciliation of a full run: pending until loaded, then done (tombstones per table) or skipped. */
+  reconcile: 'pending' | 'done' | 'skipped';
+  tombstones: Record<string, number>;
+  updatedAt: Date;
+}
+
+interface WatermarkDoc {
+  _id: string;
+  watermark: Date;
+  runId: string;
+  updatedAt: Date;
+}
+
+interface RequestsDoc {
+  _id: string;
+  pending: Pending;
+  lastFired: LastFired;
+  /** Recently accepted request ids (a command re-read after a crash is not added twice). */
+  recent: string[];
+  updatedAt: Date;
+}
+
+const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
+
+/** Runs `fn` with retries; MongoDB failures become STORE_UNAVAILABLE (retried) or STORE_WRITE_FAILED. */
+async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  return retry(
+    async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        if (err instanceof SyncError) throw err;
+        const transient = err instanceof Error && /network|timed out|ECONN|topology|server selection|not primary/i.test(`${err.name} ${err.message}`);
+        throw new SyncError(transient ? 'STORE_UNAVAILABLE' : 'STORE_WRITE_FAILED', `state store: ${what} failed: ${(err as Error).message}`, { cause: err });
+      }
+    },
+    { retries: 5, minDelayMs: 200, maxDelayMs: 5_000 },
+  );
+}
+
+/** The coordinator's state store. */
+export class StateStore {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+  private get watermarks() {
+    return this.db.collection<WatermarkDoc>('watermarks');
+  }
+  private get runs() {
+    return this.db.collection<RunDoc>('runs');
+  }
+  private get stats() {
+    return this.db.collection<{ _id: string; runId: string; windows: { from: Date; to: Date; count: number }[]; updatedAt: Date }>('window_stats');
+  }
+  private get requests() {
+    return this.db.collection<RequestsDoc>('run_requests');
+  }
+
+  /** The committed watermark of a table (epoch ms), or null. */
+  async watermark(connection: string, table: string): Promise<number | null> {
+    const doc = await call('read watermark', () => this.watermarks.findOne({ _id: watermarkId(connection, table) }));
+    return doc ? doc.watermark.getTime() : null;
+  }
+
+  /**
+   * Commits `watermarkMs` for a table if it is later than the stored one; returns the stored value afterwards.
+   * Idempotent: committing the same value again changes nothing.
+   */
+  async commitWatermark(connection: string, table: string, watermarkMs: number, runId: string, nowMs: number): Promise<{ watermarkMs: number; moved: boolean }> {
+    const _id = watermarkId(connection, table);
+    const watermark = new Date(watermarkMs);
+    let moved = false;
+    await call('commit watermark', async () => {
+      try {
+        // Invariant 2: guarded update, only a strictly later watermark replaces the stored one (never backwards).
+        const r = await this.watermarks.updateOne(
+          { _id, $or: [{ watermark: { $lt: watermark } }, { watermark: { $exists: false } }] },
+          { $set: { watermark, runId, updatedAt: new Date(nowMs) } },
+          { upsert: true },
+        );
+        moved = r.modifiedCount + r.upsertedCount > 0;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err; // the stored watermark is already at or past this one
+      }
+    });
+    return { watermarkMs: (await this.watermark(connection, table)) ?? watermarkMs, moved };
+  }
+
+  /** Per-window counts of the last complete run of `kind` for a table. */
+  async windowStats(connection: string, table: string, kind: SyncKind): Promise<WindowCount[]> {
+    const doc = await call('read window stats', () => this.stats.findOne({ _id: `${connection}/${table}/${kind}` }));
+    return (doc?.windows ?? []).map((w) => ({ fromMs: w.from.getTime(), toMs: w.to.getTime(), count: w.count }));
+  }
+
+  /** Keeps the per-window counts of a completed table run. */
+  async saveWindowStats(connection: string, table: string, kind: SyncKind, runId: string, windows: readonly WindowCount[], nowMs: number): Promise<void> {
+    if (windows.length === 0) return;
+    const doc = { runId, windows: windows.map((w) => ({ from: new Date(w.fromMs), to: new Date(w.toMs), count: w.count })), updatedAt: new Date(nowMs) };
+    await call('save window stats', () => this.stats.replaceOne({ _id: `${connection}/${table}/${kind}` }, doc, { upsert: true }));
+  }
+
+  /** Writes the projection of a run (never turning a loaded run back into a completed one). */
+  async saveRun(run: RunState, nowMs: number, extra: { produced?: ProducedOffset[] } = {}): Promise<void> {
+    const tables: RunDoc['tables'] = {};
+    for (const t of run.tables.values()) {
+      const p = tableProgress(t);
+      tables[t.table] = { windowsDone: p.windowsDone, windowsTotal: p.windowsTotal, records: p.records, from: new Date(p.fromMs), to: new Date(p.toMs), completedAt: p.completedAtMs === null ? null : new Date(p.completedAtMs) };
+    }
+    const finished = run.finishedAtMs === null ? null : new Date(run.finishedAtMs);
+    const set: Partial<RunDoc> = {
+      connection: run.connection,
+      kind: run.kind,
+      status: run.status,
+      requestedBy: run.requestedBy,
+      runStart: new Date(run.runStartMs),
+      startedAt: new Date(run.startedAtMs),
+      completedAt: run.status === 'completed' ? finished : null,
+      failedAt: run.status === 'failed' ? finished : null,
+      error: run.failure,
+      tables,
+      updatedAt: new Date(nowMs),
+      ...(extra.produced ? { produced: extra.produced } : {}),
+    };
+    await call('save run', async () => {
+      try {
+        await this.runs.updateOne(
+          { _id: run.runId, status: { $ne: 'loaded' } },
+          { $set: set, $setOnInsert: { loadedAt: null, reconcile: run.kind === 'full' ? 'pending' : 'skipped', tombstones: {}, ...(extra.produced ? {} : { produced: [] }) } },
+          { upsert: true },
+        );
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err; // already loaded: the projection is final
+      }
+    });
+  }
+
+  /** True when a run with this id exists (a request whose run started is not started again). */
+  async runExists(runId: string): Promise<boolean> {
+    return (await call('read run', () => this.runs.countDocuments({ _id: runId }, { limit: 1 }))) > 0;
+  }
+
+  /** Completed runs of these connections not loaded yet, and loaded full runs not reconciled yet. */
+  async runsAwaitingLoad(connections: readonly string[]): Promise<RunDoc[]> {
+    if (connections.length === 0) return [];
+    return call('list runs', () =>
+      this.runs.find({ connection: { $in: [...connections] }, $or: [{ status: 'completed' }, { status: 'loaded', reconcile: 'pending' }] }).limit(100).toArray(),
+    );
+  }
+
+  /** Marks a run loaded. */
+  async markLoaded(runId: string, nowMs: number): Promise<void> {
+    await call('mark loaded', () => this.runs.updateOne({ _id: runId, status: 'completed' }, { $set: { status: 'loaded', loadedAt: new Date(nowMs), updatedAt: new Date(nowMs) } }));
+  }
+
+  /** Records the end of a full run's delete reconciliation. */
+  async markReconciled(runId: string, tombstones: Record<string, number>, nowMs: number, outcome: 'done' | 'skipped' = 'done'): Promise<void> {
+    await call('mark reconciled', () => this.runs.updateOne({ _id: runId }, { $set: { reconcile: outcome, tombstones, updatedAt: new Date(nowMs) } }));
+  }
+
+  /** The pending requests and schedule bookkeeping of a connection. */
+  async requestsOf(connection: string): Promise<{ pending: Pending; lastFired: LastFired; recent: string[] }> {
+    const doc = await call('read requests', () => this.requests.findOne({ _id: connection }));
+    return { pending: doc?.pending ?? NO_PENDING, lastFired: doc?.lastFired ?? {}, recent: doc?.recent ?? [] };
+  }
+
+  /** Replaces the pending requests and schedule bookkeeping of a connection. */
+  async saveRequests(connection: string, state: { pending: Pending; lastFired: LastFired; recent: string[] }, nowMs: number): Promise<void> {
+    const doc = { pending: state.pending, lastFired: state.lastFired, recent: state.recent.slice(-200), updatedAt: new Date(nowMs) };
+    await call('save requests', () => this.requests.replaceOne({ _id: connection }, doc, { upsert: true }));
+  }
+}
+

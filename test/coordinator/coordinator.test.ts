@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Admin, Consumer, Producer } from 'kafkajs';
+import { Long, type MongoClient } from 'mongodb';
+import { createControlCodec, type ControlCodec, type CoordinatorEvent, type EventBody } from '../../services/shared/control-messages.ts';
+import { DLQ_TOPIC } from '../../services/shared/dlq.ts';
+import { createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
+import { decodeRecordHeaders } from '../../services/shared/record-headers.ts';
+import { COMMANDS_TOPIC, controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
+import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
+import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
+import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
+import { saveClientSecret } from '../../services/dataverse/auth/stored-client-secret.ts';
+import { EncryptedSecrets } from '../../services/dataverse/secrets/encrypted-secrets.ts';
+import { MongoSecretStore } from '../../services/dataverse/secrets/mongo-secret-store.ts';
+import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts';
+import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
+import { FULL_RANGE_START_MS } from '../../services/coordinator/core/windows.ts';
+import { eventually, startService, type ServiceProcess } from '../support/service-process.ts';
+import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
+import { trustCertificate } from '../simulator/sim-fixture.ts';
+import { startFakeExtractor, type FakeExtractor } from './fake-extractor.ts';
+
+const KEY = Buffer.alloc(32, 0x17);
+const kafka = testKafka();
+const connection = uniqueName('coord');
+const stateDb = uniqueName('cstate');
+const loaderGroup = uniqueName('fake-loader');
+const coordinatorGroup = uniqueName('it-coordinator');
+const OVERLAP_MS = 300_000;
+
+describe('coordinator on real Kafka, registry, store and the simulator', () => {
+  let sim: SimulatorHandle;
+  let mongo: MongoClient;
+  let admin: Admin;
+  let producer: Producer;
+  let codec: ControlCodec;
+  let fx: FakeExtractor;
+  let coordinator: ServiceProcess;
+  const consumers: Consumer[] = [];
+
+  const start = () =>
+    startService('coordinator', {
+      COORDINATOR_GROUP_ID: coordinatorGroup,
+      COORDINATOR_LOADER_GROUP_ID: loaderGroup,
+      COORDINATOR_OPS_PORT: '0',
+      COORDINATOR_TICK_MS: '300',
+      COORDINATOR_MAX_ATTEMPTS: '3',
+      COORDINATOR_WINDOWS_PER_TABLE: '4',
+      COORDINATOR_OVERLAP_MS: String(OVERLAP_MS),
+      COORDINATOR_SCHEDULE_ENABLED: 'false',
+      DYNSYNC_STATE_DB: stateDb,
+      DYNSYNC_SECRETS_DB: stateDb,
+      DYNSYNC_ENCRYPTION_KEY: KEY.toString('base64'),
+      DYNSYNC_DEV_ORIGINS: sim.orgUrl,
+      DYNSYNC_DEV_CA_PATH: sim.caCertPath,
+    });
+  const command = (body: unknown, key: string | null = connection) =>
+    producer.send({ topic: COMMANDS_TOPIC, acks: -1, messages: [{ key, value: typeof body === 'string' ? body : JSON.stringify(body) }] });
+  const of = <T extends EventBody['type']>(type: T) => fx.events.filter((e): e is CoordinatorEvent & { event: Extract<EventBody, { type: T }> } => e.event.type === type);
+  const startedRuns = () => of('RunStarted');
+  const completedRun = (runId: string) => of('RunCompleted').find((e) => e.runId === runId);
+  const watermark = async (table: string) => (await mongo.db(stateDb).collection('watermarks').findOne({ _id: `${connection}/${table}` as never }))?.watermark as Date | undefined;
+  const runDoc = (runId: string) => mongo.db(stateDb).collection('runs').findOne({ _id: runId as never });
+  const nextRun = async (count: number) => eventually(async () => startedRuns()[count - 1], 60_000);
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, control: true, rows: 200, logLevel: 'silent', stateDir: join(tmpdir(), 'dynsync-sim-test-state') });
+    trustCertificate(sim.caCertPath);
+    mongo = await testMongo();
+    admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [...controlTopics(), tableTopicSpec(tableTopic(connection, 'account'), 1), tableTopicSpec(tableTopic(connection, 'contact'), 1)]);
+    producer = createProducer(kafka);
+    await producer.connect();
+    codec = await createControlCodec(testRegistry({ logicalTypes: avroLogicalTypes }));
+    const now = new Date();
+    await new ConnectionStore(mongo.db(stateDb)).put({
+      id: connection, orgUrl: sim.orgUrl, tenantId: sim.tenantId, clientId: sim.clientId, flow: 'client-credentials',
+      tables: ['account', 'contact'], schedule: { ...DEFAULT_SCHEDULE }, createdAt: now, updatedAt: now,
+    });
+    await saveClientSecret(new EncryptedSecrets(new SecretCipher({ id: '1', key: KEY }), new MongoSecretStore(mongo.db(stateDb))), connection, sim.clientSecret);
+    fx = await startFakeExtractor(kafka, producer, codec, connection);
+    coordinator = start();
+    await coordinator.opsPort();
+    await eventually(async () => (await fetch(`http://127.0.0.1:${await coordinator.opsPort()}/health/ready`)).ok, 60_000);
+  });
+
+  afterAll(async () => {
+    await coordinator?.kill('SIGKILL');
+    await Promise.allSettled([fx?.stop(), ...consumers.map((c) => c.disconnect())]);
+    await admin.deleteTopics({ topics: [tableTopic(connection, 'account'), tableTopic(connection, 'contact')] }).catch(() => undefined);
+    await Promise.allSettled([producer.disconnect(), admin.disconnect(), mongo.close(), sim.close()]);
+  });
+
+  it('a refresh command runs every table: full range without watermark, retries a failed window, follows a split, commits watermark = T0', async () => {
+    const failedOnce = new Set<string>();
+    let split = false;
+    fx.policy = (task) => {
+      if (task.table === 'account' && task.attempt === 0 && failedOnce.size === 0) {
+        failedOnce.add(task.taskId);
+        return { kind: 'fail', retriable: true };
+      }
+      if (task.table === 'contact' && !split) {
+        split = true;
+        return { kind: 'split' };
+      }
+      return { kind: 'complete' };
+    };
+    await command({ kind: 'refresh', connection, requestedBy: 'it' });
+    const started = await nextRun(1);
+    const t0 = started.event.runStart.getTime();
+    expect(t0 % 1000).toBe(0);
+    expect(Math.abs(Date.now() - 60_000 - t0)).toBeLessThan(30_000); // server time − 60 s lag
+    expect(started.event.kind).toBe('incremental');
+    expect(started.event.tables.map((t) => [t.table, t.from.getTime(), t.to.getTime()])).toEqual([
+      ['account', FULL_RANGE_START_MS, t0],
+      ['contact', FULL_RANGE_START_MS, t0],
+    ]);
+    expect(started.event.tables.every((t) => t.taskIds.length > 1)).toBe(true); // never one giant window
+    const done = await eventually(async () => completedRun(started.runId), 60_000);
+    const retried = fx.tasks.filter((t) => failedOnce.has(t.taskId));
+    expect(retried.map((t) => t.attempt)).toEqual([0, 1]);
+    expect(done.event.tables.map((t) => [t.table, t.watermark.getTime()])).toEqual([
+      ['account', t0],
+      ['contact', t0],
+    ]);
+    // contact: one window split into two children of 2 rows each, the other windows 1 row each
+    expect(done.event.tables.find((t) => t.table === 'contact')!.count).toBe(started.event.tables[1]!.taskIds.length - 1 + 4);
+    expect((await watermark('account'))?.getTime()).toBe(t0);
+    expect((await watermark('contact'))?.getTime()).toBe(t0);
+    // no records produced: loaded as soon as it completed; reconciliation is for full runs only
+    const doc = await eventually(async () => {
+      const d = await runDoc(started.runId);
+      return d?.status === 'loaded' ? d : undefined;
+    }, 30_000);
+    expect(doc).toMatchObject({ connection, kind: 'incremental', reconcile: 'skipped' });
+    expect(doc.tables.contact).toMatchObject({ windowsDone: started.event.tables[1]!.taskIds.length + 1, windowsTotal: started.event.tables[1]!.taskIds.length + 1 });
+  });
+
+  it('a coordinator killed mid-run resumes it after a restart; the incremental starts at watermark − overlap', async () => {
+    const previous = (await watermark('account'))!.getTime();
+    fx.policy = () => ({ kind: 'hold' });
+    const before = fx.tasks.length;
+    // Dataverse's clock (the simulator's) moves on by an hour: T0 comes from it, not from ours
+    await fetch(`${sim.controlUrl}/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ shiftSeconds: 3600 }) });
+    await command({ kind: 'refresh', connection, requestedBy: 'it' });
+    const started = await nextRun(2);
+    expect(started.event.tables.map((t) => t.from.getTime())).toEqual([previous - OVERLAP_MS, previous - OVERLAP_MS]);
+    const total = started.event.tables.reduce((n, t) => n + t.taskIds.length, 0);
+    const held = await eventually(async () => (fx.tasks.length - before >= total ? fx.tasks.slice(before) : undefined), 30_000);
+    const half = Math.floor(held.length / 2);
+    for (const t of held.slice(0, half)) await fx.answer(t, { kind: 'complete' });
+    await eventually(async () => ((await runDoc(started.runId))?.tables.account.windowsDone ?? 0) + ((await runDoc(started.runId))?.tables.contact.windowsDone ?? 0) >= half, 30_000);
+    expect(await coordinator.kill('SIGKILL')).toBe('SIGKILL');
+    fx.policy = () => ({ kind: 'complete' });
+    for (const t of held.slice(half)) await fx.answer(t, { kind: 'complete' });
+    coordinator = start();
+    const done = await eventually(async () => completedRun(started.runId), 90_000);
+    const t0 = started.event.runStart.getTime();
+    expect(t0 - previous).toBeGreaterThanOrEqual(3_600_000);
+    expect(done.event.tables.map((t) => t.watermark.getTime())).toEqual([t0, t0]);
+    expect((await watermark('account'))?.getTime()).toBe(t0);
+    expect(startedRuns()).toHaveLength(2); // the restart did not start the command's run again
+  });
+
+  it('the watermark never moves backwards', async () => {
+    const future = new Date(Date.now() + 10 * 86_400_000);
+    await mongo.db(stateDb).collection('watermarks').updateOne({ _id: `${connection}/account` as never }, { $set: { watermark: future } });
+    await command({ kind: 'refresh', connection, tables: ['account'], requestedBy: 'it' });
+    const started = await nextRun(3);
+    expect(started.event.tables).toHaveLength(1);
+    expect(started.event.tables[0]!.taskIds).toEqual([]); // watermark − overlap is past T0: nothing to extract
+    const done = await eventually(async () => completedRun(started.runId), 60_000);
+    expect(done.event.tables[0]!.watermark.getTime()).toBe(future.getTime());
+    expect((await watermark('account'))?.getTime()).toBe(future.getTime());
+  });
+
+  it('rejects malformed or unknown commands to sync.dlq with the reason', async () => {
+    const dlq: { key: string; code: string; message: string }[] = [];
+    const c = kafka.consumer({ groupId: uniqueName('dlq-watch') });
+    consumers.push(c);
+    await c.connect();
+    await c.subscribe({ topic: DLQ_TOPIC, fromBeginning: true });
+    const tag = randomUUID();
+    await c.run({
+      eachMessage: async ({ message }) => {
+        if (!message.key?.toString().startsWith(tag)) return;
+        dlq.push({ key: message.key.toString(), code: String(message.headers?.['dlq-error-code']), message: String(message.headers?.['dlq-error-message']) });
+      },
+    });
+    await command('{"kind":"refresh"', `${tag}-json`);
+    await command({ kind: 'wipe', connection, requestedBy: 'x' }, `${tag}-kind`);
+    const got = await eventually(async () => (dlq.length >= 2 ? dlq : undefined), 30_000);
+    expect(got.find((d) => d.key === `${tag}-json`)).toMatchObject({ code: 'COMMAND_INVALID', message: expect.stringMatching(/not JSON/) });
+    expect(got.find((d) => d.key === `${tag}-kind`)).toMatchObject({ code: 'COMMAND_INVALID', message: expect.stringMatching(/kind/) });
+  });
+
+  it('a full resync, once completed and loaded, tombstones documents it did not see', async () => {
+    const topic = tableTopic(connection, 'account');
+    const db = mongo.db(`dynsync_${connection}`).collection<Record<string, unknown>>('account');
+    const truth = await (await fetch(`${sim.controlUrl}/tables/account/truth`)).text();
+    const alive = (JSON.parse(truth.split('\n')[0]!) as { accountid: string }).accountid;
+    const gone = randomUUID();
+    const old = new Date(Date.UTC(2026, 0, 1));
+    const sync = (version: number) => ({ version: Long.fromNumber(version), modifiedon: old, runStart: old, deleted: false, runId: 'old' });
+    await db.insertMany([
+      { _id: gone, name: 'deleted in Dataverse', _sync: sync(5) },
+      { _id: alive, name: 'modified after T0', _sync: sync(6) },
+    ] as never);
+    fx.policy = () => ({ kind: 'complete', offsets: [{ partition: 0, offset: 1 }] });
+    await command({ kind: 'full-resync', connection, tables: ['account'], requestedBy: 'admin' });
+    const started = await nextRun(4);
+    expect(started.event.kind).toBe('full');
+    expect(started.event.tables[0]!.from.getTime()).toBe(FULL_RANGE_START_MS);
+    await eventually(async () => completedRun(started.runId), 60_000);
+    // the watermark stays where it was (a later value), the run is completed but not loaded: no tombstone yet
+    expect((await runDoc(started.runId))?.status).toBe('completed');
+    const tombstones: { key: string; headers: ReturnType<typeof decodeRecordHeaders>; value: Buffer | null }[] = [];
+    const c = kafka.consumer({ groupId: uniqueName('tomb-watch') });
+    consumers.push(c);
+    await c.connect();
+    await c.subscribe({ topic, fromBeginning: true });
+    await c.run({ eachMessage: async ({ message }) => void tombstones.push({ key: message.key!.toString(), headers: decodeRecordHeaders(message.headers), value: message.value }) });
+    await admin.setOffsets({ groupId: loaderGroup, topic, partitions: [{ partition: 0, offset: '1' }] });
+    await eventually(async () => (await runDoc(started.runId))?.reconcile === 'done', 60_000);
+    const got = await eventually(async () => (tombstones.length > 0 ? tombstones : undefined), 30_000);
+    expect(got.map((t) => t.key)).toEqual([gone]);
+    expect(got[0]).toMatchObject({ value: null, headers: { syncKind: 'full', runId: started.runId, runStartMs: started.event.runStart.getTime(), modifiedOnMs: old.getTime(), version: 5n } });
+    expect(await runDoc(started.runId)).toMatchObject({ status: 'loaded', tombstones: { account: 1 } });
+  });
+});
