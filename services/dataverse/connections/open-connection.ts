@@ -7,6 +7,7 @@ import type { Agent } from 'undici';
 import type { Logger } from '../../shared/log.ts';
 import { DataverseAuth } from '../auth/dataverse-auth.ts';
 import { loadClientSecret } from '../auth/stored-client-secret.ts';
+import type { ClientMetrics } from '../client/client-metrics.ts';
 import { DataverseClient } from '../client/dataverse-client.ts';
 import { createHttpAgent, readCaCertificate } from '../client/http-agent.ts';
 import { parseOrgUrl, type OrgTarget } from '../org/org-url.ts';
@@ -40,7 +41,7 @@ export function dataverseAgent(config: Pick<DataverseRuntimeConfig, 'DATAVERSE_M
 /** Opens `connection`: secrets are read now, tokens are acquired on the first request. */
 export async function openConnection(
   connection: Connection,
-  deps: { config: DataverseRuntimeConfig; secrets: EncryptedSecrets; log?: Logger; agent?: Agent },
+  deps: { config: DataverseRuntimeConfig; secrets: EncryptedSecrets; log?: Logger; agent?: Agent; metrics?: ClientMetrics },
 ): Promise<OpenConnection> {
   const { config, secrets } = deps;
   const org = orgOf(connection.orgUrl, config);
@@ -64,6 +65,7 @@ export async function openConnection(
     maxConcurrency: config.DATAVERSE_MAX_CONCURRENCY,
     requestTimeoutMs: config.DATAVERSE_REQUEST_TIMEOUT_MS,
     retry: { retries: config.DATAVERSE_RETRIES, minDelayMs: 200, maxDelayMs: 15_000 },
+    metrics: deps.metrics,
   });
   return { connection, org, auth, client, agent, close: async () => (deps.agent ? undefined : agent.close()) };
 }

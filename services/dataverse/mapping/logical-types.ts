@@ -21,6 +21,13 @@ type AvscSchema = ConstructorParameters<typeof avro.types.LogicalType>[0];
 type AvscType = InstanceType<typeof avro.Type>;
 
 const MS_PER_DAY = 86_400_000;
+
+/**
+ * Thrown for null by every `_toValue`: avsc checks each value of a `["null", logical]` union against the logical
+ * branch too (`_check` swallows the error), so building a new error (with its stack) per null column per record
+ * cost more than the encoding itself. One pre-built error keeps that check cheap.
+ */
+const NULL_VALUE = new SyncError('RECORD_INVALID', 'null is not a value of this logical type');
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Days since the epoch of a valid `YYYY-MM-DD` date (proleptic Gregorian, years 0001-9999); undefined otherwise. */
@@ -66,6 +73,7 @@ export class DecimalLogicalType extends avro.types.LogicalType {
   }
 
   protected override _toValue(value: unknown): Buffer {
+    if (value === null || value === undefined) throw NULL_VALUE;
     if (typeof value !== 'string') throw new SyncError('RECORD_INVALID', `decimal value must be a string, not ${typeof value}`);
     const parsed = parseDecimal(value);
     if (!parsed) throw new SyncError('RECORD_INVALID', `"${value}" is not a decimal number`);
@@ -99,6 +107,7 @@ export class DateLogicalType extends avro.types.LogicalType {
   }
 
   protected override _toValue(value: unknown): number {
+    if (value === null || value === undefined) throw NULL_VALUE;
     const days = typeof value === 'string' ? daysFromIsoDate(value) : undefined;
     if (days === undefined) throw new SyncError('RECORD_INVALID', `date value must be a valid YYYY-MM-DD string`);
     return days;
@@ -118,6 +127,7 @@ export class TimestampMillisLogicalType extends avro.types.LogicalType {
   }
 
   protected override _toValue(value: unknown): number {
+    if (value === null || value === undefined) throw NULL_VALUE;
     if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
       throw new SyncError('RECORD_INVALID', 'timestamp value must be a valid Date');
     }

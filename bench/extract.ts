@@ -1,0 +1,94 @@
+/**
+ * Extractor benchmark: the simulator's raw page rate (bench/simulator.ts, a plain fetch loop) and the extractor
+ * (a child process, as deployed) on the same `new_widget` table of N rows: one task covering the whole table,
+ * split adaptively by the extractor, every record produced to Kafka and acknowledged. Reports rows/s, the ratio
+ * to raw, and the extractor's peak RSS (VmHWM from /proc). Needs the local servers (`npm run infra:up`).
+ *
+ *   npx node bench/extract.ts --rows 100000 [--compression none|gzip|both] [--lookup-names false|true|both]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startExtractHarness } from '../test/extractor/extract-harness.ts';
+import { eventually, startService } from '../test/support/service-process.ts';
+import { benchSimulator } from './simulator.ts';
+
+/** One extractor measurement. */
+export interface ExtractRun {
+  readonly rows: number;
+  readonly compression: string;
+  readonly lookupNames: boolean;
+  readonly seconds: number;
+  readonly rowsPerSec: number;
+  readonly peakRssMb: number;
+  readonly windows: number;
+  readonly splits: number;
+}
+
+/** The result merged into `npm run bench`. */
+export interface ExtractBench {
+  readonly simulatorRaw: { readonly rowsPerSec: number };
+  readonly extract: { readonly rowsPerSec: number; readonly peakRssMb: number };
+  readonly runs: readonly ExtractRun[];
+}
+
+const servers = () => ({
+  brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  registryUrl: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8080/apis/ccompat/v7',
+  mongoUri: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/?directConnection=true',
+});
+
+function peakRssMb(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+/** The extractor's V8 heap settings recommended for deployment (README): keeps RSS flat. */
+export const EXTRACTOR_NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space-size=8';
+
+async function measure(rows: number, compression: string, lookupNames: boolean): Promise<ExtractRun> {
+  const h = await startExtractHarness(servers(), { rows: 100, tableRows: { new_widget: rows }, limits: { requests: 1_000_000 } });
+  const extractor = startService('extractor', h.extractorEnv({ EXTRACTOR_COMPRESSION: compression, EXTRACTOR_LOOKUP_NAMES: String(lookupNames), NODE_OPTIONS: EXTRACTOR_NODE_OPTIONS }));
+  try {
+    const port = await extractor.opsPort();
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 60_000);
+    const started = performance.now();
+    const run = await h.runTable('new_widget', new Date('2000-01-01T00:00:00Z'), new Date(Date.now() + 2 * 86_400_000), { timeoutMs: 3_600_000 }).done;
+    const seconds = (performance.now() - started) / 1000;
+    const count = run.completed.reduce((n, c) => n + c.count, 0);
+    if (count < rows) throw new Error(`expected ${rows} records, the windows reported ${count}`);
+    return { rows, compression, lookupNames, seconds: Number(seconds.toFixed(2)), rowsPerSec: Math.round(rows / seconds), peakRssMb: peakRssMb(extractor.child.pid), windows: run.completed.length, splits: run.splits };
+  } finally {
+    await extractor.kill('SIGKILL');
+    await h.close();
+  }
+}
+
+/**
+ * Runs the raw simulator benchmark and the extractor on `rows` rows, once per compression and lookup-name setting
+ * (default: no compression, no lookup names, i.e. the same payload as the raw loop plus `lookuplogicalname`).
+ */
+export async function benchExtract({
+  rows = 100_000,
+  compressions = ['none'],
+  lookupNames = [false],
+}: { rows?: number; compressions?: string[]; lookupNames?: boolean[] } = {}): Promise<ExtractBench> {
+  const raw = await benchSimulator(rows);
+  const runs: ExtractRun[] = [];
+  for (const names of lookupNames) for (const c of compressions) runs.push(await measure(rows, c, names));
+  const best = runs.reduce((a, b) => (b.rowsPerSec > a.rowsPerSec ? b : a));
+  return { simulatorRaw: raw.simulatorRaw, extract: { rowsPerSec: best.rowsPerSec, peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) }, runs };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: { rows: { type: 'string', default: '100000' }, compression: { type: 'string', default: 'none' }, 'lookup-names': { type: 'string', default: 'false' } },
+  });
+  const both = <T,>(v: string, a: T, b: T, parse: (s: string) => T): T[] => (v === 'both' ? [a, b] : [parse(v)]);
+  const compressions = both(values.compression, 'none', 'gzip', (s) => s);
+  const lookupNames = both(values['lookup-names'], false, true, (s) => s === 'true');
+  const result = await benchExtract({ rows: Number(values.rows), compressions, lookupNames });
+  console.log(`simulator raw: ${result.simulatorRaw.rowsPerSec} rows/s`);
+  console.table(result.runs.map((r) => ({ ...r, 'of raw': `${Math.round((100 * r.rowsPerSec) / result.simulatorRaw.rowsPerSec)}%` })));
+  console.log(JSON.stringify({ simulatorRaw: result.simulatorRaw, extract: result.extract }));
+  process.exit(0);
+}

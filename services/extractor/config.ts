@@ -1,0 +1,58 @@
+/** The extractor's configuration: environment variables, validated once at start-up, frozen. */
+import { z } from 'zod';
+import { envField, loadConfig, type Env } from '../shared/config.ts';
+import { DATAVERSE_RUNTIME_ENV } from '../dataverse/connections/runtime-config.ts';
+import { COUNT_CAP } from './core/split-rule.ts';
+
+const schema = z.object({
+  ...DATAVERSE_RUNTIME_ENV,
+  KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
+  SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
+  EXTRACTOR_GROUP_ID: z.string().min(1).default('dynsync-extractor'),
+  /** Windows extracted at once by this instance (also the partitions of sync.tasks consumed concurrently). */
+  EXTRACTOR_SLOTS: z.coerce.number().int().min(1).max(64).default(4),
+  /** A splittable window with more rows than this is split in two (1..5000: Dataverse caps $count at 5000). */
+  EXTRACTOR_SPLIT_ROWS: z.coerce.number().int().min(1).max(COUNT_CAP).default(COUNT_CAP),
+  /** Fill lookup names from the FormattedValue annotation (it comes for every column and roughly doubles pages). */
+  EXTRACTOR_LOOKUP_NAMES: envField.bool(true),
+  /** Partitions of a table topic when the extractor creates it. */
+  EXTRACTOR_TABLE_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  /** Kafka compression of table records. */
+  EXTRACTOR_COMPRESSION: z.enum(['none', 'gzip']).default('none'),
+  /** Most messages per produce request. */
+  EXTRACTOR_PRODUCE_BATCH: envField.positiveInt(2000),
+  /** Most bytes (keys + values) per produce request; keep under the broker's message.max.bytes. */
+  EXTRACTOR_PRODUCE_BATCH_BYTES: envField.positiveInt(900_000),
+  /** Consume sync.tasks from the earliest retained task when the group has no committed offset. */
+  EXTRACTOR_FROM_BEGINNING: envField.bool(true),
+  /** Only tasks of connections whose id matches are extracted; others are skipped (all instances of a group alike). */
+  EXTRACTOR_CONNECTIONS: z
+    .string()
+    .default('.*')
+    .refine((s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression')
+    .transform((s) => new RegExp(s)),
+  /** Kafka group session timeout; heartbeats run every third of it while windows are extracted. */
+  EXTRACTOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /** On SIGTERM, how long in-flight windows may take to finish before they are abandoned (and redelivered). */
+  EXTRACTOR_DRAIN_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Avro namespace of table records. */
+  EXTRACTOR_AVRO_NAMESPACE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/).default('dynsync'),
+  EXTRACTOR_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9101),
+  LOG_LEVEL: envField.logLevel(),
+});
+
+/** The extractor's validated configuration. */
+export type ExtractorConfig = Readonly<z.infer<typeof schema>>;
+
+/** Reads and validates the extractor configuration (every problem reported at once). */
+export function loadExtractorConfig(env: Env = process.env): ExtractorConfig {
+  return loadConfig('extractor', schema, env);
+}

@@ -1,0 +1,92 @@
+/** Extractor process: wiring only. */
+import { MongoClient } from 'mongodb';
+import { systemClock } from '../shared/clock.ts';
+import { createControlCodec } from '../shared/control-messages.ts';
+import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
+import { createMetrics, runService } from '../shared/lifecycle.ts';
+import { createLogger } from '../shared/log.ts';
+import { createRegistry } from '../shared/registry.ts';
+import { controlTopics } from '../shared/topics.ts';
+import { promClientMetrics } from '../dataverse/client/client-metrics.ts';
+import { ConnectionStore } from '../dataverse/connections/connection-store.ts';
+import { avroLogicalTypes } from '../dataverse/mapping/logical-types.ts';
+import { cipherFromConfig } from '../dataverse/secrets/config.ts';
+import { EncryptedSecrets } from '../dataverse/secrets/encrypted-secrets.ts';
+import { MongoSecretStore } from '../dataverse/secrets/mongo-secret-store.ts';
+import { loadExtractorConfig } from './config.ts';
+import { ConnectionPool } from './connection-pool.ts';
+import { createExtractorMetrics } from './metrics.ts';
+import { RecordSink } from './record-sink.ts';
+import { TableContexts } from './table-contexts.ts';
+import { startTaskConsumer } from './task-consumer.ts';
+import { WindowExtractor } from './window-extractor.ts';
+
+const config = loadExtractorConfig();
+const log = createLogger('extractor', config.LOG_LEVEL);
+const metrics = createMetrics('extractor');
+
+await runService({
+  name: 'extractor',
+  log,
+  metrics,
+  opsPort: config.EXTRACTOR_OPS_PORT,
+  stopTimeoutMs: config.EXTRACTOR_DRAIN_MS + 20_000,
+  async start() {
+    const cipher = cipherFromConfig(config); // refuses to start without the encryption key
+    const mongo = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }).connect();
+    const kafka = createKafka('dynsync-extractor', config.KAFKA_BROKERS, log);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, controlTopics());
+    const producer = createProducer(kafka);
+    await producer.connect();
+    const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });
+    const codec = await createControlCodec(registry);
+    const extractorMetrics = createExtractorMetrics(metrics);
+    const pool = new ConnectionPool({
+      store: new ConnectionStore(mongo.db(config.DYNSYNC_STATE_DB)),
+      secrets: new EncryptedSecrets(cipher, new MongoSecretStore(mongo.db(config.DYNSYNC_SECRETS_DB), config.DYNSYNC_SECRETS_COLLECTION)),
+      config,
+      metrics: promClientMetrics(metrics),
+      log,
+    });
+    const extractor = new WindowExtractor({
+      pool,
+      contexts: new TableContexts({ registry, admin, namespace: config.EXTRACTOR_AVRO_NAMESPACE, partitions: config.EXTRACTOR_TABLE_PARTITIONS, lookupNames: config.EXTRACTOR_LOOKUP_NAMES }),
+      registry,
+      sink: new RecordSink(producer, {
+        compression: config.EXTRACTOR_COMPRESSION,
+        maxBatchBytes: config.EXTRACTOR_PRODUCE_BATCH_BYTES,
+        maxBatchCount: config.EXTRACTOR_PRODUCE_BATCH,
+        observe: (s) => extractorMetrics.produceSeconds.observe(s),
+      }),
+      producer,
+      metrics: extractorMetrics,
+      log,
+      clock: systemClock,
+      splitRows: config.EXTRACTOR_SPLIT_ROWS,
+      pageSize: config.DATAVERSE_PAGE_SIZE,
+    });
+    const consumer = await startTaskConsumer(
+      { kafka, producer, codec, run: (task, signal) => extractor.run(task, signal), metrics: extractorMetrics, log, clock: systemClock },
+      {
+        groupId: config.EXTRACTOR_GROUP_ID,
+        slots: config.EXTRACTOR_SLOTS,
+        sessionTimeoutMs: config.EXTRACTOR_SESSION_TIMEOUT_MS,
+        fromBeginning: config.EXTRACTOR_FROM_BEGINNING,
+        connections: config.EXTRACTOR_CONNECTIONS,
+        drainMs: config.EXTRACTOR_DRAIN_MS,
+      },
+    );
+    return {
+      ready: consumer.ready,
+      done: consumer.done,
+      async stop() {
+        await consumer.stop();
+        await producer.disconnect(); // flushes nothing pending: every send was awaited
+        await Promise.allSettled([admin.disconnect(), pool.close()]);
+        await mongo.close();
+      },
+    };
+  },
+});

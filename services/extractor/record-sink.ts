@@ -1,0 +1,79 @@
+/**
+ * Produces a page's records to a table topic with the shared idempotent producer, acks from all in-sync replicas,
+ * in requests bounded by count and bytes (core/produce-chunks.ts), and reports per partition the offsets Kafka
+ * acknowledged. Partitions are chosen here with kafkajs's own murmur2 partitioner (the Java client's), so the
+ * placement is what any Kafka client would pick for the key, and we know how many records each partition got.
+ */
+import { CompressionTypes, Partitioners, type PartitionMetadata, type Producer } from 'kafkajs';
+import { SyncError, isSyncError } from '../shared/errors.ts';
+import { produceChunks } from './core/produce-chunks.ts';
+import type { WindowProgress } from './core/window-progress.ts';
+
+/** One table record. */
+export interface OutgoingRecord {
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/** Settings of a {@link RecordSink}. */
+export interface RecordSinkOptions {
+  compression: 'none' | 'gzip';
+  maxBatchBytes: number;
+  maxBatchCount: number;
+  /** Called with each produce request's latency. */
+  observe?: (seconds: number) => void;
+}
+
+const CODECS = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP } as const;
+
+/** Writes table records and tracks their offsets. */
+export class RecordSink {
+  private readonly producer: Producer;
+  private readonly opts: RecordSinkOptions;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly metadata = new Map<number, PartitionMetadata[]>();
+
+  constructor(producer: Producer, opts: RecordSinkOptions) {
+    this.producer = producer;
+    this.opts = opts;
+  }
+
+  /** The partition of `key` in a topic of `partitions` partitions (murmur2, as every Kafka client). */
+  partitionOf(topic: string, partitions: number, key: string): number {
+    let meta = this.metadata.get(partitions);
+    if (!meta) {
+      meta = Array.from({ length: partitions }, (_, i) => ({ partitionId: i, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+      this.metadata.set(partitions, meta);
+    }
+    return this.partitioner({ topic, partitionMetadata: meta, message: { key, value: null } });
+  }
+
+  /**
+   * Sends `records` to `topic` and resolves once Kafka acknowledged all of them (acks -1), after recording each
+   * partition's end offset in `progress`. Failures are KAFKA_UNAVAILABLE (retriable: the task is re-run).
+   */
+  async send(topic: string, partitions: number, records: readonly OutgoingRecord[], progress: WindowProgress): Promise<void> {
+    const chunks = produceChunks(records, (r) => r.key.length + r.value.length, this.opts.maxBatchBytes, this.opts.maxBatchCount);
+    await Promise.all(chunks.map((chunk) => this.sendChunk(topic, partitions, chunk, progress)));
+  }
+
+  private async sendChunk(topic: string, partitions: number, chunk: readonly OutgoingRecord[], progress: WindowProgress): Promise<void> {
+    const perPartition = new Map<number, number>();
+    const messages = chunk.map((r) => {
+      const partition = this.partitionOf(topic, partitions, r.key);
+      perPartition.set(partition, (perPartition.get(partition) ?? 0) + 1);
+      return { key: r.key, value: r.value, headers: r.headers, partition };
+    });
+    const started = performance.now();
+    let results;
+    try {
+      results = await this.producer.send({ topic, acks: -1, compression: CODECS[this.opts.compression], messages });
+    } catch (err) {
+      if (isSyncError(err)) throw err;
+      throw new SyncError('KAFKA_UNAVAILABLE', `producing to ${topic} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err, details: { topic } });
+    }
+    this.opts.observe?.((performance.now() - started) / 1000);
+    for (const r of results) progress.acknowledged(r.partition, Number(r.baseOffset ?? r.offset ?? 0), perPartition.get(r.partition) ?? 0);
+  }
+}

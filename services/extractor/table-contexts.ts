@@ -1,0 +1,102 @@
+/**
+ * What a window needs to know about its table, built once per (connection, table, run) and shared by the run's
+ * windows: the discovered TableDefinition, the Avro schema registered under `dynamics.<connection>.<table>-value`
+ * (before the first record is produced), the row mapper with the run's currency map (transactioncurrency ISO codes,
+ * read once per connection and run), and the table topic (created idempotently) with its partition count. A new
+ * run rediscovers, so column changes are picked up at the next run. Failed builds are forgotten (retried by the
+ * next task); the caches keep only the most recent entries.
+ */
+import type { Admin } from 'kafkajs';
+import { ensureTopics, tableTopic } from '../shared/kafka.ts';
+import type { Registry } from '../shared/registry.ts';
+import { tableTopicSpec } from '../shared/topics.ts';
+import type { SyncTask } from '../shared/control-messages.ts';
+import { discoverTable } from '../dataverse/discovery/discover.ts';
+import { avroSchemaFor } from '../dataverse/mapping/avro-schema.ts';
+import { rowMapper, type RowMapper } from '../dataverse/mapping/row-mapper.ts';
+import type { TableDefinition } from '../dataverse/model/table-definition.ts';
+import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
+import { CURRENCIES_PATH, annotationsFor, assertWindowable, currencyMap, needsCurrencies } from './core/window-query.ts';
+
+/** Everything a window of one table needs. */
+export interface TableContext {
+  table: TableDefinition;
+  topic: string;
+  partitions: number;
+  schemaId: number;
+  mapper: RowMapper;
+  annotations: string[];
+}
+
+/** Dependencies of {@link TableContexts}. */
+export interface TableContextDeps {
+  registry: Registry;
+  admin: Admin;
+  /** Avro namespace of table records (e.g. `dynsync`). */
+  namespace: string;
+  /** Partitions of a table topic the extractor creates. */
+  partitions: number;
+  /** Ask for FormattedValue to fill lookup names (doubles the payload). Default true. */
+  lookupNames?: boolean;
+  /** Most entries per cache (oldest evicted). Default 256. */
+  maxEntries?: number;
+}
+
+/** A promise cache that forgets failures and evicts its oldest entries. */
+class PromiseCache<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+  get(key: string, build: () => Promise<T>): Promise<T> {
+    let p = this.entries.get(key);
+    if (!p) {
+      p = build();
+      p.catch(() => this.entries.delete(key));
+      this.entries.set(key, p);
+      while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return p;
+  }
+}
+
+/** Builds and caches {@link TableContext}s. */
+export class TableContexts {
+  private readonly deps: TableContextDeps;
+  private readonly contexts: PromiseCache<TableContext>;
+  private readonly currencies: PromiseCache<Map<string, string>>;
+
+  constructor(deps: TableContextDeps) {
+    this.deps = deps;
+    this.contexts = new PromiseCache(deps.maxEntries ?? 256);
+    this.currencies = new PromiseCache(deps.maxEntries ?? 256);
+  }
+
+  /** The context of `task`'s table in its run, built on first use. */
+  get(task: SyncTask, client: DataverseClient, signal?: AbortSignal): Promise<TableContext> {
+    return this.contexts.get(JSON.stringify([task.connection, task.table, task.runId]), () => this.build(task, client, signal));
+  }
+
+  private async build(task: SyncTask, client: DataverseClient, signal?: AbortSignal): Promise<TableContext> {
+    const { registry, admin, namespace, partitions } = this.deps;
+    const table = await discoverTable(client, task.table, signal);
+    assertWindowable(table);
+    const topic = tableTopic(task.connection, task.table);
+    await ensureTopics(admin, [tableTopicSpec(topic, partitions)]);
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const partitionCount = metadata.topics[0]?.partitions.length ?? partitions;
+    // the schema is registered before the first record of the run is produced (SCHEMA_INCOMPATIBLE fails the task)
+    const schemaId = await registry.register(`${topic}-value`, avroSchemaFor(table, { namespace, connection: task.connection }));
+    const currencies = needsCurrencies(table) ? await this.currencyMap(task, client, signal) : undefined;
+    return { table, topic, partitions: partitionCount, schemaId, mapper: rowMapper(table, currencies), annotations: annotationsFor(table, this.deps.lookupNames ?? true) };
+  }
+
+  private currencyMap(task: SyncTask, client: DataverseClient, signal?: AbortSignal): Promise<Map<string, string>> {
+    return this.currencies.get(JSON.stringify([task.connection, task.runId]), async () => {
+      const map = new Map<string, string>();
+      for await (const page of client.pages(CURRENCIES_PATH, { signal })) currencyMap(page.rows, map);
+      return map;
+    });
+  }
+}

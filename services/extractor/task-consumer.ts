@@ -1,0 +1,183 @@
+/**
+ * The extractor's consumer group on sync.tasks. Mode: `eachMessage` with `partitionsConsumedConcurrently` = the
+ * slot count and auto-commit off. Each task partition is worked on by at most one slot at a time, so committing a
+ * task's offset after it ends commits exactly that task (no out-of-order bookkeeping). Tasks are keyed by id, so
+ * they spread over the 12 partitions. While a window runs, a timer heartbeats (every third of the session timeout)
+ * so a long window keeps the group membership. Concurrency towards Dataverse is further bounded per connection by
+ * the shared client (x-ms-dop-hint, 429 pause gate).
+ *
+ * After a task: completed → TaskCompleted; split → TaskSplit, then the children on sync.tasks; error → TaskFailed
+ * with the classified code and retriable flag (the coordinator decides on retries). Events are acknowledged by
+ * Kafka before the task's offset is committed (Invariant 3); a crash before the commit redelivers the task, and
+ * re-extracting it is harmless (Invariant 4). An undecodable task goes to sync.dlq (Invariant 6). On stop, no new
+ * task starts; in-flight windows may finish within the drain time, then are aborted without commit (redelivered).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { Clock } from '../shared/clock.ts';
+import type { ControlCodec, CoordinatorEvent, EventBody, SyncTask } from '../shared/control-messages.ts';
+import { sendToDlq } from '../shared/dlq.ts';
+import { isSyncError, toSyncError } from '../shared/errors.ts';
+import type { Logger } from '../shared/log.ts';
+import { sleep } from '../shared/retry.ts';
+import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../shared/topics.ts';
+import type { ExtractorMetrics } from './metrics.ts';
+import type { TaskOutcome } from './window-extractor.ts';
+
+/** Settings of the consumer. */
+export interface TaskConsumerOptions {
+  groupId: string;
+  slots: number;
+  sessionTimeoutMs: number;
+  fromBeginning: boolean;
+  /** Tasks of other connections are skipped (committed without work). */
+  connections: RegExp;
+  drainMs: number;
+}
+
+/** Dependencies of the consumer. */
+export interface TaskConsumerDeps {
+  kafka: Kafka;
+  producer: Producer;
+  codec: ControlCodec;
+  run: (task: SyncTask, signal: AbortSignal) => Promise<TaskOutcome>;
+  metrics: ExtractorMetrics;
+  log: Logger;
+  clock: Clock;
+}
+
+/** A running task consumer. */
+export interface TaskConsumer {
+  ready(): boolean;
+  stop(): Promise<void>;
+  /** Rejects when the consumer crashed without restarting. */
+  done: Promise<void>;
+}
+
+/** Starts consuming sync.tasks. */
+export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsumerOptions): Promise<TaskConsumer> {
+  const { kafka, producer, codec, metrics, log, clock } = deps;
+  const inFlight = new Set<AbortController>();
+  let stopping = false;
+  let joined = false;
+  const consumer: Consumer = kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: opts.sessionTimeoutMs,
+    heartbeatInterval: Math.floor(opts.sessionTimeoutMs / 10),
+    rebalanceTimeout: Math.max(60_000, opts.sessionTimeoutMs * 2),
+    maxWaitTimeInMs: 500,
+    maxBytesPerPartition: 64 * 1024,
+  });
+
+  const publish = async (task: SyncTask, event: EventBody) => {
+    const envelope: CoordinatorEvent = { eventId: randomUUID(), connection: task.connection, runId: task.runId, at: new Date(clock.nowMs()), event };
+    await producer.send({ topic: COORDINATOR_TOPIC, acks: -1, messages: [{ key: task.connection, value: await codec.encodeEvent(envelope) }] });
+  };
+
+  const report = async (task: SyncTask, outcome: TaskOutcome, durationMs: number) => {
+    if (outcome.kind === 'completed') {
+      const { topic, count, maxModifiedOn, offsets } = outcome;
+      await publish(task, { type: 'TaskCompleted', taskId: task.taskId, table: task.table, count, maxModifiedOn, topic, offsets, durationMs });
+      return;
+    }
+    // TaskSplit first: no event of a child can precede it. A crash before the children are on sync.tasks
+    // redelivers the parent, which splits again into the same child ids (core/child-tasks.ts).
+    await publish(task, { type: 'TaskSplit', taskId: task.taskId, table: task.table, childTaskIds: outcome.children.map((c) => c.taskId), reason: outcome.reason });
+    const messages = await Promise.all(outcome.children.map(async (child) => ({ key: child.taskId, value: await codec.encodeTask(child) })));
+    await producer.send({ topic: TASKS_TOPIC, acks: -1, messages });
+  };
+
+  const commit = async (topic: string, partition: number, offset: string) => {
+    try {
+      // Invariant 3: the task's offset is committed only after its records and its event are acknowledged by Kafka.
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(offset) + 1n).toString() }]);
+    } catch (err) {
+      // revoked meanwhile: the new owner re-runs the task, which is harmless (Invariant 4)
+      log.warn({ partition, offset, err: (err as Error).message }, 'could not commit a task offset; it will be redelivered');
+    }
+  };
+
+  const eachMessage = async ({ topic, partition, message, heartbeat, pause }: EachMessagePayload) => {
+    if (stopping) {
+      pause(); // take no new task; nothing is committed, so the next owner gets it
+      return;
+    }
+    let task: SyncTask;
+    try {
+      task = await codec.decodeTask(message.value ?? Buffer.alloc(0));
+    } catch (err) {
+      const e = toSyncError(err);
+      if (!isSyncError(e, 'RECORD_INVALID')) throw e; // registry down: kafkajs restarts and redelivers
+      const letter = { topic, partition, offset: message.offset, key: message.key, value: message.value };
+      await sendToDlq(producer, 'extractor', [{ letter, error: e }], clock.nowMs());
+      log.error({ partition, offset: message.offset, err: e.toJSON() }, 'undecodable task sent to the DLQ');
+      return commit(topic, partition, message.offset);
+    }
+    if (!opts.connections.test(task.connection)) {
+      metrics.tasks.inc({ outcome: 'skipped' });
+      return commit(topic, partition, message.offset);
+    }
+    const taskLog = log.child({ runId: task.runId, taskId: task.taskId, connection: task.connection, table: task.table });
+    const controller = new AbortController();
+    inFlight.add(controller);
+    metrics.inFlight.inc();
+    const beat = setInterval(() => heartbeat().catch(() => undefined), Math.floor(opts.sessionTimeoutMs / 3));
+    const started = clock.nowMs();
+    let label = 'failed';
+    try {
+      let outcome: TaskOutcome | undefined;
+      try {
+        outcome = await deps.run(task, controller.signal);
+      } catch (err) {
+        if (controller.signal.aborted) {
+          label = 'abandoned';
+          taskLog.info({ from: task.from, to: task.to }, 'window abandoned on shutdown; it will be redelivered');
+          return;
+        }
+        const e = toSyncError(err);
+        taskLog.warn({ err: e.toJSON(), attempt: task.attempt }, `window failed: ${e.message}`);
+        await publish(task, { type: 'TaskFailed', taskId: task.taskId, table: task.table, attempt: task.attempt, code: e.code, retriable: e.retriable, message: e.message.slice(0, 2000) });
+        return await commit(topic, partition, message.offset);
+      }
+      const durationMs = clock.nowMs() - started;
+      await report(task, outcome, durationMs);
+      label = outcome.kind;
+      if (outcome.kind === 'completed') {
+        taskLog.info({ count: outcome.count, deadLettered: outcome.deadLettered, pages: outcome.pages, durationMs, depth: task.depth }, 'window completed');
+      } else {
+        taskLog.info({ from: task.from, to: task.to, depth: task.depth, reason: outcome.reason }, 'window split');
+      }
+      await commit(topic, partition, message.offset);
+    } finally {
+      clearInterval(beat);
+      inFlight.delete(controller);
+      metrics.inFlight.dec();
+      metrics.tasks.inc({ outcome: label });
+      metrics.windowSeconds.observe({ outcome: label }, (clock.nowMs() - started) / 1000);
+    }
+  };
+
+  let crash: (err: Error) => void = () => undefined;
+  const done = new Promise<void>((_resolve, reject) => (crash = reject));
+  done.catch(() => undefined);
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    joined = false;
+    if (!payload.restart && !stopping) crash(toSyncError(payload.error, 'KAFKA_FAILED'));
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TASKS_TOPIC, fromBeginning: opts.fromBeginning });
+  await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: opts.slots, eachMessage });
+
+  return {
+    ready: () => joined && !stopping,
+    done,
+    async stop() {
+      stopping = true;
+      const deadline = clock.nowMs() + opts.drainMs;
+      while (inFlight.size > 0 && clock.nowMs() < deadline) await sleep(50);
+      for (const c of inFlight) c.abort(new Error('extractor stopping'));
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Runs one window task: opens the connection (shared client), gets the table's run context, probes the window's
+ * size, then either completes an empty window, splits a large one (core/split-rule.ts), or pages through it to the
+ * end: each row is mapped to Avro, encoded with the registered schema and produced (key = record id, the record
+ * headers), the next page being fetched while the previous one is produced. A row that cannot be mapped goes to
+ * sync.dlq with its raw JSON and the reason, and the window continues (Invariant 6). Resolves only once every
+ * record is acknowledged by Kafka; any error rejects (the caller reports TaskFailed); an abort rejects with the
+ * signal's reason and leaves nothing to report (the task is redelivered, Invariant 5).
+ */
+import type { Producer } from 'kafkajs';
+import type { SyncTask } from '../shared/control-messages.ts';
+import type { Clock } from '../shared/clock.ts';
+import { sendToDlq, type DeadLetter } from '../shared/dlq.ts';
+import { isSyncError, type SyncError } from '../shared/errors.ts';
+import type { Logger } from '../shared/log.ts';
+import { encodeRecordHeaders } from '../shared/record-headers.ts';
+import type { Registry } from '../shared/registry.ts';
+import { toPage } from '../dataverse/client/paginate.ts';
+import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
+import { recordKey } from '../dataverse/mapping/row-mapper.ts';
+import { childTasks } from './core/child-tasks.ts';
+import { rowVersion } from './core/row-version.ts';
+import { planWindow, readCountProbe } from './core/split-rule.ts';
+import { countProbeQuery, windowQuery } from './core/window-query.ts';
+import { WindowProgress, type PartitionOffset } from './core/window-progress.ts';
+import { isEmptyWindow, isSplittable, normaliseWindow, splitWindow, type Window } from './core/window.ts';
+import type { ConnectionPool } from './connection-pool.ts';
+import type { ExtractorMetrics } from './metrics.ts';
+import type { OutgoingRecord, RecordSink } from './record-sink.ts';
+import type { TableContext, TableContexts } from './table-contexts.ts';
+
+/** How a task ended. */
+export type TaskOutcome =
+  | { kind: 'completed'; topic: string; count: number; deadLettered: number; pages: number; maxModifiedOn: Date | null; offsets: PartitionOffset[] }
+  | { kind: 'split'; children: SyncTask[]; reason: string };
+
+/** Dependencies of {@link WindowExtractor}. */
+export interface WindowExtractorDeps {
+  pool: ConnectionPool;
+  contexts: TableContexts;
+  registry: Registry;
+  sink: RecordSink;
+  /** The producer of dead letters. */
+  producer: Producer;
+  metrics: ExtractorMetrics;
+  log: Logger;
+  clock: Clock;
+  /** Largest splittable window, in rows (1..5000). */
+  splitRows: number;
+  /** `odata.maxpagesize`. */
+  pageSize: number;
+  /** Pages produced but not yet acknowledged before the next page waits. Default 2. */
+  pagesAhead?: number;
+}
+
+/** Extracts window tasks. */
+export class WindowExtractor {
+  private readonly deps: WindowExtractorDeps;
+  constructor(deps: WindowExtractorDeps) {
+    this.deps = deps;
+  }
+
+  /** Runs `task` to its outcome (see the module comment). */
+  async run(task: SyncTask, signal: AbortSignal): Promise<TaskOutcome> {
+    const { pool, contexts, splitRows } = this.deps;
+    const { client } = await pool.get(task.connection);
+    const ctx = await contexts.get(task, client, signal);
+    const w = normaliseWindow(task.from, task.to);
+    if (isEmptyWindow(w)) return emptyOutcome(ctx.topic);
+    const splittable = isSplittable(w);
+    const probe = splittable ? await this.probe(client, ctx, w, signal) : null;
+    const plan = planWindow(probe, splittable, splitRows);
+    if (plan.action === 'empty') return emptyOutcome(ctx.topic);
+    if (plan.action === 'split') return { kind: 'split', children: childTasks(task, splitWindow(task.from, task.to)!), reason: plan.reason };
+    return this.extract(task, client, ctx, w, signal);
+  }
+
+  private async probe(client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal) {
+    const q = countProbeQuery(ctx.table, w);
+    return readCountProbe(toPage(await client.getJson(q.path, { annotations: q.annotations, signal }), 0, q.path));
+  }
+
+  private async extract(task: SyncTask, client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal): Promise<TaskOutcome> {
+    const { metrics, sink } = this.deps;
+    const progress = new WindowProgress();
+    const q = windowQuery(ctx.table, w);
+    const pending: Promise<void>[] = [];
+    const ahead = this.deps.pagesAhead ?? 2;
+    let pages = 0;
+    try {
+      for await (const page of client.pages(q.path, { maxPageSize: this.deps.pageSize, annotations: ctx.annotations, signal })) {
+        pages++;
+        metrics.pages.inc({ table: task.table });
+        const records = await this.toRecords(task, ctx, page.rows, progress);
+        if (records.length > 0) {
+          const sent = sink.send(ctx.topic, ctx.partitions, records, progress);
+          sent.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+          pending.push(sent);
+        }
+        while (pending.length > ahead) await pending.shift();
+      }
+      await Promise.all(pending);
+    } catch (err) {
+      await Promise.allSettled(pending); // nothing keeps running after the task ends
+      throw err;
+    }
+    metrics.records.inc({ table: task.table }, progress.count);
+    return {
+      kind: 'completed',
+      topic: ctx.topic,
+      count: progress.count,
+      deadLettered: progress.deadLettered,
+      pages,
+      maxModifiedOn: progress.maxModifiedOnMs === null ? null : new Date(progress.maxModifiedOnMs),
+      offsets: progress.offsets(),
+    };
+  }
+
+  /** Maps and encodes a page; unmappable rows are sent to the DLQ (acknowledged before returning). */
+  private async toRecords(task: SyncTask, ctx: TableContext, rows: readonly Record<string, unknown>[], progress: WindowProgress): Promise<OutgoingRecord[]> {
+    const { registry } = this.deps;
+    const records: OutgoingRecord[] = [];
+    const dead: { letter: DeadLetter; error: SyncError }[] = [];
+    const base = { runId: task.runId, taskId: task.taskId, syncKind: task.kind, runStartMs: task.runStart.getTime() };
+    for (const row of rows) {
+      try {
+        const version = rowVersion(row, ctx.table.logicalName);
+        progress.sawModifiedOn(version.modifiedOnMs);
+        const key = recordKey(ctx.table, row);
+        const value = await registry.encode(ctx.schemaId, ctx.mapper(row));
+        records.push({ key, value, headers: encodeRecordHeaders({ ...base, ...version }) });
+      } catch (err) {
+        if (!isSyncError(err, 'RECORD_INVALID')) throw err;
+        dead.push({ letter: this.letter(task, ctx, row), error: err });
+      }
+    }
+    if (dead.length > 0) {
+      await sendToDlq(this.deps.producer, 'extractor', dead, this.deps.clock.nowMs());
+      progress.deadLettered += dead.length;
+      this.deps.metrics.deadLettered.inc({ table: task.table }, dead.length);
+      this.deps.log.warn({ table: task.table, taskId: task.taskId, rows: dead.length, reason: dead[0]!.error.message }, 'rows sent to the DLQ');
+    }
+    return records;
+  }
+
+  private letter(task: SyncTask, ctx: TableContext, row: Record<string, unknown>): DeadLetter {
+    let key: Buffer | null = null;
+    try {
+      key = Buffer.from(recordKey(ctx.table, row));
+    } catch {
+      key = null;
+    }
+    return {
+      topic: ctx.topic,
+      partition: -1,
+      offset: '-1',
+      key,
+      value: Buffer.from(JSON.stringify(row)),
+      headers: { 'run-id': task.runId, 'task-id': task.taskId, 'sync-kind': task.kind, 'source-table': task.table },
+    };
+  }
+}
+
+function emptyOutcome(topic: string): TaskOutcome {
+  return { kind: 'completed', topic, count: 0, deadLettered: 0, pages: 0, maxModifiedOn: null, offsets: [] };
+}
