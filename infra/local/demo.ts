@@ -1,15 +1,29 @@
 /**
- * `npm run demo`: the main job. Today it brings up the local servers, shows their status and connection
- * settings, and stops what it started (pass --keep to leave them running). Later issues extend it into the full
- * simulator → pipeline → MongoDB demo.
+ * `npm run demo [-- --rows <n>] [--keep]`: the main job (see infra/demo/run-demo.ts). Exit code 0 only if MongoDB
+ * equals the simulator's ground truth after every step and the pipeline sent no write to Dataverse.
  */
-import { down, status, up } from './stack.ts';
+import { parseArgs } from 'node:util';
+import { runDemo } from '../demo/run-demo.ts';
 
-const keep = process.argv.includes('--keep');
-const { env, outcomes } = await up();
-for (const s of await status()) {
-  process.stdout.write(`${s.label.padEnd(34)} ${s.healthy ? 'healthy' : 'UNHEALTHY'}  port ${s.port}  ${s.rssMb ?? '?'} MiB  (${outcomes[s.name]})\n`);
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '200000' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean' } } });
+if (values.help) {
+  process.stdout.write('usage: npm run demo -- [--rows <n>] [--keep]\n  --rows  rows in the simulated organisation (default 200000)\n  --keep  leave servers, simulator and services running\n');
+  process.exit(0);
 }
-for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
-const startedHere = Object.entries(outcomes).filter(([, o]) => o === 'started').map(([name]) => name);
-if (!keep && startedHere.length > 0) await down(undefined, startedHere);
+const rows = Number(values.rows);
+if (!Number.isInteger(rows) || rows < 50) {
+  process.stderr.write(`demo: --rows must be an integer >= 50, not "${values.rows}"\n`);
+  process.exit(2);
+}
+const say = (line: string) => process.stdout.write(`${line}\n`);
+try {
+  const r = await runDemo({ rows, keep: values.keep, say });
+  say('6/6 summary');
+  for (const run of r.runs) say(`   ${run.kind.padEnd(11)} ${String(run.records).padStart(8)} records  ${run.windows} windows  ${run.seconds.toFixed(1)} s  ${Math.round(run.records / Math.max(run.seconds, 0.001))} records/s${run.tombstones ? `  ${run.tombstones} deletes reconciled` : ''}`);
+  say(`   writes sent to Dataverse: ${r.nonGetRequests}; total ${r.seconds.toFixed(0)} s`);
+  say(r.ok ? 'demo: OK — MongoDB equals the simulator after every step' : 'demo: FAILED — see the mismatches above');
+  process.exit(r.ok ? 0 : 1);
+} catch (err) {
+  process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

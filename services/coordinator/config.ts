@@ -37,6 +37,10 @@ const schema = z.object({
   /** Ask Dataverse whether unseen ids still exist before tombstoning them (guards rows modified after T0). */
   COORDINATOR_RECONCILE_VERIFY: envField.bool(true),
   COORDINATOR_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9101),
+  /** The read-only status page (status/README.md); 0 = any free port. */
+  COORDINATOR_STATUS_PORT: z.coerce.number().int().min(0).max(65_535).default(9180),
+  /** Address of the status page: loopback by default; 0.0.0.0 only inside a container whose port is published. */
+  COORDINATOR_STATUS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: envField.logLevel(),
 });
 

@@ -22,6 +22,7 @@ import { createCoordinatorMetrics } from './metrics.ts';
 import { reconcileDeletes } from './reconciler.ts';
 import { RunActions } from './run-actions.ts';
 import { StateStore } from './state-store.ts';
+import { startStatusPageOrWarn } from './status/status-server.ts';
 
 const config = loadCoordinatorConfig();
 const log = createLogger('coordinator', config.LOG_LEVEL);
@@ -90,9 +91,19 @@ await runService({
       { kafka, admin, producer, codec, store, connections, actions, duties, metrics, log, clock },
       { groupId: config.COORDINATOR_GROUP_ID, tickMs: config.COORDINATOR_TICK_MS },
     );
+    const status = await startStatusPageOrWarn({
+      db: mongo.db(config.DYNSYNC_STATE_DB),
+      admin,
+      loaderGroupId: config.COORDINATOR_LOADER_GROUP_ID,
+      port: config.COORDINATOR_STATUS_PORT,
+      host: config.COORDINATOR_STATUS_HOST,
+      clock,
+      log,
+    });
     return {
       ready: service.ready,
       async stop() {
+        await status.close();
         await service.stop();
         await Promise.allSettled([producer.disconnect(), txProducer.disconnect(), admin.disconnect(), dataverse.close()]);
         await mongo.close();

@@ -29,7 +29,6 @@ export interface ChunkLoaderDeps {
   dlqProducer: Producer;
   databasePrefix: string;
   perCommandWrites: boolean;
-  writeConcurrency: number;
   clock: Clock;
 }
 
@@ -43,7 +42,7 @@ export function createChunkLoader(deps: ChunkLoaderDeps) {
       w = (async () => {
         const coll = deps.db(database).collection<Document>(collection);
         await ensureIndexes(coll);
-        return createStoreWriter(coll, { perCommand: deps.perCommandWrites, concurrency: deps.writeConcurrency });
+        return createStoreWriter(coll, { perCommand: deps.perCommandWrites });
       })();
       w.catch(() => writers.delete(key));
       writers.set(key, w);

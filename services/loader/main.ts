@@ -40,12 +40,11 @@ await runService({
       dlqProducer,
       databasePrefix: config.LOADER_DATABASE_PREFIX,
       perCommandWrites: store.perCommandWrites,
-      writeConcurrency: config.LOADER_WRITE_CONCURRENCY,
       clock: systemClock,
     });
     const service = await startLoaderService(
       { kafka, admin, dlqProducer, loadChunk, metrics: createLoaderMetrics(metrics), log },
-      { groupId: config.LOADER_GROUP_ID, chunkSize: config.LOADER_CHUNK_SIZE, topicRefreshMs: config.LOADER_TOPIC_REFRESH_MS, topicPattern: config.LOADER_TOPIC_PATTERN },
+      { groupId: config.LOADER_GROUP_ID, chunkSize: config.LOADER_CHUNK_SIZE ?? (store.perCommandWrites ? 5000 : 500), topicRefreshMs: config.LOADER_TOPIC_REFRESH_MS, topicPattern: config.LOADER_TOPIC_PATTERN },
     );
     return {
       ready: service.ready,

@@ -5,9 +5,10 @@
  * not matter); E11000 write errors are the stale ones. The guard is atomic in the server.
  *
  * FerretDB 1.x cannot run that: it ignores `ordered:false` for updates and stops at the first failing statement
- * (stack-facts §3.3), and it pushes a filter down to SQLite only when it is exactly `{_id: <string>}`, so a guarded
- * filter scans the whole collection per write. There the writer reads the stored versions by `_id` (indexed),
- * compares in the application, inserts the new ids in one unordered insertMany and replaces the newer ones by `_id`.
+ * (stack-facts §3.3), and its SQLite queries by `_id` scan the whole table (the `_id` index is used only by the
+ * unique constraint), so a guarded upsert per record is O(collection) each. There the writer inserts the whole
+ * chunk unordered (new ids land through the unique index), reads the stored versions of the ids that already
+ * existed in one query, compares in the application, and replaces the newer ones with one delete and one insert.
  * Between the read and the write another writer of the same id could interleave; Kafka's one-owner-per-partition
  * makes that a zombie-consumer-only window, which real MongoDB closes and FerretDB leaves open (documented).
  * Either way every op's outcome is known before offsets are committed (Invariant 3).
@@ -55,53 +56,48 @@ export function classifyStoreError(err: unknown): SyncError {
   return new SyncError('STORE_WRITE_FAILED', `MongoDB write failed: ${message}`, { cause: err, details: { name } });
 }
 
-/** FerretDB path: application-side guard with `_id`-only filters (the only ones FerretDB indexes). */
-async function writeComparing(coll: Collection<Document>, ops: readonly UpsertOp[], concurrency: number): Promise<WriteOutcome> {
+/** FerretDB path: application-side guard built from commands FerretDB runs with its unique `_id` index. */
+async function writeComparing(coll: Collection<Document>, ops: readonly UpsertOp[], depth = 0): Promise<WriteOutcome> {
   try {
-    const stored = await mapBounded(ops, concurrency, (op) =>
-      coll.findOne<{ [SYNC_FIELD]?: StoredSync }>({ _id: op.id as never }, { projection: { [SYNC_FIELD]: 1 } }),
-    );
-    const inserts: UpsertOp[] = [];
-    const replaces: UpsertOp[] = [];
-    ops.forEach((op, i) => {
-      const sync = stored[i]?.[SYNC_FIELD];
-      if (!stored[i] || !sync) inserts.push(op);
-      else if (compareVersions(op.version, storedVersion(sync)) > 0) replaces.push(op);
-    });
-    let applied = 0;
-    const raced: UpsertOp[] = [];
-    if (inserts.length > 0) {
-      try {
-        applied += (await coll.insertMany(inserts.map((op) => op.replacement), { ordered: false })).insertedCount;
-      } catch (err) {
-        if (!(err instanceof MongoBulkWriteError)) throw err;
-        const failed = new Set((Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).map((e) => e.index));
-        applied += inserts.length - failed.size;
-        for (const i of failed) raced.push(inserts[i]!); // inserted meanwhile by someone else: compare again
-      }
+    // 1. Insert everything: new ids land (checked by the unique _id index), existing ids fail one by one.
+    const existing = await insertNew(coll, ops);
+    if (existing.length === 0) return { applied: ops.length, stale: 0 };
+    // 2. One read of the stored versions of the existing ids, compared in the application.
+    const stored = new Map<string, StoredSync | undefined>();
+    const ids = existing.map((op) => op.id);
+    for (const doc of await coll.find({ _id: { $in: ids as never[] } }, { projection: { [SYNC_FIELD]: 1 } }).toArray()) {
+      stored.set(String(doc._id), doc[SYNC_FIELD] as StoredSync | undefined);
     }
-    await mapBounded(replaces, concurrency, (op) => coll.replaceOne({ _id: op.id as never }, op.replacement, { upsert: true }));
-    applied += replaces.length;
-    const again = raced.length > 0 ? await writeComparing(coll, raced, concurrency) : { applied: 0, stale: 0 };
-    applied += again.applied;
+    const newer = existing.filter((op) => {
+      const sync = stored.get(op.id);
+      return !sync || compareVersions(op.version, storedVersion(sync)) > 0;
+    });
+    // 3. Replace the newer ones: delete then insert (a crash in between is repaired by the replay of the chunk,
+    //    whose offsets are not committed yet); an id re-inserted meanwhile is compared again.
+    let applied = ops.length - existing.length;
+    if (newer.length > 0) {
+      await coll.deleteMany({ _id: { $in: newer.map((op) => op.id) as never[] } });
+      const raced = await insertNew(coll, newer);
+      applied += newer.length - raced.length;
+      if (raced.length > 0 && depth < 3) applied += (await writeComparing(coll, raced, depth + 1)).applied;
+    }
     return { applied, stale: ops.length - applied };
   } catch (err) {
     throw classifyStoreError(err);
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight; resolves to the results in order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
+/** Inserts the ops' documents unordered; returns the ops whose id already existed. */
+async function insertNew(coll: Collection<Document>, ops: readonly UpsertOp[]): Promise<UpsertOp[]> {
+  try {
+    await coll.insertMany(ops.map((op) => op.replacement), { ordered: false });
+    return [];
+  } catch (err) {
+    if (!(err instanceof MongoBulkWriteError)) throw err;
+    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    if (!errors.every((e) => e.code === DUPLICATE_KEY)) throw err;
+    return errors.map((e) => ops[e.index]!);
+  }
 }
 
 /** Writes guarded upserts into one collection. */
@@ -110,14 +106,14 @@ export interface StoreWriter {
 }
 
 /**
- * Creates a writer for `coll`. `perCommand` (FerretDB) compares versions in the application with `_id`-only
- * commands, `concurrency` in flight; otherwise one unordered bulkWrite of guarded upserts per call.
+ * Creates a writer for `coll`. `perCommand` (FerretDB) compares versions in the application (see above);
+ * otherwise one unordered bulkWrite of guarded upserts per call.
  */
-export function createStoreWriter(coll: Collection<Document>, opts: { perCommand: boolean; concurrency?: number }): StoreWriter {
+export function createStoreWriter(coll: Collection<Document>, opts: { perCommand: boolean }): StoreWriter {
   return {
     async write(ops) {
       if (ops.length === 0) return { applied: 0, stale: 0 };
-      if (opts.perCommand) return writeComparing(coll, ops, opts.concurrency ?? 16);
+      if (opts.perCommand) return writeComparing(coll, ops);
       try {
         const res = await coll.bulkWrite(
           ops.map((op) => ({ replaceOne: { filter: op.filter, replacement: op.replacement, upsert: true } })),

@@ -18,7 +18,7 @@ import { MongoSecretStore } from '../../services/dataverse/secrets/mongo-secret-
 import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts';
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { FULL_RANGE_START_MS } from '../../services/coordinator/core/windows.ts';
-import { eventually, startService, type ServiceProcess } from '../support/service-process.ts';
+import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
 import { trustCertificate } from '../simulator/sim-fixture.ts';
 import { startFakeExtractor, type FakeExtractor } from './fake-extractor.ts';
@@ -46,6 +46,7 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
       COORDINATOR_GROUP_ID: coordinatorGroup,
       COORDINATOR_LOADER_GROUP_ID: loaderGroup,
       COORDINATOR_OPS_PORT: '0',
+      COORDINATOR_STATUS_PORT: '0',
       COORDINATOR_TICK_MS: '300',
       COORDINATOR_MAX_ATTEMPTS: '3',
       COORDINATOR_WINDOWS_PER_TABLE: '4',

@@ -5,7 +5,7 @@ import { createProducer, ensureTopics, tableTopic } from '../../services/shared/
 import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
 import { DLQ_TOPIC } from '../../services/shared/dlq.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
-import { eventually, startService, type ServiceProcess } from '../support/service-process.ts';
+import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
 import { produceRecords, testTableSchema, toMessage, type TestRecord } from '../support/table-records.ts';
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
 
@@ -33,7 +33,7 @@ function history(ids: number, versions: number, tag: string): TestRecord[] {
   return shuffle(out);
 }
 
-describe('loader on real Kafka, registry and store', () => {
+describe('loader on real Kafka, registry and store', { timeout: 300_000 }, () => {
   let admin: Admin;
   let producer: Producer;
   let mongo: MongoClient;
@@ -77,7 +77,6 @@ describe('loader on real Kafka, registry and store', () => {
     await Promise.all(loaders.map((l) => l.kill('SIGKILL')));
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(`dynamics.${connection}.`));
     await admin.deleteTopics({ topics }).catch(() => undefined);
-    await mongo.db(`${prefix}${connection}`).dropDatabase().catch(() => undefined);
     await Promise.all([producer.disconnect(), admin.disconnect(), mongo.close()]);
   });
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 /** A running service process. */
 export interface ServiceProcess {
   readonly child: ChildProcess;
-  /** Every JSON log line so far. */
+  /** The last 2000 JSON log lines. */
   readonly logs: Record<string, unknown>[];
   /** Resolves to the ops port once the service logged it. */
   opsPort(): Promise<number>;
@@ -37,6 +37,7 @@ export function startService(name: string, env: Record<string, string>): Service
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
         logs.push(entry);
+        if (logs.length > 2000) logs.splice(0, logs.length - 2000);
         if (typeof entry.opsPort === 'number') {
           port = entry.opsPort;
           for (const w of waiters.splice(0)) w(port);
