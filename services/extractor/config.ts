@@ -27,18 +27,7 @@ const schema = z.object({
   /** Consume sync.tasks from the earliest retained task when the group has no committed offset. */
   EXTRACTOR_FROM_BEGINNING: envField.bool(true),
   /** Only tasks of connections whose id matches are extracted; others are skipped (all instances of a group alike). */
-  EXTRACTOR_CONNECTIONS: z
-    .string()
-    .default('.*')
-    .refine((s) => {
-      try {
-        new RegExp(s);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'not a valid regular expression')
-    .transform((s) => new RegExp(s)),
+  EXTRACTOR_CONNECTIONS: envField.regex('.*'),
   /** Kafka group session timeout; heartbeats run every third of it while windows are extracted. */
   EXTRACTOR_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** On SIGTERM, how long in-flight windows may take to finish before they are abandoned (and redelivered). */

@@ -13,18 +13,7 @@ const schema = z.object({
   LOADER_CHUNK_SIZE: z.coerce.number().int().positive().optional(),
   LOADER_TOPIC_REFRESH_MS: envField.positiveInt(5_000),
   /** Which table topics this loader group consumes (e.g. one group per connection). */
-  LOADER_TOPIC_PATTERN: z
-    .string()
-    .default('^dynamics\\.[^.]+\\.[^.]+$')
-    .refine((s) => {
-      try {
-        new RegExp(s);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'not a valid regular expression')
-    .transform((s) => new RegExp(s)),
+  LOADER_TOPIC_PATTERN: envField.regex('^dynamics\\.[^.]+\\.[^.]+$'),
   LOADER_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9102),
   LOG_LEVEL: envField.logLevel(),
 });

@@ -57,6 +57,20 @@ export const envField = {
       .enum(['true', 'false', '1', '0', 'yes', 'no'])
       .default(def ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  /** A regular expression (validated), with a default. */
+  regex: (def: string) =>
+    z
+      .string()
+      .default(def)
+      .refine((s) => {
+        try {
+          new RegExp(s);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'not a valid regular expression')
+      .transform((s) => new RegExp(s)),
   /** A pino log level. */
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 } as const;
