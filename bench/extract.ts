@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startExtractHarness } from '../test/extractor/extract-harness.ts';
-import { eventually, startService } from '../test/support/service-process.ts';
+import { eventually, startService } from '../infra/demo/service-process.ts';
 import { benchSimulator } from './simulator.ts';
 
 /** One extractor measurement. */

@@ -64,9 +64,12 @@ async function writeComparing(coll: Collection<Document>, ops: readonly UpsertOp
     if (existing.length === 0) return { applied: ops.length, stale: 0 };
     // 2. One read of the stored versions of the existing ids, compared in the application.
     const stored = new Map<string, StoredSync | undefined>();
-    const ids = existing.map((op) => op.id);
-    for (const doc of await coll.find({ _id: { $in: ids as never[] } }, { projection: { [SYNC_FIELD]: 1 } }).toArray()) {
-      stored.set(String(doc._id), doc[SYNC_FIELD] as StoredSync | undefined);
+    // FerretDB evaluates `$in` by a linear search per document; a range over the sorted ids is one cheap pass.
+    const wanted = new Set(existing.map((op) => op.id));
+    const sorted = [...wanted].sort();
+    const range = { $gte: sorted[0], $lte: sorted[sorted.length - 1] };
+    for await (const doc of coll.find({ _id: range as never }, { projection: { [SYNC_FIELD]: 1 } })) {
+      if (wanted.has(String(doc._id))) stored.set(String(doc._id), doc[SYNC_FIELD] as StoredSync | undefined);
     }
     const newer = existing.filter((op) => {
       const sync = stored.get(op.id);

@@ -74,7 +74,6 @@ export async function startHarness(options: SimulatorOptions = {}): Promise<SimH
       return (text ? JSON.parse(text) : undefined) as T;
     },
     close: async () => {
-      await mongo.db(dbName).dropDatabase().catch(() => undefined);
       await mongo.close();
       await agent.close();
       await sim.close();

@@ -5,7 +5,7 @@
  * decodes every record with @kafkajs/confluent-schema-registry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startService, type ServiceProcess } from '../support/service-process.ts';
+import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
 import { servers } from '../support/servers.ts';
 import { startExtractHarness, type ExtractHarness } from './extract-harness.ts';
 

@@ -33,7 +33,7 @@ function history(ids: number, versions: number, tag: string): TestRecord[] {
   return shuffle(out);
 }
 
-describe('loader on real Kafka, registry and store', { timeout: 300_000 }, () => {
+describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () => {
   let admin: Admin;
   let producer: Producer;
   let mongo: MongoClient;
@@ -85,7 +85,7 @@ describe('loader on real Kafka, registry and store', { timeout: 300_000 }, () =>
     await produceRecords(producer, registry, schemaId, topic, history(20_000, 5, 'a'));
     const loader = startLoader();
     await loader.opsPort();
-    await eventually(async () => (await coll('account').countDocuments({ '_sync.version': 5 })) === 20_000, 180_000, 1000);
+    await eventually(async () => (await coll('account').countDocuments({ '_sync.version': 5 })) === 20_000, 280_000, 1000);
     await expectNewest('account', 20_000, 5);
   });
 
@@ -100,7 +100,7 @@ describe('loader on real Kafka, registry and store', { timeout: 300_000 }, () =>
     await eventually(async () => {
       const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topicOf('account')] });
       return committed!.partitions.every((p) => p.offset === ends.find((e) => e.partition === p.partition)!.offset);
-    }, 180_000, 1000);
+    }, 280_000, 1000);
     const after = await coll('account').find().sort({ _id: 1 }).toArray();
     expect(after).toEqual(before);
   });
@@ -114,7 +114,7 @@ describe('loader on real Kafka, registry and store', { timeout: 300_000 }, () =>
     const loaded = await coll('contact').countDocuments();
     expect(loaded).toBeLessThan(15_000); // really mid-load
     startLoader();
-    await eventually(async () => (await coll('contact').countDocuments({ '_sync.version': 2 })) === 15_000, 180_000, 1000);
+    await eventually(async () => (await coll('contact').countDocuments({ '_sync.version': 2 })) === 15_000, 280_000, 1000);
     await expectNewest('contact', 15_000, 2);
   });
 

@@ -13,7 +13,7 @@ import type { Catalog } from '../store/catalog.ts';
 import { countMatches, resumeKeyOf, runPage, type OrderItem, type ResumeKey } from '../store/query-executor.ts';
 import type { TableStore } from '../store/table-store.ts';
 import { ReplyError, type Reply } from './reply.ts';
-import { rowWriter } from './row-writer.ts';
+import { rowWriter, type RowWriter } from './row-writer.ts';
 
 /** Inputs of a data API request. */
 export interface DataRequest {
@@ -124,12 +124,29 @@ export function preferenceApplied(prefer: Preferences, extra: string[] = []): Re
   return parts.length ? { 'Preference-Applied': parts.join(',') } : {};
 }
 
-/** Appends the rows as comma-separated JSON objects, in chunks of 500 rows. */
-export function pushRows(chunks: string[], indices: readonly number[], write: (index: number) => string): void {
-  for (let k = 0; k < indices.length; k += 500) {
-    const part = indices.slice(k, k + 500).map(write).join(',');
-    chunks.push(k > 0 ? ',' + part : part);
-  }
+/** Rows per body chunk of a page: about 200 KB on the widest table, so a page never sits in memory whole. */
+const ROWS_PER_CHUNK = 100;
+
+/**
+ * The rows as comma-separated JSON objects, in chunks of `ROWS_PER_CHUNK` rows rendered as the socket drains.
+ * The page shows every row as it was when the request ran (as if rendered up front): rows with an overlay entry
+ * (created or mutated through the control API) are rendered at once; the others are pure functions of their index,
+ * rendered later from their generated values even if a mutation lands while the page is being sent.
+ */
+export function rowChunks(store: TableStore, indices: readonly number[], write: RowWriter): Iterable<string> {
+  const mutated = new Map<number, string>();
+  for (const i of indices) if (store.entry(i) !== undefined) mutated.set(i, write(i));
+  return (function* () {
+    for (let k = 0; k < indices.length; k += ROWS_PER_CHUNK) {
+      const end = Math.min(k + ROWS_PER_CHUNK, indices.length);
+      let part = '';
+      for (let j = k; j < end; j++) {
+        const i = indices[j]!;
+        part += (j > 0 ? ',' : '') + (mutated.get(i) ?? write(i, true));
+      }
+      yield part;
+    }
+  })();
 }
 
 /** Serves `GET /{set}`. */
@@ -145,7 +162,6 @@ export function queryCollection(r: DataRequest, store: TableStore): Reply {
   const matcher = annotationMatcher(r.prefer.includeAnnotations);
   const write = rowWriter(r.catalog, store, cols, matcher);
   const set = store.model.def.entitySetName;
-  const chunks: string[] = [];
   let head = `{"@odata.context":${JSON.stringify(`${r.base}/$metadata#${set}${q.select ? `(${q.select.join(',')})` : ''}`)}`;
   if (matcher('Microsoft.Dynamics.CRM.totalrecordcount') || q.count) {
     const n = q.count ? countMatches(store, q.filter ?? null, MAX_PAGE) : -1;
@@ -154,8 +170,6 @@ export function queryCollection(r: DataRequest, store: TableStore): Reply {
     if (matcher('Microsoft.Dynamics.CRM.globalmetadataversion')) head += `,"@Microsoft.Dynamics.CRM.globalmetadataversion":"${r.catalog.metadataVersion}"`;
     if (q.count) head += `,"@odata.count":${Math.min(n, MAX_PAGE)}`;
   }
-  chunks.push(head + ',"value":[');
-  pushRows(chunks, page.indices, write);
   let tail = ']';
   const first = page.indices[0];
   const last = page.indices.at(-1);
@@ -164,7 +178,12 @@ export function queryCollection(r: DataRequest, store: TableStore): Reply {
     const qs = linkQuery(r.params);
     tail += `,"@odata.nextLink":${JSON.stringify(`${r.base}/${set}?${qs ? qs + '&' : ''}$skiptoken=${encodeURIComponent(token)}`)}`;
   }
-  chunks.push(tail + '}');
+  const rows = rowChunks(store, page.indices, write);
+  const chunks = (function* () {
+    yield head + ',"value":[';
+    yield* rows;
+    yield tail + '}';
+  })();
   return { status: 200, headers: { 'Content-Type': 'application/json; odata.metadata=minimal', ...preferenceApplied(r.prefer) }, chunks, rows: page.indices.length };
 }
 

@@ -28,24 +28,45 @@ export interface DataPipelineDeps {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Resolves when `res` can take more data (or is closed). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Writes lazily produced chunks, waiting for the socket to drain, so a page never sits in memory whole. */
+async function stream(res: ServerResponse, chunks: Iterable<string>): Promise<void> {
+  for (const c of chunks) {
+    if (res.destroyed) return; // the client went away: stop rendering rows
+    if (!res.write(c)) await drained(res);
+  }
+  if (!res.destroyed) res.end();
+}
+
 function write(res: ServerResponse, reply: Reply, headers: Record<string, string>, truncate: boolean): void {
   const all = { ...headers, ...reply.headers };
   if (truncate) {
-    const body = reply.chunks.join('');
+    const body = [...reply.chunks].join('');
     res.writeHead(reply.status, { ...all, 'Content-Length': Buffer.byteLength(body) });
     res.write(body.slice(0, Math.floor(body.length / 2)));
     setImmediate(() => res.destroy());
     return;
   }
-  if (reply.chunks.length <= 1) {
-    const body = Buffer.from(reply.chunks[0] ?? '', 'utf8');
+  if (Array.isArray(reply.chunks) && reply.chunks.length <= 1) {
+    const body = Buffer.from((reply.chunks as readonly string[])[0] ?? '', 'utf8');
     res.writeHead(reply.status, { ...all, 'Content-Length': body.length });
     res.end(body);
     return;
   }
   res.writeHead(reply.status, all);
-  for (const c of reply.chunks) res.write(c);
-  res.end();
+  stream(res, reply.chunks).catch(() => res.destroy());
 }
 
 /** Handles a request under `/api/data/v9.x/`; `rest` is the path after the version segment. */

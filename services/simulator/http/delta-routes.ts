@@ -10,7 +10,7 @@ import { annotationMatcher } from '../core/prefer.ts';
 import { parseQueryOptions } from '../core/query-options.ts';
 import { runPage } from '../store/query-executor.ts';
 import type { OverlayEntry, TableStore } from '../store/table-store.ts';
-import { MAX_PAGE, linkQuery, nextToken, preferenceApplied, pushRows, resumeFromToken, selectedColumns, type DataRequest } from './collection-routes.ts';
+import { MAX_PAGE, linkQuery, nextToken, preferenceApplied, resumeFromToken, rowChunks, selectedColumns, type DataRequest } from './collection-routes.ts';
 import { ReplyError, type Reply } from './reply.ts';
 import { rowWriter } from './row-writer.ts';
 
@@ -60,16 +60,20 @@ export function trackChanges(r: DataRequest, store: TableStore, retentionDays: n
     const resume = q.skiptoken ? resumeFromToken(store, [], q.skiptoken) : undefined;
     const snapshot = Number(resume?.extra.snapshot ?? r.catalog.currentVersion());
     const page = runPage(store, { filter: null, orderby: [], limit: pageSize, ...(resume ? { after: resume.key } : {}) });
-    chunks.push(`{"@odata.context":${JSON.stringify(`${r.base}/$metadata#${set}${select}`)},"value":[`);
-    pushRows(chunks, page.indices, write);
+    const head = `{"@odata.context":${JSON.stringify(`${r.base}/$metadata#${set}${select}`)},"value":[`;
     const first = page.indices[0];
     const last = page.indices.at(-1);
-    if (page.more && first !== undefined && last !== undefined) {
-      chunks.push(`],"@odata.nextLink":${JSON.stringify(next(nextToken(store, [], first, last, resume?.page ?? 1, true, { snapshot: String(snapshot) })))}}`);
-    } else {
-      chunks.push(`],"@odata.deltaLink":${JSON.stringify(deltaLink(r, store, { version: snapshot, issuedMs: Math.floor(r.nowMs / 1000) * 1000 }))}}`);
-    }
-    return { status: 200, headers, chunks, rows: page.indices.length };
+    const tail =
+      page.more && first !== undefined && last !== undefined
+        ? `],"@odata.nextLink":${JSON.stringify(next(nextToken(store, [], first, last, resume?.page ?? 1, true, { snapshot: String(snapshot) })))}}`
+        : `],"@odata.deltaLink":${JSON.stringify(deltaLink(r, store, { version: snapshot, issuedMs: Math.floor(r.nowMs / 1000) * 1000 }))}}`;
+    const rows = rowChunks(store, page.indices, write);
+    const body = (function* () {
+      yield head;
+      yield* rows;
+      yield tail;
+    })();
+    return { status: 200, headers, chunks: body, rows: page.indices.length };
   }
 
   const token = checkToken(q.deltatoken, store, r.nowMs, retentionDays);

@@ -2,8 +2,11 @@
 export interface Reply {
   readonly status: number;
   readonly headers: Record<string, string>;
-  /** Body chunks, concatenated on the wire. */
-  readonly chunks: readonly string[];
+  /**
+   * Body chunks, concatenated on the wire. An array is a complete body (sent with Content-Length when it has at
+   * most one chunk); any other iterable is produced lazily while the socket drains (pages of rows), read once.
+   */
+  readonly chunks: readonly string[] | Iterable<string>;
   /** Rows in the body (for stats). */
   readonly rows?: number;
 }

@@ -13,8 +13,11 @@ const FORMATTED = 'OData.Community.Display.V1.FormattedValue';
 const LOGICAL = 'Microsoft.Dynamics.CRM.lookuplogicalname';
 const NAV = 'Microsoft.Dynamics.CRM.associatednavigationproperty';
 
-/** Writes one row (by index) as a JSON object string. */
-export type RowWriter = (index: number) => string;
+/**
+ * Writes one row (by index) as a JSON object string. `generated` renders the row's generated values (ignoring
+ * any overlay entry), for a row known to have had no overlay entry when its page was selected.
+ */
+export type RowWriter = (index: number, generated?: boolean) => string;
 
 interface Emitter {
   readonly col: ColumnDef;
@@ -38,8 +41,8 @@ export function rowWriter(catalog: Catalog, store: TableStore, cols: readonly Co
   const model = store.model;
   const annotate = wantFormatted || wantLogical || wantNav;
   const currencyCache = new Map<string, { symbol: string; precision: number }>();
-  const currencyOf = (index: number) => {
-    const id = currencyCol ? store.value(index, currencyCol) : null;
+  const currencyOf = (index: number, overlay: boolean) => {
+    const id = currencyCol ? (overlay ? store.value(index, currencyCol) : model.baseValue(index, currencyCol)) : null;
     if (typeof id !== 'string' || !currencyCol) return undefined;
     let c = currencyCache.get(id);
     if (!c) {
@@ -55,10 +58,11 @@ export function rowWriter(catalog: Catalog, store: TableStore, cols: readonly Co
     return c;
   };
 
-  return (index) => {
-    const overlay = store.entry(index) !== undefined;
+  return (index, generated = false) => {
+    const overlay = !generated && store.entry(index) !== undefined;
     const rowHash = model.rowHash(index);
-    const parts: string[] = [`{"@odata.etag":"W/\\"${versionCol ? String(store.value(index, versionCol)) : '0'}\\""`];
+    const version = versionCol ? String(overlay ? store.value(index, versionCol) : model.baseValue(index, versionCol)) : '0';
+    const parts: string[] = [`{"@odata.etag":"W/\\"${version}\\""`];
     for (const e of emitters) {
       const v = overlay ? store.value(index, e.col) : model.generate(e.col, e.hash, index, rowHash);
       if (!annotate) {
@@ -80,7 +84,7 @@ export function rowWriter(catalog: Catalog, store: TableStore, cols: readonly Co
         }
         if (wantLogical && target) out += `,"${e.prop}@${LOGICAL}":${JSON.stringify(target.logicalName)}`;
       } else if (wantFormatted && v !== null) {
-        const cur = e.col.kind === 'Money' ? currencyOf(index) : undefined;
+        const cur = e.col.kind === 'Money' ? currencyOf(index, overlay) : undefined;
         const f = formattedValue(e.col, v, cur?.symbol, cur?.precision);
         if (f !== undefined) out += `,"${e.prop}@${FORMATTED}":${JSON.stringify(f)}`;
       }

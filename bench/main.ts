@@ -1,0 +1,102 @@
+/**
+ * `npm run bench [-- --only <stage>[,<stage>] --rows <n>]`: the project benchmark. Stages (default: all, 100,000
+ * rows): `simulatorRaw` (bench/simulator.ts), `extract` (bench/extract.ts, which also measures simulatorRaw),
+ * `storeRaw` (bench/store.ts) and `load` (bench/load.ts). Uses KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGODB_URI
+ * when set, else brings the local stack up. Writes `bench-results/latest.json` (and a timestamped copy) with the
+ * machine and one object per stage, and prints a table. Every stage uses unique names and drops nothing.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { benchExtract } from './extract.ts';
+import { benchLoad } from './load.ts';
+import { benchSimulator } from './simulator.ts';
+import { ensureServers } from './servers.ts';
+import { benchStore } from './store.ts';
+
+const STAGES = ['simulatorRaw', 'extract', 'storeRaw', 'load'] as const;
+type Stage = (typeof STAGES)[number];
+
+/** The machine the numbers were taken on. */
+function machine() {
+  const list = cpus();
+  return { cpuModel: list[0]?.model ?? 'unknown', cores: list.length, memoryGb: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version, platform: `${process.platform}-${process.arch}` };
+}
+
+function parseStages(only: string | undefined): Stage[] {
+  if (!only) return [...STAGES];
+  const picked = only.split(',').map((s) => s.trim());
+  for (const s of picked) if (!(STAGES as readonly string[]).includes(s)) throw new Error(`unknown stage "${s}" (stages: ${STAGES.join(', ')})`);
+  return picked as Stage[];
+}
+
+const { values } = parseArgs({ options: { only: { type: 'string' }, rows: { type: 'string', default: '100000' } } });
+const rows = Number(values.rows);
+if (!Number.isInteger(rows) || rows <= 0) throw new Error(`--rows must be a positive integer, got ${values.rows}`);
+const stages = parseStages(values.only);
+
+const servers = stages.some((s) => s !== 'simulatorRaw') ? await ensureServers() : undefined;
+if (servers) {
+  // children (extractor, loader) inherit these
+  process.env.KAFKA_BROKERS = servers.brokers.join(',');
+  process.env.SCHEMA_REGISTRY_URL = servers.registryUrl;
+  process.env.MONGODB_URI = servers.mongoUri;
+}
+
+const result: Record<string, unknown> = { at: new Date().toISOString(), rows, machine: machine() };
+const details: Record<string, unknown> = {};
+const table: Record<string, string | number>[] = [];
+const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+// extract measures simulatorRaw too (its reference): run it first so the simulator is not paged twice
+const order = stages.includes('extract') ? ['extract' as const, ...stages.filter((s) => s !== 'extract')] : stages;
+for (const stage of order) {
+  say(`${stage} at ${rows} rows…`);
+  const t0 = performance.now();
+  switch (stage) {
+    case 'simulatorRaw': {
+      if (result.simulatorRaw) break; // already measured by the extract stage
+      const r = await benchSimulator(rows);
+      result.simulatorRaw = r.simulatorRaw;
+      details.simulator = r.runs;
+      break;
+    }
+    case 'extract': {
+      const r = await benchExtract({ rows });
+      result.simulatorRaw ??= r.simulatorRaw;
+      result.extract = r.extract;
+      details.extract = r.runs;
+      break;
+    }
+    case 'storeRaw': {
+      const r = await benchStore(rows, 500, servers);
+      result.storeRaw = r.storeRaw;
+      details.storeRaw = { docs: r.docs, batch: r.batch, fieldsPerDoc: r.fieldsPerDoc, seconds: r.seconds, server: r.server };
+      break;
+    }
+    case 'load': {
+      const r = await benchLoad(rows, servers);
+      result.load = r.load;
+      details.load = { rows: r.rows, seconds: r.seconds, topic: r.topic, produceSeconds: r.produceSeconds };
+      break;
+    }
+  }
+  say(`${stage} done in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+}
+result.details = details;
+
+for (const stage of STAGES) {
+  const r = result[stage] as Record<string, number> | undefined;
+  if (!r) continue;
+  table.push({ stage, rows, 'rows/s or docs/s': r.rowsPerSec ?? r.docsPerSec ?? 0, 'peak RSS MB': r.peakRssMb ?? '' });
+}
+
+mkdirSync('bench-results', { recursive: true });
+const json = JSON.stringify(result, null, 2);
+writeFileSync('bench-results/latest.json', json + '\n');
+writeFileSync(`bench-results/${String(result.at).replace(/[:.]/g, '-')}.json`, json + '\n');
+const m = result.machine as ReturnType<typeof machine>;
+console.log(`${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}`);
+console.table(table);
+console.log('written to bench-results/latest.json');
+process.exit(0);
