@@ -12,7 +12,7 @@ import type { Clock } from '../shared/clock.ts';
 import { destinationOf } from './core/table-topic.ts';
 import { planUpserts, type IncomingRecord } from './core/upsert-plan.ts';
 import type { RecordDecoder } from './record-decoder.ts';
-import { createStoreWriter, toLong, type StoreWriter } from './store-writer.ts';
+import { classifyStoreError, createStoreWriter, toLong, type StoreWriter } from './store-writer.ts';
 import { ensureIndexes } from './indexes.ts';
 
 /** What loading a chunk did. */
@@ -41,7 +41,9 @@ export function createChunkLoader(deps: ChunkLoaderDeps) {
     if (!w) {
       w = (async () => {
         const coll = deps.db(database).collection<Document>(collection);
-        await ensureIndexes(coll);
+        await ensureIndexes(coll).catch((err: unknown) => {
+          throw classifyStoreError(err);
+        });
         return createStoreWriter(coll, { perCommand: deps.perCommandWrites });
       })();
       w.catch(() => writers.delete(key));

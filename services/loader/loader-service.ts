@@ -33,6 +33,8 @@ export interface LoaderServiceDeps {
 
 /** A running loader. */
 export interface LoaderService {
+  /** Rejects when the consumer crashed beyond kafkajs's own restarts. */
+  done: Promise<void>;
   ready(): boolean;
   stop(): Promise<void>;
   /** The table topics currently subscribed. */
@@ -50,6 +52,8 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
   let subscribed: string[] = [];
   let running = false;
   let stopped = false;
+  let fail: (err: Error) => void = () => {};
+  const done = new Promise<void>((_resolve, reject) => (fail = reject));
 
   const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
     const { topic, partition } = batch;
@@ -95,6 +99,15 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     consumer.on(consumer.events.GROUP_JOIN, () => (running = true));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts the consumer after retriable crashes; after any other the process must end so that its
+      // supervisor restarts it (uncommitted chunks are replayed: Invariant 5)
+      if (!payload.restart) {
+        running = false;
+        log.error({ err: payload.error.message }, 'loader consumer crashed');
+        fail(payload.error);
+      }
+    });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 4, eachBatch });
     log.info({ topics: topics.length }, 'loader subscribed to table topics');
   }
@@ -114,6 +127,7 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
   }, opts.topicRefreshMs);
 
   return {
+    done,
     ready: () => running || subscribed.length === 0,
     topics: () => subscribed,
     async stop() {

@@ -47,6 +47,7 @@ await runService({
       { groupId: config.LOADER_GROUP_ID, chunkSize: config.LOADER_CHUNK_SIZE ?? (store.perCommandWrites ? 5000 : 500), topicRefreshMs: config.LOADER_TOPIC_REFRESH_MS, topicPattern: config.LOADER_TOPIC_PATTERN },
     );
     return {
+      done: service.done,
       ready: service.ready,
       async stop() {
         await service.stop();

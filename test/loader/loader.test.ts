@@ -39,7 +39,8 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
   let mongo: MongoClient;
   let schemaId: number;
   const loaders: ServiceProcess[] = [];
-  const group = uniqueName('it-loader');
+  // each test has its own consumer group, so a slow member of one test never holds up another's rebalance
+  let group = uniqueName('it-loader');
 
   const startLoader = () => {
     const p = startService('loader', {
@@ -92,7 +93,7 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
   it('replaying the whole topic changes nothing', async () => {
     const before = await coll('account').find().sort({ _id: 1 }).toArray();
     await loaders.pop()!.kill('SIGTERM');
-    await admin.resetOffsets({ groupId: group, topic: topicOf('account'), earliest: true });
+    group = uniqueName('it-loader-replay'); // a new group reads the topic from the beginning
     const loader = startLoader();
     await loader.opsPort();
     // wait until the group has committed the end of every partition again
@@ -106,6 +107,8 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
   });
 
   it('kill -9 mid-load and a restart lose nothing and duplicate nothing', async () => {
+    await Promise.all(loaders.splice(0).map((l) => l.kill('SIGTERM')));
+    group = uniqueName('it-loader-kill');
     const topic = await newTable('contact');
     await produceRecords(producer, registry, schemaId, topic, history(15_000, 2, 'c'));
     const first = startLoader();
@@ -119,7 +122,10 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
   });
 
   it('sends a poison record to sync.dlq with the reason and loads the rest', async () => {
+    await Promise.all(loaders.splice(0).map((l) => l.kill('SIGTERM')));
+    group = uniqueName('it-loader-dlq');
     const topic = await newTable('lead');
+    startLoader();
     const good = await Promise.all([1, 2, 3].map((i) => toMessage(registry, schemaId, { id: `l-${i}`, version: 1 })));
     const noHeaders = { ...(await toMessage(registry, schemaId, { id: 'l-bad-headers', version: 1 })), headers: {} };
     const garbage = { key: 'l-garbage', value: Buffer.from('not avro at all'), headers: good[0]!.headers };
@@ -150,7 +156,10 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
     const { stop } = await import('../../infra/local/process.ts');
     const { ferretdb } = await import('../../infra/local/servers/ferretdb.ts');
     const { up } = await import('../../infra/local/stack.ts');
+    await Promise.all(loaders.splice(0).map((l) => l.kill('SIGTERM')));
+    group = uniqueName('it-loader-outage');
     const topic = await newTable('opportunity');
+    startLoader();
     await produceRecords(producer, registry, schemaId, topic, history(3_000, 1, 'o'));
     await eventually(async () => (await coll('opportunity').estimatedDocumentCount()) > 0, 60_000, 50);
     await stop(ferretdb.dir, ferretdb.launch().marker, 5_000);
