@@ -65,6 +65,11 @@ async function upOne(s: LocalServer, say: Say): Promise<UpOutcome> {
     await waitHealthy(s, pid);
     return 'reused';
   }
+  // a process killed a moment ago may still hold its port: give it a few seconds to go away
+  for (let i = 0; i < 20 && (await portOpen(s.port)); i++) {
+    if (await s.healthy()) return 'external';
+    await delay(250);
+  }
   if (await portOpen(s.port)) {
     if (await s.healthy()) return 'external';
     throw new Error(`port ${s.port} is used by another program, not ${s.label}: stop it or choose another port (see README, "Ports")`);
