@@ -33,7 +33,7 @@ export interface LoaderServiceDeps {
 
 /** A running loader. */
 export interface LoaderService {
-  /** Rejects when the consumer crashed beyond kafkajs's own restarts. */
+  /** Rejects when the consumer could not be re-created after a crash. */
   done: Promise<void>;
   ready(): boolean;
   stop(): Promise<void>;
@@ -53,6 +53,7 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
   let running = false;
   let stopped = false;
   let fail: (err: Error) => void = () => {};
+  let watching: Promise<void> = Promise.resolve();
   const done = new Promise<void>((_resolve, reject) => (fail = reject));
 
   const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
@@ -100,12 +101,14 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
     await consumer.subscribe({ topics, fromBeginning: true });
     consumer.on(consumer.events.GROUP_JOIN, () => (running = true));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      // kafkajs restarts the consumer after retriable crashes; after any other the process must end so that its
-      // supervisor restarts it (uncommitted chunks are replayed: Invariant 5)
-      if (!payload.restart) {
+      // kafkajs restarts the consumer after retriable crashes; after any other (e.g. a long store outage that
+      // outlived the group session) the loader re-creates its consumer: uncommitted chunks are replayed (Invariant 5)
+      if (!payload.restart && !stopped) {
         running = false;
-        log.error({ err: payload.error.message }, 'loader consumer crashed');
-        fail(payload.error);
+        log.error({ err: payload.error.message }, 'loader consumer crashed; re-subscribing in 5 s');
+        setTimeout(() => {
+          watching = watching.then(() => (stopped ? undefined : subscribe(subscribed))).catch((err: unknown) => fail(err as Error));
+        }, 5_000).unref();
       }
     });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 4, eachBatch });
@@ -113,7 +116,6 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
   }
 
   await subscribe(await tableTopics(admin, opts.topicPattern));
-  let watching = Promise.resolve();
   const timer = setInterval(() => {
     watching = watching.then(async () => {
       if (stopped) return;
