@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnDefinition, TableDefinition } from '../../dataverse/model/table-definition.ts';
+import { accountTable } from '../../dataverse/mapping/account-table.fixture.ts';
 import { annotationsFor, countProbeQuery, currencyMap, selectList, windowQuery } from './window-query.ts';
 
 const col = (logicalName: string, dataverseType: string, extra: Partial<ColumnDefinition> = {}): ColumnDefinition => ({
@@ -12,14 +13,7 @@ const col = (logicalName: string, dataverseType: string, extra: Partial<ColumnDe
 });
 
 const table = (columns: ColumnDefinition[]): TableDefinition => ({
-  logicalName: 'account',
-  entitySetName: 'accounts',
-  primaryIdAttribute: 'accountid',
-  primaryNameAttribute: 'name',
-  changeTrackingEnabled: true,
-  isIntersect: false,
-  isPrivate: false,
-  tableType: 'Standard',
+  ...accountTable(),
   columns: [col('accountid', 'UniqueidentifierType', { isPrimaryId: true }), col('modifiedon', 'DateTimeType'), ...columns],
   skipped: [],
 });
