@@ -14,6 +14,12 @@ export interface CliIo {
    * pipe, everything up to EOF, without its final newline.
    */
   readSecret(prompt?: string): Promise<string>;
+  /** True when stdout is a terminal (ANSI redraw allowed); absent = not a terminal. */
+  readonly isTty?: boolean;
+  /** The terminal's width in columns, when known. */
+  columns?(): number | undefined;
+  /** Calls `fn` on Ctrl-C (SIGINT) instead of the default exit; returns the function that removes it. */
+  onInterrupt?(fn: () => void): () => void;
 }
 
 /** The process's stdout, stderr and stdin. */
@@ -21,6 +27,12 @@ export function processIo(): CliIo {
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
+    isTty: process.stdout.isTTY === true,
+    columns: () => process.stdout.columns,
+    onInterrupt: (fn) => {
+      process.on('SIGINT', fn);
+      return () => void process.off('SIGINT', fn);
+    },
     readSecret: async (prompt) => {
       if (process.stdin.isTTY) return readHiddenLine(prompt ?? 'Secret: ');
       const chunks: Buffer[] = [];

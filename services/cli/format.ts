@@ -27,8 +27,8 @@ export function renderTable<R>(rows: readonly R[], columns: readonly TableColumn
   return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n') + '\n';
 }
 
-/** Control characters and newlines would break the table (and could spoof output): shown escaped. */
-function oneLine(s: string): string {
+/** Control characters and newlines would break the table (and could spoof output): shown escaped (`\x1b`). */
+export function oneLine(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

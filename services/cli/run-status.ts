@@ -21,6 +21,7 @@ export interface RunView {
   status: string | undefined;
   startedAt: Date | undefined;
   completedAt: Date | undefined;
+  failedAt: Date | undefined;
   loadedAt: Date | undefined;
   /** `code: message` of a failed run. */
   error: string | undefined;
@@ -69,6 +70,7 @@ export function normalizeRun(doc: Record<string, unknown>): RunView {
     status: text(doc.status),
     startedAt: toDate(doc.startedAt),
     completedAt: toDate(doc.completedAt),
+    failedAt: toDate(doc.failedAt),
     loadedAt: toDate(doc.loadedAt),
     error: error ? [text(error.code), text(error.message)].filter(Boolean).join(': ') || undefined : undefined,
     tables,
