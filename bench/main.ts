@@ -1,20 +1,22 @@
 /**
  * `npm run bench [-- --only <stage>[,<stage>] --rows <n>]`: the project benchmark. Stages (default: all, 100,000
  * rows): `simulatorRaw` (bench/simulator.ts), `extract` (bench/extract.ts, which also measures simulatorRaw),
- * `storeRaw` (bench/store.ts) and `load` (bench/load.ts). Uses KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGODB_URI
+ * `storeRaw` (bench/store.ts), `load` (bench/load.ts) and `e2e` (bench/e2e.ts: full sync, incremental with 0.1 %
+ * changes, each service's peak memory, 2+2 instances against 1+1; `--no-scaling` skips the last). Uses KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGODB_URI
  * when set, else brings the local stack up. Writes `bench-results/latest.json` (and a timestamped copy) with the
  * machine and one object per stage, and prints a table. Every stage uses unique names and drops nothing.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { benchE2e } from './e2e.ts';
 import { benchExtract } from './extract.ts';
 import { benchLoad } from './load.ts';
 import { benchSimulator } from './simulator.ts';
 import { ensureServers } from './servers.ts';
 import { benchStore } from './store.ts';
 
-const STAGES = ['simulatorRaw', 'extract', 'storeRaw', 'load'] as const;
+const STAGES = ['simulatorRaw', 'extract', 'storeRaw', 'load', 'e2e'] as const;
 type Stage = (typeof STAGES)[number];
 
 /** The machine the numbers were taken on. */
@@ -30,7 +32,7 @@ function parseStages(only: string | undefined): Stage[] {
   return picked as Stage[];
 }
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, rows: { type: 'string', default: '100000' } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, rows: { type: 'string', default: '100000' }, 'no-scaling': { type: 'boolean', default: false } } });
 const rows = Number(values.rows);
 if (!Number.isInteger(rows) || rows <= 0) throw new Error(`--rows must be a positive integer, got ${values.rows}`);
 const stages = parseStages(values.only);
@@ -80,6 +82,14 @@ for (const stage of order) {
       details.load = { rows: r.rows, seconds: r.seconds, topic: r.topic, produceSeconds: r.produceSeconds };
       break;
     }
+    case 'e2e': {
+      const r = await benchE2e(rows, { scaling: !values['no-scaling'], servers: servers!, say });
+      result.e2e = r.e2e;
+      result.incremental = r.incremental;
+      result.peakRssMb = r.peakRssMb;
+      if (r.scaling) result.scaling = r.scaling;
+      break;
+    }
   }
   say(`${stage} done in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 }
@@ -88,7 +98,14 @@ result.details = details;
 for (const stage of STAGES) {
   const r = result[stage] as Record<string, number> | undefined;
   if (!r) continue;
-  table.push({ stage, rows, 'rows/s or docs/s': r.rowsPerSec ?? r.docsPerSec ?? 0, 'peak RSS MB': r.peakRssMb ?? '' });
+  table.push({ stage, rows, 'rows/s or docs/s': r.rowsPerSec ?? r.docsPerSec ?? 0, 'peak RSS MB': r.peakRssMb ?? '', seconds: r.seconds ?? '' });
+}
+const inc = result.incremental as { seconds: number; changed: number } | undefined;
+if (inc) table.push({ stage: 'incremental', rows: inc.changed, 'rows/s or docs/s': '', 'peak RSS MB': '', seconds: inc.seconds });
+const sc = result.scaling as { twoEachSeconds: number; speedup: number } | undefined;
+if (sc) table.push({ stage: 'e2e 2+2 instances', rows, 'rows/s or docs/s': Math.round(rows / sc.twoEachSeconds), 'peak RSS MB': '', seconds: sc.twoEachSeconds });
+for (const [service, mb] of Object.entries((result.peakRssMb as Record<string, number> | undefined) ?? {})) {
+  table.push({ stage: `peak RSS ${service} (e2e)`, rows, 'rows/s or docs/s': '', 'peak RSS MB': mb, seconds: '' });
 }
 
 mkdirSync('bench-results', { recursive: true });

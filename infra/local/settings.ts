@@ -8,8 +8,11 @@ import { join } from 'node:path';
 /** Where downloads, builds, data, logs and pid files live (outside the checkout). */
 export const cacheDir = process.env.DYNSYNC_CACHE_DIR ?? join(homedir(), '.cache', 'dynsync');
 
-/** Run-time state (data, logs, pid files) of one server. */
-export const runDir = (server: string): string => join(cacheDir, 'run', server);
+/**
+ * Run-time state (data, logs, pid files) of one server; `DYNSYNC_RUN_DIR` (with other ports) starts a second,
+ * independent stack that shares the downloads (the fault suite kills and restarts its own servers that way).
+ */
+export const runDir = (server: string): string => join(process.env.DYNSYNC_RUN_DIR ?? join(cacheDir, 'run'), server);
 
 function port(name: string, def: number): number {
   const raw = process.env[name];

@@ -1,0 +1,62 @@
+/**
+ * The three services of one connection's pipeline as child processes (loader, extractor, coordinator), with the
+ * settings the demo, the end-to-end benchmark and the tests share: one consumer group per connection and service,
+ * ops and status ports picked by the OS, the coordinator's schedule off (runs are triggered by commands).
+ */
+import { eventually, startService, type ServiceProcess } from './service-process.ts';
+
+/** How many instances of each worker service to start (the coordinator is one). */
+export interface PipelineShape {
+  extractors?: number;
+  loaders?: number;
+}
+
+/** A started pipeline. */
+export interface Pipeline {
+  readonly services: ServiceProcess[];
+  readonly loaderGroup: string;
+  /** SIGTERM to every service, waiting for the exits. */
+  stop(): Promise<void>;
+}
+
+/** Resolves once the service answers 200 on `/health/ready` (the coordinator: its consumer group is joined). */
+async function ready(service: ServiceProcess, timeoutMs: number): Promise<void> {
+  const port = await service.opsPort();
+  await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200, timeoutMs, 200);
+}
+
+/**
+ * Starts the pipeline of `connection` with `env` (servers, state DB, encryption key, dev origins) and waits until
+ * every service is ready: a command sent before the coordinator joined its group would not be seen by it.
+ */
+export async function startPipeline(connection: string, env: Record<string, string>, shape: PipelineShape = {}): Promise<Pipeline> {
+  const loaderGroup = `dynsync-loader-${connection}`;
+  const services: ServiceProcess[] = [];
+  for (let i = 0; i < (shape.loaders ?? 1); i++) {
+    services.push(startService('loader', { ...env, LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000' }));
+  }
+  for (let i = 0; i < (shape.extractors ?? 1); i++) {
+    services.push(startService('extractor', { ...env, EXTRACTOR_GROUP_ID: `dynsync-extractor-${connection}`, EXTRACTOR_OPS_PORT: '0' }));
+  }
+  services.push(
+    startService('coordinator', {
+      ...env,
+      COORDINATOR_GROUP_ID: `dynsync-coordinator-${connection}`,
+      COORDINATOR_LOADER_GROUP_ID: loaderGroup,
+      COORDINATOR_OPS_PORT: '0',
+      COORDINATOR_STATUS_PORT: '0',
+      COORDINATOR_SCHEDULE_ENABLED: 'false',
+      COORDINATOR_TICK_MS: '500',
+    }),
+  );
+  const stop = async () => {
+    await Promise.all(services.map((s) => s.kill('SIGTERM')));
+  };
+  try {
+    await Promise.all(services.map((s) => ready(s, 120_000)));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { services, loaderGroup, stop };
+}
