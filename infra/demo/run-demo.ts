@@ -5,7 +5,8 @@
  *  3. coordinator, extractor and loader as separate processes;
  *  4. a full sync (`dynsync resync`), verified table by table against the simulator's ground truth;
  *  5. mutations at the source (creates, updates, deletes, a row backdated inside the overlap), an incremental
- *     (`dynsync sync`), then the nightly full refresh that reconciles deletes, each verified again;
+ *     (`dynsync sync`, which captures the deletes through delta links: the mutated tables are change-tracked),
+ *     then the nightly full refresh, each verified again;
  *  6. a summary; everything it started is stopped unless `keep`.
  * Used by `npm run demo` and by the end-to-end test.
  */
@@ -141,8 +142,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     // the coordinator reads up to Dataverse time minus a safety lag (60 s): let two minutes pass on the source
     await ctl('/clock', 'POST', { shiftSeconds: 120 });
     await runAndWait(['sync'], 'incremental');
-    // deletes are invisible to a modifiedon-based incremental: the nightly full refresh reconciles them
-    ok = (await verify('after the incremental (creates, updates, backdated; deletes wait for the full refresh)', false)) && ok;
+    // the mutated tables have change tracking: the incremental's delta tasks tombstone the deleted rows
+    ok = (await verify('after the incremental (creates, updates, backdated, deletes through delta links)')) && ok;
     await runAndWait(['resync'], 'full');
     ok = (await verify('after the nightly full refresh')) && ok;
     result.ok = ok;

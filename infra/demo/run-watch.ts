@@ -14,6 +14,8 @@ export interface RunSummary {
   seconds: number;
   runStart: Date;
   tombstones: number;
+  /** Deletes captured through delta links (change-tracked tables). */
+  deletes: number;
 }
 
 interface RunDoc {
@@ -26,7 +28,7 @@ interface RunDoc {
   error: { code: string; message: string } | null;
   reconcile?: string;
   tombstones?: Record<string, number>;
-  tables: Record<string, { windowsDone: number; windowsTotal: number; records: number }>;
+  tables: Record<string, { windowsDone: number; windowsTotal: number; records: number; delta?: { deletes: number } | null }>;
 }
 
 /** Waits for the first run of `kind` started after `since`; throws when it fails or `timeoutMs` passes. */
@@ -53,7 +55,8 @@ export async function watchRun(state: Db, connection: string, kind: 'full' | 'in
       if (finished) {
         const loaded = run.loadedAt ?? new Date();
         const tombstones = Object.values(run.tombstones ?? {}).reduce((s, n) => s + n, 0);
-        return { runId: run._id, kind, records, windows: total, seconds: (loaded.getTime() - run.startedAt.getTime()) / 1000, runStart: run.runStart, tombstones };
+        const deletes = tables.reduce((s, t) => s + (t.delta?.deletes ?? 0), 0);
+        return { runId: run._id, kind, records, windows: total, seconds: (loaded.getTime() - run.startedAt.getTime()) / 1000, runStart: run.runStart, tombstones, deletes };
       }
     }
     await new Promise((r) => setTimeout(r, 500));

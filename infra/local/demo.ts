@@ -19,7 +19,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 try {
   const r = await runDemo({ rows, keep: values.keep, say });
   say('6/6 summary');
-  for (const run of r.runs) say(`   ${run.kind.padEnd(11)} ${String(run.records).padStart(8)} records  ${run.windows} windows  ${run.seconds.toFixed(1)} s  ${Math.round(run.records / Math.max(run.seconds, 0.001))} records/s${run.tombstones ? `  ${run.tombstones} deletes reconciled` : ''}`);
+  for (const run of r.runs) say(`   ${run.kind.padEnd(11)} ${String(run.records).padStart(8)} records  ${run.windows} windows  ${run.seconds.toFixed(1)} s  ${Math.round(run.records / Math.max(run.seconds, 0.001))} records/s${run.deletes ? `  ${run.deletes} deletes through delta links` : ''}${run.tombstones ? `  ${run.tombstones} deletes reconciled` : ''}`);
   say(`   writes sent to Dataverse: ${r.nonGetRequests}; total ${r.seconds.toFixed(0)} s`);
   say(r.ok ? 'demo: OK — MongoDB equals the simulator after every step' : 'demo: FAILED — see the mismatches above');
   process.exit(r.ok ? 0 : 1);

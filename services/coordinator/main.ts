@@ -49,7 +49,7 @@ await runService({
     const connections = new ConnectionStore(mongo.db(config.DYNSYNC_STATE_DB));
     const secrets = new EncryptedSecrets(cipherFromConfig(config), new MongoSecretStore(mongo.db(config.DYNSYNC_SECRETS_DB), config.DYNSYNC_SECRETS_COLLECTION));
     const dataverse = createDataverseAccess({ connections, secrets, config, log });
-    const actions = new RunActions({
+    const actions: RunActions = new RunActions({
       producer,
       txProducer,
       codec,
@@ -65,6 +65,9 @@ await runService({
         minWindowMs: config.COORDINATOR_MIN_WINDOW_MS,
       },
       decisions: { maxAttempts: config.COORDINATOR_MAX_ATTEMPTS, runTimeoutMs: config.COORDINATOR_RUN_TIMEOUT_MS },
+      deltaDeletes: config.COORDINATOR_DELTA_DELETES,
+      // the fallback full run of a table whose delta token expired is a pending request like a command's
+      requestRun: (connection, request): Promise<void> => duties.request(connection, request),
     });
     const reconcileDeps = {
       db: (name: string) => mongo.db(name),
@@ -75,7 +78,7 @@ await runService({
       log,
       onTombstones: (table: string, n: number) => metrics.tombstones.inc({ table }, n),
     };
-    const duties = new ConnectionDuties({
+    const duties: ConnectionDuties = new ConnectionDuties({
       admin,
       store,
       dataverse,

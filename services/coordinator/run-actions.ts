@@ -1,8 +1,8 @@
 /**
  * Side effects of runs: starting a planned run (RunStarted and its tasks in one Kafka transaction, so a crash
  * never leaves a run without tasks or tasks without a run) and carrying out the decisions of core/run-decisions
- * (retries, watermark commits, RunCompleted, RunFailed). Our own events are folded at once and folded again,
- * harmlessly, when read back from sync.coordinator.
+ * (retries, watermark and delta-link commits, delta fallbacks, RunCompleted, RunFailed). Our own events are folded
+ * at once and folded again, harmlessly, when read back from sync.coordinator.
  */
 import { randomUUID } from 'node:crypto';
 import type { Producer } from 'kafkajs';
@@ -11,6 +11,7 @@ import type { ControlCodec, CoordinatorEvent, EventBody } from '../shared/contro
 import type { Logger } from '../shared/log.ts';
 import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../shared/topics.ts';
 import type { Connection } from '../dataverse/connections/connection.ts';
+import { fallbackRequestId } from './core/delta-task.ts';
 import { decide, type DecisionOptions } from './core/run-decisions.ts';
 import type { RunRequest } from './core/pending.ts';
 import { planRun, type PlanOptions } from './core/run-plan.ts';
@@ -33,6 +34,10 @@ export interface RunActionsDeps {
   clock: Clock;
   plan: PlanOptions;
   decisions: DecisionOptions;
+  /** Capture deletes of change-tracked tables with delta links (a delta task per table and run). Default true. */
+  deltaDeletes?: boolean;
+  /** Records a run request as pending (the fallback full run of a table whose delta token expired). */
+  requestRun?: (connection: string, request: RunRequest) => Promise<void>;
 }
 
 /** Starts runs and carries out run decisions. */
@@ -59,7 +64,9 @@ export class RunActions {
    */
   async startRun(book: RunBook, connection: Connection, request: RunRequest): Promise<RunState | null> {
     const { dataverse, store, log } = this.d;
-    const available = (await dataverse.tables(connection)).map((t) => t.logicalName);
+    const summaries = await dataverse.tables(connection);
+    const available = summaries.map((t) => t.logicalName);
+    const tracked = new Set(summaries.filter((t) => t.changeTrackingEnabled && this.d.deltaDeletes !== false).map((t) => t.logicalName));
     const selected = connection.tables === 'all' ? available : connection.tables.filter((t) => available.includes(t));
     const wanted = request.tables === 'all' ? selected : selected.filter((t) => request.tables.includes(t));
     const missing = (request.tables === 'all' ? [] : request.tables).filter((t) => !wanted.includes(t));
@@ -74,7 +81,8 @@ export class RunActions {
         const watermarkMs = await store.watermark(connection.id, table);
         // an incremental run of a table without watermark is a full range: balance it like a full run
         const statsKind = request.kind === 'incremental' && watermarkMs !== null ? 'incremental' : 'full';
-        return { table, watermarkMs, history: await store.windowStats(connection.id, table, statsKind) };
+        const delta = tracked.has(table) ? { link: await store.deltaLink(connection.id, table) } : null;
+        return { table, watermarkMs, history: await store.windowStats(connection.id, table, statsKind), delta };
       }),
     );
     const plan = planRun({ runId: request.requestId, connection: connection.id, kind: request.kind, requestedBy: request.requestedBy, serverTimeMs, tables }, this.d.plan);
@@ -113,11 +121,20 @@ export class RunActions {
           log.warn({ runId: run.runId, table: a.task.table, taskId: a.task.taskId, attempt: a.task.attempt }, 'task failed; re-published');
         } else if (a.type === 'commit-watermark') {
           const table = run.tables.get(a.table)!;
+          if (a.deltaLink !== null) await store.commitDeltaLink(run.connection, a.table, a.deltaLink, run.runId, run.runStartMs, this.d.clock.nowMs());
           const r = await store.commitWatermark(run.connection, a.table, a.watermarkMs, run.runId, this.d.clock.nowMs());
           table.watermarkCommitted = true;
           metrics.watermarks.inc({ moved: String(r.moved) });
           await store.saveWindowStats(run.connection, a.table, run.kind, run.runId, windowCounts(table), this.d.clock.nowMs());
           log.info({ runId: run.runId, table: a.table, watermark: new Date(r.watermarkMs).toISOString(), moved: r.moved }, 'table complete; watermark committed');
+        } else if (a.type === 'fallback-full') {
+          const requestId = fallbackRequestId(run.runId, a.table);
+          if (this.d.requestRun) {
+            await this.d.requestRun(run.connection, { requestId, kind: 'full', tables: [a.table], requestedBy: `delta-expired:${run.runId}`, requestedAtMs: this.d.clock.nowMs() });
+            await store.markDeltaFallback(run.runId, a.table, requestId, this.d.clock.nowMs());
+          }
+          run.tables.get(a.table)!.fallbackRequested = true;
+          log.warn({ runId: run.runId, connection: run.connection, table: a.table, fallbackRunId: requestId, reason: a.reason }, 'delta token expired: the table falls back to a full run (its windows of this run still count)');
         } else if (a.type === 'complete-run') {
           const marks = new Map<string, number>();
           for (const t of run.tables.keys()) marks.set(t, (await store.watermark(run.connection, t)) ?? run.runStartMs);

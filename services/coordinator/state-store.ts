@@ -1,7 +1,8 @@
 /**
  * The coordinator's state in MongoDB (database DYNSYNC_STATE_DB): `watermarks` (Invariant 2), `runs` (the
  * projection the CLI and status page read), `window_stats` (per-window counts that balance the next run) and
- * `run_requests` (pending requests and schedule bookkeeping per connection). Writes that must not go backwards
+ * `run_requests` (pending requests and schedule bookkeeping per connection) and `delta_links` (the change-tracking
+ * delta link of each change-tracked table, stored with its table's watermark). Writes that must not go backwards
  * are guarded updates: the filter matches only an older document, and an upsert that then collides on `_id`
  * (E11000) means "already newer" and changes nothing.
  */
@@ -32,7 +33,18 @@ export interface RunDoc {
   failedAt: Date | null;
   loadedAt: Date | null;
   error: { code: string; message: string } | null;
-  tables: Record<string, { windowsDone: number; windowsTotal: number; records: number; from: Date; to: Date; completedAt: Date | null }>;
+  tables: Record<string, {
+    windowsDone: number;
+    windowsTotal: number;
+    records: number;
+    from: Date;
+    to: Date;
+    completedAt: Date | null;
+    /** Change-tracked tables: the delta task's state (`expired` = the table fell back to a full run) and its tombstones. */
+    delta?: { status: 'pending' | 'completed' | 'expired'; deletes: number } | null;
+  }>;
+  /** Tables whose delta token expired, with the full run requested for each (run id). */
+  deltaFallbacks?: Record<string, string>;
   produced: ProducedOffset[];
   /** Delete reconciliation of a full run: pending until loaded, then done (tombstones per table) or skipped. */
   reconcile: 'pending' | 'done' | 'skipped';
@@ -44,6 +56,15 @@ interface WatermarkDoc {
   _id: string;
   watermark: Date;
   runId: string;
+  updatedAt: Date;
+}
+
+interface DeltaLinkDoc {
+  _id: string;
+  link: string;
+  runId: string;
+  /** T0 of the run that obtained the link: a stored link is only replaced by one of a later run. */
+  runStart: Date;
   updatedAt: Date;
 }
 
@@ -91,6 +112,37 @@ export class StateStore {
   }
   private get requests() {
     return this.db.collection<RequestsDoc>('run_requests');
+  }
+  private get deltaLinks() {
+    return this.db.collection<DeltaLinkDoc>('delta_links');
+  }
+
+  /** The stored delta link of a change-tracked table, or null. */
+  async deltaLink(connection: string, table: string): Promise<string | null> {
+    const doc = await call('read delta link', () => this.deltaLinks.findOne({ _id: watermarkId(connection, table) }));
+    return doc?.link ?? null;
+  }
+
+  /**
+   * Stores the delta link a completed table run obtained, unless a run with a later T0 already stored one (guarded
+   * like the watermark, so a replayed decision never puts an older link back). Idempotent.
+   */
+  async commitDeltaLink(connection: string, table: string, link: string, runId: string, runStartMs: number, nowMs: number): Promise<void> {
+    const _id = watermarkId(connection, table);
+    const runStart = new Date(runStartMs);
+    await call('commit delta link', async () => {
+      try {
+        // Invariant 2: called only once every window and the delta task of the table are durable in Kafka.
+        await this.deltaLinks.updateOne({ _id, runStart: { $lte: runStart } }, { $set: { link, runId, runStart, updatedAt: new Date(nowMs) } }, { upsert: true });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err; // a later run's link is stored already
+      }
+    });
+  }
+
+  /** Records on a run that `table` fell back to the full run `fallbackRunId` (its delta token expired). */
+  async markDeltaFallback(runId: string, table: string, fallbackRunId: string, nowMs: number): Promise<void> {
+    await call('mark delta fallback', () => this.runs.updateOne({ _id: runId }, { $set: { [`deltaFallbacks.${table}`]: fallbackRunId, updatedAt: new Date(nowMs) } }));
   }
 
   /** The committed watermark of a table (epoch ms), or null. */
@@ -141,7 +193,7 @@ export class StateStore {
     const tables: RunDoc['tables'] = {};
     for (const t of run.tables.values()) {
       const p = tableProgress(t);
-      tables[t.table] = { windowsDone: p.windowsDone, windowsTotal: p.windowsTotal, records: p.records, from: new Date(p.fromMs), to: new Date(p.toMs), completedAt: p.completedAtMs === null ? null : new Date(p.completedAtMs) };
+      tables[t.table] = { windowsDone: p.windowsDone, windowsTotal: p.windowsTotal, records: p.records, from: new Date(p.fromMs), to: new Date(p.toMs), completedAt: p.completedAtMs === null ? null : new Date(p.completedAtMs), delta: p.delta };
     }
     const finished = run.finishedAtMs === null ? null : new Date(run.finishedAtMs);
     const set: Partial<RunDoc> = {

@@ -15,6 +15,7 @@ import { EncryptedSecrets } from '../dataverse/secrets/encrypted-secrets.ts';
 import { MongoSecretStore } from '../dataverse/secrets/mongo-secret-store.ts';
 import { loadExtractorConfig } from './config.ts';
 import { ConnectionPool } from './connection-pool.ts';
+import { DeltaExtractor } from './delta-extractor.ts';
 import { createExtractorMetrics } from './metrics.ts';
 import { RecordSink } from './record-sink.ts';
 import { TableContexts } from './table-contexts.ts';
@@ -43,23 +44,26 @@ await runService({
     const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });
     const codec = await createControlCodec(registry);
     const extractorMetrics = createExtractorMetrics(metrics);
+    const connections = new ConnectionStore(mongo.db(config.DYNSYNC_STATE_DB));
     const pool = new ConnectionPool({
-      store: new ConnectionStore(mongo.db(config.DYNSYNC_STATE_DB)),
+      store: connections,
       secrets: new EncryptedSecrets(cipher, new MongoSecretStore(mongo.db(config.DYNSYNC_SECRETS_DB), config.DYNSYNC_SECRETS_COLLECTION)),
       config,
       metrics: promClientMetrics(metrics),
       log,
     });
+    const contexts = new TableContexts({ registry, admin, namespace: config.EXTRACTOR_AVRO_NAMESPACE, partitions: config.EXTRACTOR_TABLE_PARTITIONS, lookupNames: config.EXTRACTOR_LOOKUP_NAMES });
+    const sink = new RecordSink(producer, {
+      compression: config.EXTRACTOR_COMPRESSION,
+      maxBatchBytes: config.EXTRACTOR_PRODUCE_BATCH_BYTES,
+      maxBatchCount: config.EXTRACTOR_PRODUCE_BATCH,
+      observe: (s) => extractorMetrics.produceSeconds.observe(s),
+    });
     const extractor = new WindowExtractor({
       pool,
-      contexts: new TableContexts({ registry, admin, namespace: config.EXTRACTOR_AVRO_NAMESPACE, partitions: config.EXTRACTOR_TABLE_PARTITIONS, lookupNames: config.EXTRACTOR_LOOKUP_NAMES }),
+      contexts,
       registry,
-      sink: new RecordSink(producer, {
-        compression: config.EXTRACTOR_COMPRESSION,
-        maxBatchBytes: config.EXTRACTOR_PRODUCE_BATCH_BYTES,
-        maxBatchCount: config.EXTRACTOR_PRODUCE_BATCH,
-        observe: (s) => extractorMetrics.produceSeconds.observe(s),
-      }),
+      sink,
       producer,
       metrics: extractorMetrics,
       log,
@@ -67,8 +71,10 @@ await runService({
       splitRows: config.EXTRACTOR_SPLIT_ROWS,
       pageSize: config.DATAVERSE_PAGE_SIZE,
     });
+    const delta = new DeltaExtractor({ pool, contexts, sink, producer, metrics: extractorMetrics, log, pageSize: config.DATAVERSE_PAGE_SIZE });
     const consumer = await startTaskConsumer(
-      { kafka, producer, codec, run: (task, signal) => extractor.run(task, signal), metrics: extractorMetrics, log, clock: systemClock },
+      { kafka, producer, codec, run: (task, signal) => extractor.run(task, signal), runDelta: (task, signal) => delta.run(task, signal),
+        knowsConnection: async (id) => (await connections.list()).some((c) => c.id === id), metrics: extractorMetrics, log, clock: systemClock },
       {
         groupId: config.EXTRACTOR_GROUP_ID,
         slots: config.EXTRACTOR_SLOTS,

@@ -6,6 +6,13 @@
  * so a long window keeps the group membership. Concurrency towards Dataverse is further bounded per connection by
  * the shared client (x-ms-dop-hint, 429 pause gate).
  *
+ * Delta tasks (`task.delta` set, change-tracked tables) go to `runDelta` (delta-extractor.ts); their TaskCompleted
+ * carries the new delta link, and an expired token is reported as TaskFailed DATAVERSE_DELTA_EXPIRED like any error.
+ *
+ * A task whose connection is not in this deployment's state DB (CONNECTION_NOT_FOUND and `knowsConnection` says
+ * so) is committed and skipped like a task of a connection outside EXTRACTOR_CONNECTIONS, not failed: another
+ * deployment (or test) sharing the Kafka cluster owns it, as the coordinator ignores events of unknown connections.
+ *
  * After a task: completed → TaskCompleted; split → TaskSplit, then the children on sync.tasks; error → TaskFailed
  * with the classified code and retriable flag (the coordinator decides on retries). Events are acknowledged by
  * Kafka before the task's offset is committed (Invariant 3); a crash before the commit redelivers the task, and
@@ -21,8 +28,13 @@ import { isSyncError, toSyncError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import { sleep } from '../shared/retry.ts';
 import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../shared/topics.ts';
+import type { DeltaOutcome } from './delta-extractor.ts';
 import type { ExtractorMetrics } from './metrics.ts';
 import type { TaskOutcome } from './window-extractor.ts';
+
+/** What any task can end with. */
+type AnyOutcome = TaskOutcome | DeltaOutcome;
+const isDelta = (o: AnyOutcome): o is DeltaOutcome => 'deltaLink' in o;
 
 /** Settings of the consumer. */
 export interface TaskConsumerOptions {
@@ -41,6 +53,10 @@ export interface TaskConsumerDeps {
   producer: Producer;
   codec: ControlCodec;
   run: (task: SyncTask, signal: AbortSignal) => Promise<TaskOutcome>;
+  /** False when connection `id` is not stored in this deployment's state DB (its tasks are then skipped). */
+  knowsConnection?: (id: string) => Promise<boolean>;
+  /** Runs a delta task (delta-extractor.ts). */
+  runDelta: (task: SyncTask, signal: AbortSignal) => Promise<DeltaOutcome>;
   metrics: ExtractorMetrics;
   log: Logger;
   clock: Clock;
@@ -74,10 +90,11 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
     await producer.send({ topic: COORDINATOR_TOPIC, acks: -1, messages: [{ key: task.connection, value: await codec.encodeEvent(envelope) }] });
   };
 
-  const report = async (task: SyncTask, outcome: TaskOutcome, durationMs: number) => {
+  const report = async (task: SyncTask, outcome: AnyOutcome, durationMs: number) => {
     if (outcome.kind === 'completed') {
       const { topic, count, maxModifiedOn, offsets } = outcome;
-      await publish(task, { type: 'TaskCompleted', taskId: task.taskId, table: task.table, count, maxModifiedOn, topic, offsets, durationMs });
+      const deltaLink = isDelta(outcome) ? outcome.deltaLink : null;
+      await publish(task, { type: 'TaskCompleted', taskId: task.taskId, table: task.table, count, maxModifiedOn, topic, offsets, durationMs, deltaLink });
       return;
     }
     // TaskSplit first: no event of a child can precede it. A crash before the children are on sync.tasks
@@ -125,9 +142,9 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
     const started = clock.nowMs();
     let label = 'failed';
     try {
-      let outcome: TaskOutcome | undefined;
+      let outcome: AnyOutcome | undefined;
       try {
-        outcome = await deps.run(task, controller.signal);
+        outcome = task.delta ? await deps.runDelta(task, controller.signal) : await deps.run(task, controller.signal);
       } catch (err) {
         if (controller.signal.aborted) {
           label = 'abandoned';
@@ -135,6 +152,11 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
           return;
         }
         const e = toSyncError(err);
+        if (isSyncError(e, 'CONNECTION_NOT_FOUND') && deps.knowsConnection && !(await deps.knowsConnection(task.connection))) {
+          label = 'skipped';
+          taskLog.info('task of a connection this deployment does not have: skipped');
+          return await commit(topic, partition, message.offset);
+        }
         taskLog.warn({ err: e.toJSON(), attempt: task.attempt }, `window failed: ${e.message}`);
         await publish(task, { type: 'TaskFailed', taskId: task.taskId, table: task.table, attempt: task.attempt, code: e.code, retriable: e.retriable, message: e.message.slice(0, 2000) });
         return await commit(topic, partition, message.offset);
@@ -143,7 +165,8 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
       await report(task, outcome, durationMs);
       label = outcome.kind;
       if (outcome.kind === 'completed') {
-        taskLog.info({ count: outcome.count, deadLettered: outcome.deadLettered, pages: outcome.pages, durationMs, depth: task.depth }, 'window completed');
+        if (isDelta(outcome)) taskLog.info({ deletes: outcome.count, pages: outcome.pages, initial: outcome.initial, durationMs }, 'delta task completed');
+        else taskLog.info({ count: outcome.count, deadLettered: outcome.deadLettered, pages: outcome.pages, durationMs, depth: task.depth }, 'window completed');
       } else {
         taskLog.info({ from: task.from, to: task.to, depth: task.depth, reason: outcome.reason }, 'window split');
       }

@@ -19,7 +19,12 @@ export const COORDINATOR_EVENT_SCHEMA = schemaFile('coordinator-event.avsc');
 /** Full refresh or incremental. */
 export type SyncKind = 'full' | 'incremental';
 
-/** One window task (sync.tasks, key = taskId). */
+/** What a delta task does (change-tracked tables): consume `link`, or take a new link when it is null. */
+export interface DeltaSpec {
+  link: string | null;
+}
+
+/** One window task, or one delta task when `delta` is set (sync.tasks, key = taskId). */
 export interface SyncTask {
   taskId: string;
   runId: string;
@@ -32,6 +37,8 @@ export interface SyncTask {
   attempt: number;
   depth: number;
   parentTaskId: string | null;
+  /** Delta tasks only (absent or null for window tasks). */
+  delta?: DeltaSpec | null;
 }
 
 /** The per-table plan announced when a run starts. */
@@ -40,6 +47,8 @@ export interface TablePlan {
   from: Date;
   to: Date;
   taskIds: string[];
+  /** The delta link the table's delta task consumes (absent or null: none, or no delta task). */
+  deltaLink?: string | null;
 }
 
 /** Event bodies, tagged by `type` (the Avro record name). */
@@ -54,6 +63,8 @@ export type EventBody =
       topic: string;
       offsets: { partition: number; offset: number }[];
       durationMs: number;
+      /** Delta tasks only: the new delta link (absent or null otherwise). */
+      deltaLink?: string | null;
     }
   | { type: 'TaskSplit'; taskId: string; table: string; childTaskIds: string[]; reason: string }
   | { type: 'TaskFailed'; taskId: string; table: string; attempt: number; code: string; retriable: boolean; message: string }
@@ -71,6 +82,13 @@ export interface CoordinatorEvent {
 
 const NS = 'dynsync.control.';
 
+/** Optional fields added later (Avro `["null", …]` with default null) are sent as null when absent. */
+function withOptionalNulls(event: EventBody): EventBody {
+  if (event.type === 'TaskCompleted') return { ...event, deltaLink: event.deltaLink ?? null };
+  if (event.type === 'RunStarted') return { ...event, tables: event.tables.map((t) => ({ ...t, deltaLink: t.deltaLink ?? null })) };
+  return event;
+}
+
 /** Encodes and decodes control messages. */
 export interface ControlCodec {
   encodeTask(task: SyncTask): Promise<Buffer>;
@@ -84,10 +102,10 @@ export async function createControlCodec(registry: Registry): Promise<ControlCod
   const taskId = await registry.register(`${TASKS_TOPIC}-value`, SYNC_TASK_SCHEMA);
   const eventId = await registry.register(`${COORDINATOR_TOPIC}-value`, COORDINATOR_EVENT_SCHEMA);
   return {
-    encodeTask: (task) => registry.encode(taskId, task),
+    encodeTask: (task) => registry.encode(taskId, { ...task, delta: task.delta ?? null }),
     decodeTask: async (value) => (await registry.decode(value)) as SyncTask,
     encodeEvent: ({ event, ...rest }) => {
-      const { type, ...body } = event;
+      const { type, ...body } = withOptionalNulls(event);
       return registry.encode(eventId, { ...rest, event: { [`${NS}${type}`]: body } });
     },
     async decodeEvent(value) {

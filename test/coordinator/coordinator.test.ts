@@ -173,7 +173,8 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     await command({ kind: 'refresh', connection, tables: ['account'], requestedBy: 'it' });
     const started = await nextRun(3);
     expect(started.event.tables).toHaveLength(1);
-    expect(started.event.tables[0]!.taskIds).toEqual([]); // watermark − overlap is past T0: nothing to extract
+    // watermark − overlap is past T0: no window to extract, only the delta task of the change-tracked table
+    expect(started.event.tables[0]!.taskIds).toEqual([`${started.runId}/account/delta`]);
     const done = await eventually(async () => completedRun(started.runId), 60_000);
     expect(done.event.tables[0]!.watermark.getTime()).toBe(future.getTime());
     expect((await watermark('account'))?.getTime()).toBe(future.getTime());
@@ -218,7 +219,8 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     expect(started.event.tables[0]!.from.getTime()).toBe(FULL_RANGE_START_MS);
     await eventually(async () => completedRun(started.runId), 60_000);
     // the watermark stays where it was (a later value), the run is completed but not loaded: no tombstone yet
-    expect((await runDoc(started.runId))?.status).toBe('completed');
+    // (the projection is saved just after RunCompleted is published: wait for it)
+    expect(await eventually(async () => (await runDoc(started.runId))?.status, 10_000)).toBe('completed');
     const tombstones: { key: string; headers: ReturnType<typeof decodeRecordHeaders>; value: Buffer | null }[] = [];
     const c = kafka.consumer({ groupId: uniqueName('tomb-watch') });
     consumers.push(c);

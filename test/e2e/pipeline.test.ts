@@ -29,12 +29,15 @@ describe('pipeline end to end', { timeout: 900_000 }, () => {
     expect(result.ok).toBe(true);
   });
 
-  it('captures creates, updates and a backdated row in the incremental, and reconciles deletes in the full refresh', () => {
+  it('captures creates, updates, a backdated row and (through delta links) deletes in the incremental', () => {
     const [, incremental, refresh] = result.runs;
     expect(incremental!.kind).toBe('incremental');
-    // 3 tables × (20 creates + 20 updates + 1 backdated); the overlap may re-read a few unchanged rows
-    expect(incremental!.records).toBeGreaterThanOrEqual(123);
-    expect(refresh!.tombstones).toBe(30);
+    // 3 change-tracked tables × 10 deletes, tombstoned by the incremental's delta tasks
+    expect(incremental!.deletes).toBe(30);
+    // 3 tables × (20 creates + 20 updates + 1 backdated) + the 30 tombstones; the overlap may re-read a few rows
+    expect(incremental!.records).toBeGreaterThanOrEqual(123 + 30);
+    // nothing left for the full refresh to reconcile
+    expect(refresh!.tombstones).toBe(0);
   });
 
   it('commits each table watermark at the T0 of its last run and sends no write to Dataverse', async () => {

@@ -6,8 +6,14 @@
  * Retry budget: a task may be tried `maxAttempts` times in all (attempts 0 … maxAttempts − 1). A failure that is
  * not retriable, or the last allowed attempt failing, fails the run; its tables that were not complete keep
  * their watermark.
+ *
+ * Delta tasks: a retry carries the link the run planned; the new link a completed delta task reported goes with
+ * the table's watermark commit (stored only once every window and the delta task are durable, Invariant 2); an
+ * expired delta token asks for a full run of that table (`fallback-full`), which reconciles the deletes the
+ * expired token can no longer tell.
  */
 import type { SyncTask } from '../../shared/control-messages.ts';
+import { isDeltaTaskId } from './delta-task.ts';
 import { effectiveWindow, type RunState, type TableRunState, type TaskState } from './run-state.ts';
 
 /** Decision settings. */
@@ -21,7 +27,8 @@ export interface DecisionOptions {
 /** One thing the coordinator must do. */
 export type RunAction =
   | { type: 'retry-task'; task: SyncTask }
-  | { type: 'commit-watermark'; table: string; watermarkMs: number }
+  | { type: 'commit-watermark'; table: string; watermarkMs: number; deltaLink: string | null }
+  | { type: 'fallback-full'; table: string; reason: string }
   | { type: 'complete-run' }
   | { type: 'fail-run'; code: string; message: string };
 
@@ -40,7 +47,14 @@ export function retryTask(run: RunState, table: TableRunState, task: TaskState, 
     attempt,
     depth: task.depth,
     parentTaskId: task.parentTaskId,
+    ...(isDeltaTaskId(task.taskId) ? { delta: { link: table.deltaLink } } : {}),
   };
+}
+
+/** The delta task of a table in a run, if it has one. */
+export function deltaTaskOf(table: TableRunState): TaskState | undefined {
+  for (const id of table.rootTaskIds) if (isDeltaTaskId(id)) return table.tasks.get(id);
+  return undefined;
 }
 
 /** True when a task that failed on `failure.attempt` may be tried again. */
@@ -70,13 +84,20 @@ export function decide(run: RunState, opts: DecisionOptions, nowMs: number): Run
   if (nowMs - run.startedAtMs > opts.runTimeoutMs) {
     return [{ type: 'fail-run', code: 'RUN_TIMEOUT', message: `run ${run.runId} did not finish within ${Math.round(opts.runTimeoutMs / 60_000)} minutes` }];
   }
+  for (const table of run.tables.values()) {
+    const delta = deltaTaskOf(table);
+    if (delta?.status === 'expired' && !table.fallbackRequested) {
+      actions.push({ type: 'fallback-full', table: table.table, reason: delta.failures.at(-1)?.message ?? 'delta token expired' });
+    }
+  }
   let allCommitted = true;
   for (const table of run.tables.values()) {
     if (table.completedAtMs === null) allCommitted = false;
     else if (!table.watermarkCommitted) {
-      // Invariant 2: a table's watermark moves only when every window (and every split child) is complete, i.e.
-      // the extractor reported each window after Kafka acknowledged its records.
-      actions.push({ type: 'commit-watermark', table: table.table, watermarkMs: run.runStartMs });
+      // Invariant 2: a table's watermark (and its new delta link) moves only when every window (and every split
+      // child) and its delta task are complete, i.e. the extractor reported each after Kafka acknowledged its records.
+      const delta = deltaTaskOf(table);
+      actions.push({ type: 'commit-watermark', table: table.table, watermarkMs: run.runStartMs, deltaLink: delta?.status === 'completed' ? delta.deltaLink : null });
       allCommitted = false;
     }
   }

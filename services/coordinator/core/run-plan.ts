@@ -6,8 +6,12 @@
  * - T0 = server time − safety lag, truncated to whole seconds.
  * - full run: `[beginning, T0)`; incremental: `[watermark − overlap, T0)`; a table without a watermark gets the
  *   full range whatever the kind.
+ * - a change-tracked table (`delta` given) also gets one delta task, whatever the kind and even when its window
+ *   range is empty: it consumes the stored delta link (deletes since the previous run) or takes a new one. It is
+ *   published first, so its change-tracking snapshot is taken as early as possible.
  */
 import type { SyncKind, SyncTask, TablePlan } from '../../shared/control-messages.ts';
+import { deltaTaskId } from './delta-task.ts';
 import { rootTaskId } from './task-id.ts';
 import { FULL_RANGE_START_MS, floorToSecond, planWindows, type WindowCount, type WindowOptions } from './windows.ts';
 
@@ -18,6 +22,8 @@ export interface TableInput {
   watermarkMs: number | null;
   /** Per-window counts of the previous run of the same kind (empty when none). */
   history: readonly WindowCount[];
+  /** Change-tracked table: its delta task consumes `link` (null: takes a new link). Absent/null: no delta task. */
+  delta?: { link: string | null } | null;
 }
 
 /** Planning settings. */
@@ -65,7 +71,12 @@ export function planRun(input: RunInput, opts: PlanOptions): RunPlan {
     const fromMs = Math.min(rangeStartFor(input.kind, t.watermarkMs, opts.overlapMs), runStartMs);
     const windows = planWindows(fromMs, runStartMs, t.history, opts);
     const ids = windows.map((w) => rootTaskId(input.runId, t.table, w));
-    tables.push({ table: t.table, from: new Date(fromMs), to: runStart, taskIds: ids });
+    if (t.delta) {
+      const id = deltaTaskId(input.runId, t.table);
+      const base = { runId: input.runId, connection: input.connection, table: t.table, kind: input.kind, runStart, attempt: 0, depth: 0, parentTaskId: null };
+      tasks.push({ ...base, taskId: id, from: new Date(fromMs), to: runStart, delta: { link: t.delta.link } });
+    }
+    tables.push({ table: t.table, from: new Date(fromMs), to: runStart, taskIds: t.delta ? [deltaTaskId(input.runId, t.table), ...ids] : ids, deltaLink: t.delta?.link ?? null });
     windows.forEach((w, i) =>
       tasks.push({
         taskId: ids[i]!,

@@ -5,10 +5,14 @@
  * second time. Task events may arrive before the TaskSplit that announces their task (another extractor
  * instance can be faster): they are buffered per table and applied when the task becomes known.
  *
+ * A delta task (core/delta-task.ts) that fails because its delta token expired is `expired`: final, and complete
+ * for the table (its windows still carry the changes); the table then falls back to a full run (run-decisions).
+ *
  * `foldEvent` mutates and returns the book it is given (runs hold thousands of tasks; copying per event would be
  * quadratic). Nothing here does I/O or reads a clock: times come from the events.
  */
 import type { CoordinatorEvent, EventBody, SyncKind } from '../../shared/control-messages.ts';
+import { DELTA_EXPIRED_CODE, isDeltaTaskId } from './delta-task.ts';
 import { windowOfTaskId } from './task-id.ts';
 import type { Window } from './windows.ts';
 
@@ -27,13 +31,15 @@ export interface TaskState {
   depth: number;
   /** The window, when known (roots; children whose id names a window inside their parent's); else null. */
   window: Window | null;
-  status: 'pending' | 'completed' | 'split' | 'failed';
+  status: 'pending' | 'completed' | 'split' | 'failed' | 'expired';
   failures: TaskFailure[];
   children: string[];
   count: number;
   topic: string | null;
   offsets: { partition: number; offset: number }[];
   completedAtMs: number | null;
+  /** Delta tasks: the new delta link their TaskCompleted reported (null otherwise). */
+  deltaLink: string | null;
   /** Local bookkeeping (not from events): the attempt already re-published in this process. */
   retriedAttempt: number | null;
 }
@@ -51,6 +57,10 @@ export interface TableRunState {
   completedAtMs: number | null;
   /** Local bookkeeping: the watermark commit of this table was acknowledged by the state DB in this process. */
   watermarkCommitted: boolean;
+  /** The delta link the table's delta task consumes (from RunStarted; null: none or a new one is taken). */
+  deltaLink: string | null;
+  /** Local bookkeeping: the fallback full run of this table (expired delta token) was requested in this process. */
+  fallbackRequested: boolean;
 }
 
 /** One run. */
@@ -86,7 +96,7 @@ export function emptyBook(): RunBook {
 }
 
 function newTask(taskId: string, parentTaskId: string | null, depth: number, window: Window | null): TaskState {
-  return { taskId, parentTaskId, depth, window, status: 'pending', failures: [], children: [], count: 0, topic: null, offsets: [], completedAtMs: null, retriedAttempt: null };
+  return { taskId, parentTaskId, depth, window, status: 'pending', failures: [], children: [], count: 0, topic: null, offsets: [], completedAtMs: null, deltaLink: null, retriedAttempt: null };
 }
 
 const within = (w: Window | null, outer: Window): boolean => w !== null && w.fromMs >= outer.fromMs && w.toMs <= outer.toMs;
@@ -99,11 +109,11 @@ export function effectiveWindow(table: TableRunState, task: TaskState): Window {
   return { fromMs: table.fromMs, toMs: table.toMs };
 }
 
-/** True when the task is completed, or split and every child is complete. */
+/** True when the task is completed (or an expired delta task), or split and every child is complete. */
 export function isTaskComplete(table: TableRunState, taskId: string, depth = 0): boolean {
   const t = table.tasks.get(taskId);
   if (!t || depth > 64) return false;
-  if (t.status === 'completed') return true;
+  if (t.status === 'completed' || t.status === 'expired') return true;
   return t.status === 'split' && t.children.every((c) => isTaskComplete(table, c, depth + 1));
 }
 
@@ -121,13 +131,13 @@ function applyTaskEvent(table: TableRunState, body: TaskBody, atMs: number): Fol
     table.orphans.set(body.taskId, [...(table.orphans.get(body.taskId) ?? []), body]);
     return 'buffered';
   }
-  if (task.status === 'completed' || task.status === 'split') return 'duplicate';
+  if (task.status === 'completed' || task.status === 'split' || task.status === 'expired') return 'duplicate';
   if (body.type === 'TaskCompleted') {
-    Object.assign(task, { status: 'completed', count: body.count, topic: body.topic, offsets: body.offsets, completedAtMs: atMs });
+    Object.assign(task, { status: 'completed', count: body.count, topic: body.topic, offsets: body.offsets, completedAtMs: atMs, deltaLink: body.deltaLink ?? null });
   } else if (body.type === 'TaskFailed') {
     if (task.failures.some((f) => f.attempt === body.attempt)) return 'duplicate';
     task.failures.push({ attempt: body.attempt, code: body.code, retriable: body.retriable, message: body.message });
-    task.status = 'failed';
+    task.status = body.code === DELTA_EXPIRED_CODE && isDeltaTaskId(task.taskId) ? 'expired' : 'failed';
   } else {
     const parentWindow = effectiveWindow(table, task);
     task.status = 'split';
@@ -157,7 +167,7 @@ export function foldEvent(book: RunBook, e: CoordinatorEvent, offset: string | n
     const tables = new Map<string, TableRunState>();
     for (const plan of body.tables) {
       const range = { fromMs: plan.from.getTime(), toMs: plan.to.getTime() };
-      const table: TableRunState = { table: plan.table, ...range, rootTaskIds: [...plan.taskIds], tasks: new Map(), orphans: new Map(), completedAtMs: null, watermarkCommitted: false };
+      const table: TableRunState = { table: plan.table, ...range, rootTaskIds: [...plan.taskIds], tasks: new Map(), orphans: new Map(), completedAtMs: null, watermarkCommitted: false, deltaLink: plan.deltaLink ?? null, fallbackRequested: false };
       for (const id of plan.taskIds) {
         const w = windowOfTaskId(id);
         table.tasks.set(id, newTask(id, null, 0, within(w, range) ? w : null));

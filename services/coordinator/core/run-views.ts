@@ -3,6 +3,7 @@
  * per-window counts kept to balance the next run's windows, and the Kafka offsets the run produced (to tell when
  * the loader has loaded it).
  */
+import { isDeltaTaskId } from './delta-task.ts';
 import { isTaskComplete, type RunState, type TableRunState } from './run-state.ts';
 import type { WindowCount } from './windows.ts';
 
@@ -15,22 +16,26 @@ export interface TableProgress {
   fromMs: number;
   toMs: number;
   completedAtMs: number | null;
+  /** The table's delta task: null when it has none (change tracking off), else its state and the tombstones it produced. */
+  delta: { status: 'pending' | 'completed' | 'expired'; deletes: number } | null;
 }
 
-/** Leaves = tasks that are not split (each is one window still to do or done). */
+/** Leaves = tasks that are not split (each is one window, or the delta task, still to do or done). */
 export function tableProgress(t: TableRunState): TableProgress {
   let done = 0;
   let total = 0;
   let records = 0;
+  let delta: TableProgress['delta'] = null;
   for (const task of t.tasks.values()) {
     if (task.status === 'split') continue;
     total++;
-    if (task.status === 'completed') {
-      done++;
-      records += task.count;
+    if (task.status === 'completed' || task.status === 'expired') done++;
+    if (task.status === 'completed') records += task.count;
+    if (isDeltaTaskId(task.taskId)) {
+      delta = { status: task.status === 'completed' || task.status === 'expired' ? task.status : 'pending', deletes: task.status === 'completed' ? task.count : 0 };
     }
   }
-  return { table: t.table, windowsDone: done, windowsTotal: total, records, fromMs: t.fromMs, toMs: t.toMs, completedAtMs: t.completedAtMs };
+  return { table: t.table, windowsDone: done, windowsTotal: total, records, fromMs: t.fromMs, toMs: t.toMs, completedAtMs: t.completedAtMs, delta };
 }
 
 /** Per-table results of a completed run, with each table's committed watermark. */

@@ -4,8 +4,11 @@
  * record no longer exists in Dataverse. It gets a tombstone (null value) with the record headers, carrying the
  * stored version and modifiedon and this run's T0, so the loader's version guard accepts it (same version, newer
  * run start) and turns it into a soft delete.
+ *
+ * The message itself is built by services/shared/tombstone.ts (shared with the extractor's delta tasks, which
+ * version theirs with the delta token).
  */
-import { encodeRecordHeaders } from '../../shared/record-headers.ts';
+import { tombstoneRecord, type TombstoneMessage } from '../../shared/tombstone.ts';
 
 /** What reconciliation reads of a stored document. */
 export interface StoredDocument {
@@ -31,19 +34,15 @@ export function reconcileTaskId(runId: string, table: string): string {
 }
 
 /** The tombstone message of one unseen document. */
-export function tombstoneFor(doc: StoredDocument, run: ReconcilingRun, table: string): { key: string; value: null; headers: Record<string, string> } {
-  return {
-    key: doc.id,
-    value: null,
-    headers: encodeRecordHeaders({
-      runId: run.runId,
-      taskId: reconcileTaskId(run.runId, table),
-      syncKind: 'full',
-      runStartMs: run.runStartMs,
-      modifiedOnMs: doc.modifiedOnMs,
-      version: doc.version,
-    }),
-  };
+export function tombstoneFor(doc: StoredDocument, run: ReconcilingRun, table: string): TombstoneMessage {
+  return tombstoneRecord(doc.id, {
+    runId: run.runId,
+    taskId: reconcileTaskId(run.runId, table),
+    syncKind: 'full',
+    runStartMs: run.runStartMs,
+    modifiedOnMs: doc.modifiedOnMs,
+    version: doc.version,
+  });
 }
 
 /** Reads a stored version (`_sync.version`: a number, a bson Long, a bigint or decimal text) as a bigint, or null. */

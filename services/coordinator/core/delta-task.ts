@@ -1,0 +1,25 @@
+/**
+ * Delta tasks (pure): a run of a change-tracked table carries one task besides its windows that reads the table's
+ * changes through change tracking and tombstones deleted records (services/extractor/delta-extractor.ts). Its id is
+ * `<runId>/<table>/delta`, which names no window, so the fold and the retries recognise it by id alone.
+ */
+
+/** The error code of an expired delta token (Dataverse 0x80044352); the table falls back to a full run. */
+export const DELTA_EXPIRED_CODE = 'DATAVERSE_DELTA_EXPIRED';
+
+const SUFFIX = '/delta';
+
+/** The id of the delta task of `table` in run `runId`. */
+export function deltaTaskId(runId: string, table: string): string {
+  return `${runId}/${table}${SUFFIX}`;
+}
+
+/** True for the id of a delta task. */
+export function isDeltaTaskId(taskId: string): boolean {
+  return taskId.endsWith(SUFFIX);
+}
+
+/** The request id (and so the run id) of the full run a table falls back to when the delta token of `runId` expired. */
+export function fallbackRequestId(runId: string, table: string): string {
+  return `${runId}-deltafallback-${table}`;
+}
