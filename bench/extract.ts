@@ -1,15 +1,21 @@
 /**
  * Extractor benchmark: the simulator's raw page rate (bench/simulator.ts, a plain fetch loop) and the extractor
  * (a child process, as deployed) on the same `new_widget` table of N rows: one task covering the whole table,
- * split adaptively by the extractor, every record produced to Kafka and acknowledged. Reports rows/s, the ratio
+ * split adaptively by the extractor, every record produced to Kafka and acknowledged. The extractor's group starts
+ * at the end of sync.tasks (as a caught-up group), not behind the tasks of earlier runs. Reports rows/s, the ratio
  * to raw, and the extractor's peak RSS (VmHWM from /proc). Needs the local servers (`npm run infra:up`).
  *
  *   npx node bench/extract.ts --rows 100000 [--compression none|gzip|both] [--lookup-names false|true|both]
+ *     [--cpu-prof <dir>]   (V8 CPU profile of the extractor process, written on a SIGTERM exit)
+ *     [--env NAME=value]…  (extra extractor settings, e.g. --env DATAVERSE_PAGE_SIZE=1000)
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startExtractHarness } from '../test/extractor/extract-harness.ts';
 import { eventually, startService } from '../infra/demo/service-process.ts';
+import { createKafka, ensureTopics } from '../services/shared/kafka.ts';
+import { TASKS_TOPIC, controlTopics } from '../services/shared/topics.ts';
 import { benchSimulator } from './simulator.ts';
 
 /** One extractor measurement. */
@@ -45,9 +51,29 @@ function peakRssMb(pid: number | undefined): number {
 /** The extractor's V8 heap settings recommended for deployment (README): keeps RSS flat. */
 export const EXTRACTOR_NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space-size=8';
 
-async function measure(rows: number, compression: string, lookupNames: boolean): Promise<ExtractRun> {
+/**
+ * Commits the (new) extractor group's offsets at the current end of sync.tasks, so the extractor starts where a
+ * long-running group would be: caught up. Otherwise it first skips every task earlier tests and benchmarks left in
+ * sync.tasks (one decode and one commit each: thousands, tens of seconds), which is not extraction.
+ */
+async function startAtEnd(groupId: string): Promise<void> {
+  const admin = createKafka('bench-extract', servers().brokers).admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, controlTopics());
+    const ends = await admin.fetchTopicOffsets(TASKS_TOPIC);
+    await admin.setOffsets({ groupId, topic: TASKS_TOPIC, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function measure(rows: number, compression: string, lookupNames: boolean, cpuProfDir?: string, extraEnv: Record<string, string> = {}): Promise<ExtractRun> {
   const h = await startExtractHarness(servers(), { rows: 100, tableRows: { new_widget: rows }, limits: { requests: 1_000_000 } });
-  const extractor = startService('extractor', h.extractorEnv({ EXTRACTOR_COMPRESSION: compression, EXTRACTOR_LOOKUP_NAMES: String(lookupNames), NODE_OPTIONS: EXTRACTOR_NODE_OPTIONS }));
+  const nodeOptions = cpuProfDir === undefined ? EXTRACTOR_NODE_OPTIONS : `${EXTRACTOR_NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${cpuProfDir}`;
+  const env = h.extractorEnv({ EXTRACTOR_COMPRESSION: compression, EXTRACTOR_LOOKUP_NAMES: String(lookupNames), NODE_OPTIONS: nodeOptions, ...extraEnv });
+  await startAtEnd(env.EXTRACTOR_GROUP_ID!);
+  const extractor = startService('extractor', env);
   try {
     const port = await extractor.opsPort();
     await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 60_000);
@@ -58,7 +84,8 @@ async function measure(rows: number, compression: string, lookupNames: boolean):
     if (count < rows) throw new Error(`expected ${rows} records, the windows reported ${count}`);
     return { rows, compression, lookupNames, seconds: Number(seconds.toFixed(2)), rowsPerSec: Math.round(rows / seconds), peakRssMb: peakRssMb(extractor.child.pid), windows: run.completed.length, splits: run.splits };
   } finally {
-    await extractor.kill('SIGKILL');
+    await extractor.kill(cpuProfDir === undefined ? 'SIGKILL' : 'SIGTERM'); // the profile is written on a clean exit
+    if (cpuProfDir !== undefined) writeFileSync(join(cpuProfDir, 'extractor-log.ndjson'), extractor.logs.map((l) => JSON.stringify(l)).join('\n') + '\n');
     await h.close();
   }
 }
@@ -71,22 +98,24 @@ export async function benchExtract({
   rows = 100_000,
   compressions = ['none'],
   lookupNames = [false],
-}: { rows?: number; compressions?: string[]; lookupNames?: boolean[] } = {}): Promise<ExtractBench> {
+  cpuProfDir,
+  env,
+}: { rows?: number; compressions?: string[]; lookupNames?: boolean[]; cpuProfDir?: string; env?: Record<string, string> } = {}): Promise<ExtractBench> {
   const raw = await benchSimulator(rows);
   const runs: ExtractRun[] = [];
-  for (const names of lookupNames) for (const c of compressions) runs.push(await measure(rows, c, names));
+  for (const names of lookupNames) for (const c of compressions) runs.push(await measure(rows, c, names, cpuProfDir, env));
   const best = runs.reduce((a, b) => (b.rowsPerSec > a.rowsPerSec ? b : a));
   return { simulatorRaw: raw.simulatorRaw, extract: { rowsPerSec: best.rowsPerSec, peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) }, runs };
 }
 
 if (import.meta.main) {
   const { values } = parseArgs({
-    options: { rows: { type: 'string', default: '100000' }, compression: { type: 'string', default: 'none' }, 'lookup-names': { type: 'string', default: 'false' } },
+    options: { rows: { type: 'string', default: '100000' }, compression: { type: 'string', default: 'none' }, 'lookup-names': { type: 'string', default: 'false' }, 'cpu-prof': { type: 'string' }, env: { type: 'string', multiple: true } },
   });
   const both = <T,>(v: string, a: T, b: T, parse: (s: string) => T): T[] => (v === 'both' ? [a, b] : [parse(v)]);
   const compressions = both(values.compression, 'none', 'gzip', (s) => s);
   const lookupNames = both(values['lookup-names'], false, true, (s) => s === 'true');
-  const result = await benchExtract({ rows: Number(values.rows), compressions, lookupNames });
+  const result = await benchExtract({ rows: Number(values.rows), compressions, lookupNames, cpuProfDir: values['cpu-prof'], env: Object.fromEntries((values.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) });
   console.log(`simulator raw: ${result.simulatorRaw.rowsPerSec} rows/s`);
   console.table(result.runs.map((r) => ({ ...r, 'of raw': `${Math.round((100 * r.rowsPerSec) / result.simulatorRaw.rowsPerSec)}%` })));
   console.log(JSON.stringify({ simulatorRaw: result.simulatorRaw, extract: result.extract }));

@@ -2,7 +2,9 @@
  * What a window needs to know about its table, built once per (connection, table, run) and shared by the run's
  * windows: the discovered TableDefinition, the Avro schema registered under `dynamics.<connection>.<table>-value`
  * (before the first record is produced), the row mapper with the run's currency map (transactioncurrency ISO codes,
- * read once per connection and run), and the table topic (created idempotently) with its partition count. A new
+ * read once per connection and run) giving records in the Avro wire representation, the writer of those records in
+ * the Confluent wire format under the registered id (mapping/wire-record-writer.ts), and the table topic (created
+ * idempotently) with its partition count. A new
  * run rediscovers, so column changes are picked up at the next run. Failed builds are forgotten (retried by the
  * next task); the caches keep only the most recent entries.
  */
@@ -14,6 +16,7 @@ import type { SyncTask } from '../shared/control-messages.ts';
 import { discoverTable } from '../dataverse/discovery/discover.ts';
 import { avroSchemaFor } from '../dataverse/mapping/avro-schema.ts';
 import { rowMapper, type RowMapper } from '../dataverse/mapping/row-mapper.ts';
+import { WireRecordWriter } from '../dataverse/mapping/wire-record-writer.ts';
 import type { TableDefinition } from '../dataverse/model/table-definition.ts';
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { CURRENCIES_PATH, annotationsFor, assertWindowable, currencyMap, needsCurrencies } from './core/window-query.ts';
@@ -24,7 +27,10 @@ export interface TableContext {
   topic: string;
   partitions: number;
   schemaId: number;
+  /** Row → Avro record in the `wire` representation (what {@link TableContext.writer} takes). */
   mapper: RowMapper;
+  /** Writes mapped records as Confluent-wire-format values under `schemaId`. */
+  writer: WireRecordWriter;
   annotations: string[];
 }
 
@@ -87,9 +93,18 @@ export class TableContexts {
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
     const partitionCount = metadata.topics[0]?.partitions.length ?? partitions;
     // the schema is registered before the first record of the run is produced (SCHEMA_INCOMPATIBLE fails the task)
-    const schemaId = await registry.register(`${topic}-value`, avroSchemaFor(table, { namespace, connection: task.connection }));
+    const schema = avroSchemaFor(table, { namespace, connection: task.connection });
+    const schemaId = await registry.register(`${topic}-value`, schema);
     const currencies = needsCurrencies(table) ? await this.currencyMap(task, client, signal) : undefined;
-    return { table, topic, partitions: partitionCount, schemaId, mapper: rowMapper(table, currencies), annotations: annotationsFor(table, this.deps.lookupNames ?? true) };
+    return {
+      table,
+      topic,
+      partitions: partitionCount,
+      schemaId,
+      mapper: rowMapper(table, currencies, { representation: 'wire' }),
+      writer: new WireRecordWriter(schema, schemaId),
+      annotations: annotationsFor(table, this.deps.lookupNames ?? true),
+    };
   }
 
   private currencyMap(task: SyncTask, client: DataverseClient, signal?: AbortSignal): Promise<Map<string, string>> {

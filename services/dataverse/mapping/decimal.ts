@@ -60,13 +60,29 @@ export function formatDecimal(unscaled: bigint, scale: number): string {
   return negative ? `-${text}` : text;
 }
 
+/** Below this magnitude the bytes are computed with exact double arithmetic (|n| < 2^47 fits 6 bytes). */
+const NUMBER_PATH_LIMIT = 2n ** 47n;
+
 /** Minimal two's-complement big-endian bytes of `n` (0 → one zero byte), as Avro `decimal` stores it. */
 export function toTwosComplement(n: bigint): Buffer {
+  if (n < NUMBER_PATH_LIMIT && n > -NUMBER_PATH_LIMIT) {
+    // common case (money, ordinary decimals): no bigint arithmetic, a pooled buffer (every byte is written)
+    const v = Number(n);
+    let bytes = 1;
+    while (v >= 2 ** (8 * bytes - 1) || v < -(2 ** (8 * bytes - 1))) bytes += 1;
+    let x = v < 0 ? v + 2 ** (8 * bytes) : v; // < 2^48: exact
+    const out = Buffer.allocUnsafe(bytes);
+    for (let i = bytes - 1; i >= 0; i -= 1) {
+      out[i] = x % 256;
+      x = Math.floor(x / 256);
+    }
+    return out;
+  }
   let bytes = 1;
   // Smallest byte count whose signed range holds n: [-2^(8b-1), 2^(8b-1) - 1].
   while (n >= 1n << BigInt(8 * bytes - 1) || n < -(1n << BigInt(8 * bytes - 1))) bytes += 1;
   let v = BigInt.asUintN(8 * bytes, n);
-  const out = Buffer.alloc(bytes);
+  const out = Buffer.allocUnsafe(bytes);
   for (let i = bytes - 1; i >= 0; i -= 1) {
     out[i] = Number(v & 0xffn);
     v >>= 8n;

@@ -46,11 +46,26 @@ export function recordKey(table: TableDefinition, row: unknown): string {
 
 type Converter = (raw: unknown, row: Record<string, unknown>) => unknown;
 
-function converterFor(column: ColumnDefinition, currencyIsoById: ReadonlyMap<string, string> | undefined): Converter {
-  const formatted = (row: Record<string, unknown>): unknown => row[column.wireName + FORMATTED_VALUE];
+/** Options of {@link rowMapper}. */
+export interface RowMapperOptions {
+  /**
+   * `js` (default): the JS values of the logical types (decimal strings, `Date`s, `YYYY-MM-DD` strings), for a
+   * Type parsed with `avroLogicalTypes`. `wire`: their underlying Avro values (decimal → two's-complement bytes,
+   * timestamp → epoch ms, date → days), for a Type parsed without logical types; both write the same bytes.
+   */
+  representation?: 'js' | 'wire';
+}
+
+function converterFor(column: ColumnDefinition, currencyIsoById: ReadonlyMap<string, string> | undefined, wire: boolean): Converter {
+  // annotation property names built once per column, not per row
+  const formattedName = column.wireName + FORMATTED_VALUE;
+  const lookupTableName = column.wireName + LOOKUP_LOGICAL_NAME;
+  const formatted = (row: Record<string, unknown>): unknown => row[formattedName];
   switch (column.dataverseType) {
-    case 'DecimalType':
-      return (raw) => convert.toDecimal(raw, column.precision ?? 38, column.scale ?? 0);
+    case 'DecimalType': {
+      const [precision, scale] = [column.precision ?? 38, column.scale ?? 0];
+      return wire ? (raw) => convert.toDecimalBytes(raw, precision, scale) : (raw) => convert.toDecimal(raw, precision, scale);
+    }
     case 'IntegerType':
       return convert.toInt;
     case 'BigIntType':
@@ -61,7 +76,7 @@ function converterFor(column: ColumnDefinition, currencyIsoById: ReadonlyMap<str
       return (raw, row) => {
         const currencyId = row[CURRENCY_WIRE_NAME];
         const iso = typeof currencyId === 'string' ? currencyIsoById?.get(currencyId.toLowerCase()) : undefined;
-        return convert.toMoney(raw, iso ?? null);
+        return wire ? convert.toMoneyBytes(raw, iso ?? null) : convert.toMoney(raw, iso ?? null);
       };
     case 'StringType':
     case 'MemoType':
@@ -77,11 +92,12 @@ function converterFor(column: ColumnDefinition, currencyIsoById: ReadonlyMap<str
     case 'BooleanType':
       return convert.toBool;
     case 'DateTimeType':
+      if (wire) return column.dateOnly ? convert.toDateDays : convert.toTimestampMs;
       return column.dateOnly ? convert.toDateOnly : convert.toTimestamp;
     case 'LookupType':
     case 'CustomerType':
     case 'OwnerType':
-      return (raw, row) => convert.toReference(raw, row[column.wireName + LOOKUP_LOGICAL_NAME], column.targets, formatted(row));
+      return (raw, row) => convert.toReference(raw, row[lookupTableName], column.targets, formatted(row));
     default:
       throw new SyncError('INTERNAL', `table ${column.logicalName}: no mapping for type ${column.dataverseType}`);
   }
@@ -97,8 +113,9 @@ function converterFor(column: ColumnDefinition, currencyIsoById: ReadonlyMap<str
  * Throws `RECORD_INVALID` naming the table, the record id (when known) and the column for a missing or invalid
  * primary id, a value of the wrong type, an impossible date, or a decimal that would lose digits.
  */
-export function rowMapper(table: TableDefinition, currencyIsoById?: ReadonlyMap<string, string>): RowMapper {
-  const plan = orderedColumns(table).map((column) => ({ column, field: avroFieldName(column), convert: converterFor(column, currencyIsoById) }));
+export function rowMapper(table: TableDefinition, currencyIsoById?: ReadonlyMap<string, string>, options: RowMapperOptions = {}): RowMapper {
+  const wire = options.representation === 'wire';
+  const plan = orderedColumns(table).map((column) => ({ column, field: avroFieldName(column), convert: converterFor(column, currencyIsoById, wire) }));
   return (input) => {
     const row = asRow(table, input);
     const recordId = recordKey(table, row);

@@ -6,7 +6,7 @@
  * parsed with `JSON.parse`, and precision may already be lost.
  */
 import { SyncError } from '../../shared/errors.ts';
-import { digitCount, formatDecimal, parseDecimal, rescale } from './decimal.ts';
+import { digitCount, formatDecimal, parseDecimal, rescale, toTwosComplement } from './decimal.ts';
 import { daysFromIsoDate } from './logical-types.ts';
 
 /** A value that cannot be mapped; `reason` names what was expected. */
@@ -90,11 +90,8 @@ export function toDouble(raw: unknown): number {
   return n;
 }
 
-/**
- * An exact decimal string with exactly `scale` decimals. Refuses more significant decimals than `scale` (never
- * rounds) and more than `precision` digits.
- */
-export function toDecimal(raw: unknown, precision: number, scale: number): string {
+/** The unscaled integer of a decimal at `scale`, with the checks of {@link toDecimal}. */
+function unscaledDecimal(raw: unknown, precision: number, scale: number): bigint {
   if (typeof raw === 'number') {
     throw new SyncError('INTERNAL', 'a decimal arrived as a JS number: parse Dataverse bodies with parseDataverseJson');
   }
@@ -103,7 +100,23 @@ export function toDecimal(raw: unknown, precision: number, scale: number): strin
   const unscaled = rescale(parsed, scale);
   if (unscaled === undefined) throw new ValueInvalid(`decimal has more than ${scale} decimals (refused, not rounded)`);
   if (digitCount(unscaled) > precision) throw new ValueInvalid(`decimal exceeds ${precision} digits`);
-  return formatDecimal(unscaled, scale);
+  return unscaled;
+}
+
+/**
+ * An exact decimal string with exactly `scale` decimals. Refuses more significant decimals than `scale` (never
+ * rounds) and more than `precision` digits.
+ */
+export function toDecimal(raw: unknown, precision: number, scale: number): string {
+  return formatDecimal(unscaledDecimal(raw, precision, scale), scale);
+}
+
+/**
+ * The same decimal as {@link toDecimal} (same checks), in its Avro wire form: the two's-complement big-endian
+ * unscaled bytes that the `decimal` logical type writes for the string {@link toDecimal} returns.
+ */
+export function toDecimalBytes(raw: unknown, precision: number, scale: number): Buffer {
+  return toTwosComplement(unscaledDecimal(raw, precision, scale));
 }
 
 /** A boolean. */
@@ -113,15 +126,15 @@ export function toBool(raw: unknown): boolean {
 }
 
 /**
- * A point in time from an ISO-8601 date-time with `Z` or an offset (`2024-01-01T00:00:00Z`); fractions beyond
- * milliseconds are truncated. Refuses impossible dates and times.
+ * Milliseconds since the epoch of an ISO-8601 date-time with `Z` or an offset (`2024-01-01T00:00:00Z`); fractions
+ * beyond milliseconds are truncated. Refuses impossible dates and times. The Avro wire form of a timestamp-millis.
  */
-export function toTimestamp(raw: unknown): Date {
+export function toTimestampMs(raw: unknown): number {
   const m = typeof raw === 'string' ? TIMESTAMP.exec(raw) : null;
   const days = m?.[1] === undefined ? undefined : daysFromIsoDate(m[1]);
   if (!m || days === undefined) throw new ValueInvalid(`expected an ISO-8601 date-time, got ${kind(raw)}`);
   const [h, min, s] = [Number(m[2]), Number(m[3]), Number(m[4] ?? '0')];
-  const ms = Number((m[5] ?? '').padEnd(3, '0').slice(0, 3));
+  const ms = m[5] === undefined ? 0 : Number(m[5].padEnd(3, '0').slice(0, 3));
   const zone = m[6] ?? 'Z';
   if (h > 23 || min > 59 || s > 59) throw new ValueInvalid('expected a valid time of day');
   let offsetMin = 0;
@@ -130,7 +143,12 @@ export function toTimestamp(raw: unknown): Date {
     if (oh > 23 || om > 59) throw new ValueInvalid('expected a valid time-zone offset');
     offsetMin = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om);
   }
-  return new Date(days * 86_400_000 + ((h * 60 + min - offsetMin) * 60 + s) * 1000 + ms);
+  return days * 86_400_000 + ((h * 60 + min - offsetMin) * 60 + s) * 1000 + ms;
+}
+
+/** {@link toTimestampMs} as a `Date` (the JS value of a timestamp-millis). */
+export function toTimestamp(raw: unknown): Date {
+  return new Date(toTimestampMs(raw));
 }
 
 /** A DateOnly value: `YYYY-MM-DD` (also accepted: the same day at midnight UTC, `YYYY-MM-DDT00:00:00Z`). */
@@ -138,6 +156,14 @@ export function toDateOnly(raw: unknown): string {
   const text = typeof raw === 'string' ? raw.replace(/T00:00(:00(\.0+)?)?Z$/, '') : undefined;
   if (text === undefined || daysFromIsoDate(text) === undefined) throw new ValueInvalid(`expected a YYYY-MM-DD date, got ${kind(raw)}`);
   return text;
+}
+
+/** {@link toDateOnly} in its Avro wire form: days since 1970-01-01. */
+export function toDateDays(raw: unknown): number {
+  const text = typeof raw === 'string' ? raw.replace(/T00:00(:00(\.0+)?)?Z$/, '') : undefined;
+  const days = text === undefined ? undefined : daysFromIsoDate(text);
+  if (days === undefined) throw new ValueInvalid(`expected a YYYY-MM-DD date, got ${kind(raw)}`);
+  return days;
 }
 
 /** A choice: its value and the label from the column's options, else from the formatted-value annotation. */
@@ -162,6 +188,11 @@ export function toChoices(raw: unknown, options: Readonly<Record<number, string>
 /** A Money value: exact decimal(38,4) and the currency ISO code (or null). */
 export function toMoney(raw: unknown, currency: string | null): MoneyValue {
   return { value: toDecimal(raw, 38, 4), currency };
+}
+
+/** {@link toMoney} in its Avro wire form: the decimal(38,4) as its unscaled two's-complement bytes. */
+export function toMoneyBytes(raw: unknown, currency: string | null): { value: Buffer; currency: string | null } {
+  return { value: toDecimalBytes(raw, 38, 4), currency };
 }
 
 /**
