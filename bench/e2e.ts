@@ -71,7 +71,7 @@ async function fullRun(s: Session, shape: PipelineShape) {
   const connection = `bench${randomBytes(3).toString('hex')}`;
   await dynsync(['connect', '--name', connection, '--org', s.sim.orgUrl, '--tenant', s.sim.tenantId, '--client-id', s.sim.clientId,
     '--client-secret', s.sim.clientSecret, '--flow', 'client-credentials', '--tables', TABLE], s.baseEnv);
-  const pipeline = await startPipeline(connection, s.baseEnv, shape);
+  const pipeline = await startPipeline(connection, s.baseEnv, { ...shape, tasksFromEnd: true });
   const db = s.mongo.db(`dynsync_${connection}`);
   try {
     const timing = await timedRun(s, connection, db, 'full');

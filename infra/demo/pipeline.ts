@@ -9,6 +9,11 @@ import { eventually, startService, type ServiceProcess } from './service-process
 export interface PipelineShape {
   extractors?: number;
   loaders?: number;
+  /**
+   * Start a brand-new extractor group at the end of `sync.tasks` instead of skipping every retained task of other
+   * connections first (benchmarks: the pipeline is ready before the first command is sent).
+   */
+  tasksFromEnd?: boolean;
 }
 
 /** A started pipeline. */
@@ -36,7 +41,8 @@ export async function startPipeline(connection: string, env: Record<string, stri
     services.push(startService('loader', { ...env, LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000' }));
   }
   for (let i = 0; i < (shape.extractors ?? 1); i++) {
-    services.push(startService('extractor', { ...env, EXTRACTOR_GROUP_ID: `dynsync-extractor-${connection}`, EXTRACTOR_OPS_PORT: '0' }));
+    services.push(startService('extractor', { ...env, EXTRACTOR_GROUP_ID: `dynsync-extractor-${connection}`, EXTRACTOR_CONNECTIONS: `^${connection}$`, EXTRACTOR_OPS_PORT: '0',
+      ...(shape.tasksFromEnd ? { EXTRACTOR_FROM_BEGINNING: 'false' } : {}) }));
   }
   services.push(
     startService('coordinator', {

@@ -19,7 +19,8 @@ import { createHttpAgent, readCaCertificate } from '../../services/dataverse/cli
 import { dynsync } from './cli-process.ts';
 import { matches, truthVersions, verifyTable, type TableVerdict } from './ground-truth.ts';
 import { watchRun, type RunSummary } from './run-watch.ts';
-import { startService, type ServiceProcess } from './service-process.ts';
+import { startPipeline } from './pipeline.ts';
+import type { ServiceProcess } from './service-process.ts';
 
 /** Demo settings. */
 export interface DemoOptions {
@@ -87,14 +88,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     say(`   ${tables.length} tables discovered`);
 
     say('3/6 start coordinator, extractor and loader');
-    const loaderGroup = `dynsync-loader-${connection}`;
-    services.push(
-      startService('loader', { ...env, LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000' }),
-      startService('extractor', { ...env, EXTRACTOR_GROUP_ID: `dynsync-extractor-${connection}`, EXTRACTOR_OPS_PORT: '0' }),
-      startService('coordinator', { ...env, COORDINATOR_GROUP_ID: `dynsync-coordinator-${connection}`, COORDINATOR_LOADER_GROUP_ID: loaderGroup,
-        COORDINATOR_OPS_PORT: '0', COORDINATOR_STATUS_PORT: '0', COORDINATOR_SCHEDULE_ENABLED: 'false', COORDINATOR_TICK_MS: '500' }),
-    );
-    await Promise.all(services.map((s) => s.opsPort()));
+    services.push(...(await startPipeline(connection, env)).services);
     const db = mongo.db(`dynsync_${connection}`);
     const state = mongo.db(stateDb);
     const timeout = opts.runTimeoutMs ?? 30 * 60_000;
