@@ -10,18 +10,30 @@ import { SyncError } from './errors.ts';
 /** Environment variables as Node exposes them. */
 export type Env = Record<string, string | undefined>;
 
+/** The variable an issue is about, with the item of a list variable (`KAFKA_BROKERS (item 2)`). */
+function variableOf(path: readonly PropertyKey[]): { name: string; label: string } {
+  const name = path.length === 0 ? '(root)' : String(path[0]);
+  const rest = path.slice(1).map((p) => (typeof p === 'number' ? `item ${p + 1}` : String(p)));
+  return { name, label: rest.length === 0 ? name : `${name} (${rest.join(', ')})` };
+}
+
 /**
- * Parses `env` with `schema` (keys = variable names). Throws one `CONFIG_INVALID` error listing every invalid
- * or missing variable with the reason; returns a deeply frozen result.
+ * Parses `env` with `schema` (keys = variable names). A variable set to an empty or blank string counts as unset
+ * (as `VAR=` in a compose or env file), so it gets its default instead of coercing to 0 or "". Throws one
+ * `CONFIG_INVALID` error listing every invalid or missing variable by name with the reason (never the value: it
+ * may be a secret); returns a deeply frozen result.
  */
 export function loadConfig<S extends z.ZodObject>(service: string, schema: S, env: Env): Readonly<z.infer<S>> {
-  const parsed = schema.safeParse(env);
+  const present: Env = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') present[k] = v;
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    const vars = parsed.error.issues.map((i) => variableOf(i.path));
+    const problems = parsed.error.issues.map((i, n) => `  ${vars[n]!.label}: ${i.message}`);
     throw new SyncError(
       'CONFIG_INVALID',
-      `${service}: invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.join('\n')}`,
-      { details: { service, variables: parsed.error.issues.map((i) => i.path.join('.')) } },
+      `${service}: invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}); fix these environment variables:\n${problems.join('\n')}`,
+      { details: { service, variables: [...new Set(vars.map((v) => v.name))] } },
     );
   }
   return deepFreeze(parsed.data);

@@ -17,7 +17,7 @@ describe('parseCommand', () => {
     ['unknown kind', 'c1', '{"kind":"delete-all","connection":"c1","requestedBy":"x"}', /kind/],
     ['unknown field (typo)', 'c1', '{"kind":"refresh","connection":"c1","table":["a"],"requestedBy":"x"}', /table/],
     ['empty tables', 'c1', '{"kind":"refresh","connection":"c1","tables":[],"requestedBy":"x"}', /tables/],
-    ['bad table name', 'c1', '{"kind":"refresh","connection":"c1","tables":["Acc$"],"requestedBy":"x"}', /tables\.0/],
+    ['bad table name', 'c1', '{"kind":"refresh","connection":"c1","tables":["Acc$"],"requestedBy":"x"}', /tables\[0\]: a table logical name/],
     ['missing requestedBy', 'c1', '{"kind":"refresh","connection":"c1"}', /requestedBy/],
     ['bad connection id', 'C 1', '{"kind":"refresh","connection":"C 1","requestedBy":"x"}', /connection/],
     ['key differs from connection', 'c2', '{"kind":"refresh","connection":"c1","requestedBy":"x"}', /key "c2" must equal/],

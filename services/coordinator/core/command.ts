@@ -27,21 +27,51 @@ export function runKindOf(command: Command): SyncKind {
   return command.kind === 'full-resync' ? 'full' : 'incremental';
 }
 
-/** Validates a command message; the reason names every problem. */
+/** The shape every rejection points to, so the operator knows what to send instead. */
+export const COMMAND_FORMAT =
+  '{"kind":"refresh"|"full-resync","connection":"<id>","tables":["<table>",...] (optional),"requestedBy":"<who>","requestedAt":"<ISO 8601>" (optional)} with key = connection';
+
+/** The longest reason kept: a reason travels in a log line and a DLQ header, never as a copy of a huge input. */
+export const MAX_REASON_LENGTH = 600;
+
+/** `tables[0]`, `requestedBy`, or `the value` for the root. */
+function fieldOf(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'the value';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p).slice(0, 60)}`)).join('');
+}
+
+/** A zod issue in words, without echoing long input (an unknown key is shown cut to 60 characters). */
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.slice(0, 5).map((k) => JSON.stringify(k.length > 60 ? `${k.slice(0, 60)}…` : k));
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${keys.join(', ')}${issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : ''} (a typo such as "table" is refused so it cannot widen a run)`;
+  }
+  return `${fieldOf(issue.path)}: ${issue.message}`;
+}
+
+function rejected(problem: string): { ok: false; reason: string } {
+  const text = problem.length > MAX_REASON_LENGTH ? `${problem.slice(0, MAX_REASON_LENGTH)}…` : problem;
+  return { ok: false, reason: `${text}. Expected ${COMMAND_FORMAT}` };
+}
+
+/**
+ * Validates a command message. The reason names every problem (field by field), ends with the expected format,
+ * and never copies the input beyond a cut unknown key name or the key (it may hold anything, a token included):
+ * a JSON syntax error gives the position only. A leading byte-order mark is ignored.
+ */
 export function parseCommand(key: string | null, value: string | null): { ok: true; command: Command } | { ok: false; reason: string } {
-  if (value === null || value.trim() === '') return { ok: false, reason: 'command has no value (expected a JSON object)' };
+  if (value === null || value.trim() === '') return rejected('command has no value (expected a JSON object)');
   let json: unknown;
   try {
-    json = JSON.parse(value);
+    json = JSON.parse(value.replace(/^\uFEFF/, ''));
   } catch (err) {
-    return { ok: false, reason: `command is not JSON: ${(err as Error).message}` };
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    return rejected(`command is not JSON (syntax error${at === undefined ? '' : ` at character ${Number(at) + 1}`}; the value has ${value.length} characters)`);
   }
   const parsed = commandSchema.safeParse(json);
-  if (!parsed.success) {
-    return { ok: false, reason: `invalid command: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
-  }
+  if (!parsed.success) return rejected(`invalid command: ${parsed.error.issues.map(issueText).join('; ')}`);
   if (key !== parsed.data.connection) {
-    return { ok: false, reason: `command key ${key === null ? '(none)' : `"${key.slice(0, 60)}"`} must equal its connection "${parsed.data.connection}"` };
+    return rejected(`command key ${key === null ? '(none)' : `"${key.slice(0, 60)}"`} must equal its connection "${parsed.data.connection}"`);
   }
   return { ok: true, command: parsed.data };
 }

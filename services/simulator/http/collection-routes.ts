@@ -8,6 +8,7 @@ import { cookieGuid, decodePagingCookie, encodePagingCookie } from '../core/pagi
 import { annotationMatcher, type Preferences } from '../core/prefer.ts';
 import { parseQueryOptions, QueryOptionError, type QueryOptions } from '../core/query-options.ts';
 import type { ColumnDef, Value } from '../core/schema.ts';
+import { applyRowFault, rowFaultsFor, type RowFault } from '../core/row-fault.ts';
 import { isoSeconds } from '../core/value-codec.ts';
 import type { Catalog } from '../store/catalog.ts';
 import { countMatches, resumeKeyOf, runPage, type OrderItem, type ResumeKey } from '../store/query-executor.ts';
@@ -23,6 +24,19 @@ export interface DataRequest {
   readonly params: URLSearchParams;
   readonly prefer: Preferences;
   readonly nowMs: number;
+  /** Injected malformed rows (fault `rowFaults`); absent or empty: rows are served as they are. */
+  readonly rowFaults?: readonly RowFault[];
+}
+
+/** `write`, with the injected row faults of `store` applied to the rows they select. */
+function faulty(r: DataRequest, store: TableStore, write: RowWriter): RowWriter {
+  const faults = rowFaultsFor(r.rowFaults, store.model.def.logicalName, store.model.def.entitySetName);
+  if (faults.size === 0) return write;
+  return (index, generated) => {
+    const fault = faults.get(store.model.guid(index));
+    const row = write(index, generated);
+    return fault ? applyRowFault(row, fault) : row;
+  };
 }
 
 /** Dataverse's page size cap and count cap. */
@@ -160,7 +174,7 @@ export function queryCollection(r: DataRequest, store: TableStore): Reply {
   const resume = q.skiptoken ? resumeFromToken(store, order, q.skiptoken) : undefined;
   const page = runPage(store, { filter: q.filter ?? null, orderby: order, limit, ...(resume ? { after: resume.key } : {}) });
   const matcher = annotationMatcher(r.prefer.includeAnnotations);
-  const write = rowWriter(r.catalog, store, cols, matcher);
+  const write = faulty(r, store, rowWriter(r.catalog, store, cols, matcher));
   const set = store.model.def.entitySetName;
   let head = `{"@odata.context":${JSON.stringify(`${r.base}/$metadata#${set}${q.select ? `(${q.select.join(',')})` : ''}`)}`;
   if (matcher('Microsoft.Dynamics.CRM.totalrecordcount') || q.count) {

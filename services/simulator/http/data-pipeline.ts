@@ -50,12 +50,18 @@ async function stream(res: ServerResponse, chunks: Iterable<string>): Promise<vo
   if (!res.destroyed) res.end();
 }
 
-function write(res: ServerResponse, reply: Reply, headers: Record<string, string>, truncate: boolean): void {
+function write(res: ServerResponse, reply: Reply, headers: Record<string, string>, truncate: false | 'reset' | 'short'): void {
   const all = { ...headers, ...reply.headers };
   if (truncate) {
     const body = [...reply.chunks].join('');
+    const half = body.slice(0, Math.floor(body.length / 2));
+    if (truncate === 'short') {
+      res.writeHead(reply.status, { ...all, 'Content-Length': Buffer.byteLength(half) });
+      res.end(half);
+      return;
+    }
     res.writeHead(reply.status, { ...all, 'Content-Length': Buffer.byteLength(body) });
-    res.write(body.slice(0, Math.floor(body.length / 2)));
+    res.write(half);
     setImmediate(() => res.destroy());
     return;
   }
@@ -78,7 +84,7 @@ export async function handleData(req: IncomingMessage, res: ServerResponse, url:
   const reqId = randomUUID();
   const headers: Record<string, string> = { ...dataHeaders(now, reqId), 'x-ms-dop-hint': String(runtime.dopHint) };
   const base = `${orgUrl}/api/data/${url.pathname.split('/')[3] ?? 'v9.2'}`;
-  const finish = (reply: Reply, truncate = false) => {
+  const finish = (reply: Reply, truncate: false | 'reset' | 'short' = false) => {
     runtime.status(reply.status);
     write(res, reply, headers, truncate);
   };
@@ -134,11 +140,15 @@ export async function handleData(req: IncomingMessage, res: ServerResponse, url:
     return finish(errorReply(f.errorStatus, '0x80040216', 'An unexpected error occurred.'));
   }
   try {
-    const reply = routeData({ catalog, base, params: url.searchParams, prefer: parsePrefer(req.headers.prefer), nowMs: catalog.clock.nowMs() }, rest, auth.principal, d.settings, d.counts);
+    const reply = routeData({ catalog, base, params: url.searchParams, prefer: parsePrefer(req.headers.prefer), nowMs: catalog.clock.nowMs(), rowFaults: f.rowFaults }, rest, auth.principal, d.settings, d.counts);
     runtime.stats.rowsServed += reply.rows ?? 0;
-    const truncate = f.truncateRatio > 0 && reply.status === 200 && d.random() < f.truncateRatio;
+    let truncate = f.truncateRatio > 0 && reply.status === 200 && d.random() < f.truncateRatio;
+    if (!truncate && f.truncateNext > 0 && reply.status === 200) {
+      f.truncateNext--;
+      truncate = true;
+    }
     if (truncate) runtime.stats.injectedFaults++;
-    finish(reply, truncate);
+    finish(reply, truncate ? f.truncateMode : false);
   } finally {
     res.once('finish', release);
   }

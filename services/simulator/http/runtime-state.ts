@@ -1,3 +1,5 @@
+import type { RowFault } from '../core/row-fault.ts';
+
 /**
  * Mutable runtime state of a running simulator that is not data: counters for `/_control/stats`, the log of
  * refused non-GET data requests, injected faults and the dop hint.
@@ -16,11 +18,20 @@ export interface Faults {
   latencyMs: number;
   /** Share of data responses whose body is cut off mid-way (connection destroyed). */
   truncateRatio: number;
+  /** The next N successful data responses are cut off mid-way (deterministic; counts down to 0). */
+  truncateNext: number;
+  /**
+   * How a cut-off body ends: `reset` destroys the connection before the announced Content-Length is reached;
+   * `short` announces the length of the half body and completes the response (a 200 with invalid JSON).
+   */
+  truncateMode: 'reset' | 'short';
+  /** Rows served malformed (wrong types, missing id, unknown properties...), see core/row-fault.ts. */
+  rowFaults: RowFault[];
 }
 
 /** No faults. */
 export function noFaults(): Faults {
-  return { throttleRatio: 0, throttleRetryAfterSeconds: 2, errorRatio: 0, errorStatus: 503, latencyMs: 0, truncateRatio: 0 };
+  return { throttleRatio: 0, throttleRetryAfterSeconds: 2, errorRatio: 0, errorStatus: 503, latencyMs: 0, truncateRatio: 0, truncateNext: 0, truncateMode: 'reset', rowFaults: [] };
 }
 
 /** Counters. */
