@@ -8,6 +8,9 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Schema as AvscSchema } from 'avsc';
 import { SyncError } from './errors.ts';
+import { retry, type RetryOptions } from './retry.ts';
+
+const REGISTER_RETRY: RetryOptions = { retries: 3, minDelayMs: 100, maxDelayMs: 1000 };
 
 /** avsc options forwarded when schemas are parsed (e.g. `logicalTypes` for exact decimals). */
 export type AvroOptions = Record<string, unknown>;
@@ -33,6 +36,12 @@ export function classifyRegistryError(err: unknown, what: string): SyncError {
   if (err instanceof SyncError) return err;
   const status = statusOf(err);
   const message = err instanceof Error ? err.message : String(err);
+  if (status === 409 && /already exists/i.test(message)) {
+    // Apicurio answers the PUT /config/<subject> of a first registration with 409 "A rule named 'COMPATIBILITY'
+    // already exists" when another client registered the same subject at the same moment (fresh registry, services
+    // starting together): the schema is registered; registering again finds the rule and is idempotent.
+    return new SyncError('REGISTRY_UNAVAILABLE', `concurrent first registration of ${what}: ${message}`, { cause: err, details: { subject: what, status } });
+  }
   if (status === 409) {
     return new SyncError(
       'SCHEMA_INCOMPATIBLE',
@@ -67,15 +76,18 @@ export function createRegistry(url: string, avroOptions: AvroOptions = {}): Regi
   return {
     client,
     async register(subject, schema) {
-      try {
-        const { id } = await client.register(
-          { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-          { subject, compatibility: COMPATIBILITY.BACKWARD },
-        );
-        return id;
-      } catch (err) {
-        throw classifyRegistryError(err, subject);
-      }
+      // a few quick retries for transient failures, e.g. a concurrent first registration (see classifyRegistryError)
+      return retry(async () => {
+        try {
+          const { id } = await client.register(
+            { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+            { subject, compatibility: COMPATIBILITY.BACKWARD },
+          );
+          return id;
+        } catch (err) {
+          throw classifyRegistryError(err, subject);
+        }
+      }, REGISTER_RETRY);
     },
     async encode(id, value) {
       try {

@@ -71,6 +71,16 @@ describe('Schema registry (Confluent-compatible API) with Avro', () => {
     expect(latest).toBe(id2);
   });
 
+  it('lets several clients register a new subject at the same moment (services starting together on a fresh registry)', async () => {
+    // separate clients, so no cache is shared: each sees the subject unconfigured and sets its compatibility
+    // (Apicurio refused all but the first PUT /config with 409 "rule already exists"); a few subjects, as it is a race
+    for (let round = 0; round < 5; round++) {
+      const fresh = `${uniqueName('it-registry-race')}-value`;
+      const ids = await Promise.all([1, 2, 3, 4].map(() => testRegistry().register(fresh, v1)));
+      expect(new Set(ids).size).toBe(1);
+    }
+  });
+
   it('rejects a value that does not match its schema as RECORD_INVALID', async () => {
     const id = await registry.register(subject, v2);
     const err = await registry.encode(id, { accountid: 42 }).catch((e: unknown) => e);
