@@ -97,12 +97,17 @@ export function isSyncError(err: unknown, code?: ErrorCode): err is SyncError {
 }
 
 /**
- * Wraps anything thrown into a {@link SyncError}: a SyncError passes through, anything else becomes `INTERNAL`
- * (fatal) with the original kept as cause. Boundaries should classify before this fallback is reached.
+ * Wraps anything thrown into a {@link SyncError}: a SyncError passes through, a kafkajs error marked retriable
+ * becomes `KAFKA_UNAVAILABLE` (transient), anything else becomes `fallback` (default `INTERNAL`, fatal), with the
+ * original kept as cause. Boundaries should classify before this fallback is reached.
  */
 export function toSyncError(err: unknown, fallback: ErrorCode = 'INTERNAL'): SyncError {
   if (err instanceof SyncError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  // kafkajs marks transient broker errors (leader not available, not hosting the partition yet, …) as retriable
+  if (err instanceof Error && err.name.startsWith('Kafka') && (err as { retriable?: unknown }).retriable === true) {
+    return new SyncError('KAFKA_UNAVAILABLE', `Kafka is not ready: ${message}`, { cause: err });
+  }
   return new SyncError(fallback, message, { cause: err });
 }
 
