@@ -19,10 +19,19 @@ export interface DeadLetter {
   headers?: IHeaders;
 }
 
+/**
+ * Most value bytes kept in a dead letter. A poison message close to Kafka's 1 MiB message limit would exceed it
+ * once the `dlq-` headers are added, the copy would be refused, and the source partition would retry it forever:
+ * larger values keep their first 64 KiB and say so in `dlq-value-truncated` (the original length).
+ */
+export const DLQ_MAX_VALUE_BYTES = 64 * 1024;
+
 /** The headers that explain a dead letter (prefixed `dlq-`), after the original headers. */
 export function dlqHeaders(letter: DeadLetter, error: SyncError, service: string, nowMs: number): IHeaders {
+  const truncated = letter.value !== null && letter.value.length > DLQ_MAX_VALUE_BYTES;
   return {
     ...letter.headers,
+    ...(truncated ? { 'dlq-value-truncated': String(letter.value!.length) } : {}),
     'dlq-source-topic': letter.topic,
     'dlq-source-partition': String(letter.partition),
     'dlq-source-offset': letter.offset,
@@ -47,7 +56,7 @@ export async function sendToDlq(
     acks: -1,
     messages: letters.map(({ letter, error }) => ({
       key: letter.key,
-      value: letter.value,
+      value: letter.value && letter.value.length > DLQ_MAX_VALUE_BYTES ? letter.value.subarray(0, DLQ_MAX_VALUE_BYTES) : letter.value,
       headers: dlqHeaders(letter, error, service, nowMs),
     })),
   });
