@@ -5,7 +5,7 @@ import { MongoClient } from 'mongodb';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-messages.ts';
 import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
-import { createMetrics, runService } from '../shared/lifecycle.ts';
+import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { createRegistry } from '../shared/registry.ts';
 import { controlTopics } from '../shared/topics.ts';
@@ -24,7 +24,7 @@ import { RunActions } from './run-actions.ts';
 import { StateStore } from './state-store.ts';
 import { startStatusPageOrWarn } from './status/status-server.ts';
 
-const config = loadCoordinatorConfig();
+const config = configOrExit(loadCoordinatorConfig);
 const log = createLogger('coordinator', config.LOG_LEVEL);
 const metricsRegistry = createMetrics('coordinator');
 

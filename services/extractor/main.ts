@@ -3,7 +3,7 @@ import { MongoClient } from 'mongodb';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-messages.ts';
 import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
-import { createMetrics, runService } from '../shared/lifecycle.ts';
+import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { createRegistry } from '../shared/registry.ts';
 import { controlTopics } from '../shared/topics.ts';
@@ -22,7 +22,7 @@ import { TableContexts } from './table-contexts.ts';
 import { startTaskConsumer } from './task-consumer.ts';
 import { WindowExtractor } from './window-extractor.ts';
 
-const config = loadExtractorConfig();
+const config = configOrExit(loadExtractorConfig);
 const log = createLogger('extractor', config.LOG_LEVEL);
 const metrics = createMetrics('extractor');
 

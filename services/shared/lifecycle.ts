@@ -66,6 +66,20 @@ export function createMetrics(service: string): MetricsRegistry {
 }
 
 /**
+ * Loads a service's configuration at start-up: an invalid one prints its message (every variable named, values
+ * never shown) on stderr without a stack trace and exits 2.
+ */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    const e = toSyncError(err);
+    process.stderr.write(`${e.code}: ${e.message}\n`);
+    process.exit(exitCodeFor(e) || 1);
+  }
+}
+
+/**
  * Runs a service until SIGTERM/SIGINT or its own end. Exit codes: 0 after a clean stop, otherwise by error kind
  * (see exitCodeFor). A second signal exits at once.
  */
