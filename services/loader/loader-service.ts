@@ -96,7 +96,7 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
     running = false;
     subscribed = topics;
     if (topics.length === 0) return;
-    consumer = kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: 8 * 1024 * 1024, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    consumer = kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: 2 * 1024 * 1024, maxBytes: 6 * 1024 * 1024, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     consumer.on(consumer.events.GROUP_JOIN, () => (running = true));

@@ -2,7 +2,7 @@
 import { MongoClient } from 'mongodb';
 import { systemClock } from '../shared/clock.ts';
 import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
-import { createMetrics, runService } from '../shared/lifecycle.ts';
+import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { createRegistry } from '../shared/registry.ts';
 import { controlTopics } from '../shared/topics.ts';
@@ -14,7 +14,7 @@ import { createRecordDecoder } from './record-decoder.ts';
 import { startLoaderService } from './loader-service.ts';
 import { probeStore } from './store-writer.ts';
 
-const config = loadLoaderConfig();
+const config = configOrExit(loadLoaderConfig);
 const log = createLogger('loader', config.LOG_LEVEL);
 const metrics = createMetrics('loader');
 
@@ -24,7 +24,8 @@ await runService({
   metrics,
   opsPort: config.LOADER_OPS_PORT,
   async start() {
-    const mongo = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }).connect();
+    // a small pool: every in-flight command holds connections of FerretDB's 100-per-database SQLite pool
+    const mongo = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000, maxPoolSize: 16 }).connect();
     const kafka = createKafka('dynsync-loader', config.KAFKA_BROKERS, log);
     const admin = kafka.admin();
     await admin.connect();

@@ -9,6 +9,9 @@
  * unique constraint), so a guarded upsert per record is O(collection) each. There the writer inserts the whole
  * chunk unordered (new ids land through the unique index), reads the stored versions of the ids that already
  * existed in one query, compares in the application, and replaces the newer ones with one delete and one insert.
+ * Each of these is one command holding one SQLite connection: FerretDB 1.24 holds a connection per statement of an
+ * update command until it ends, and multi-statement updates from concurrent partitions exhausted the database's
+ * pool of 100 and wedged it (measured), so the FerretDB path sends none.
  * Between the read and the write another writer of the same id could interleave; Kafka's one-owner-per-partition
  * makes that a zombie-consumer-only window, which real MongoDB closes and FerretDB leaves open (documented).
  * Either way every op's outcome is known before offsets are committed (Invariant 3).
@@ -52,6 +55,10 @@ export function classifyStoreError(err: unknown): SyncError {
   const name = err instanceof Error ? err.name : '';
   if (/MongoNetwork|MongoServerSelection|MongoTopologyClosed|PoolClear/.test(name) || /ECONNREFUSED|ECONNRESET|timed out/i.test(message)) {
     return new SyncError('STORE_UNAVAILABLE', `MongoDB is unreachable: ${message}`, { cause: err });
+  }
+  // FerretDB on SQLite: another writer holds the database lock (transient, not a data problem)
+  if (/SQLITE_BUSY|database is locked/i.test(message)) {
+    return new SyncError('STORE_UNAVAILABLE', `the store is busy (SQLite database lock held by another writer), retrying: ${message}`, { cause: err });
   }
   return new SyncError('STORE_WRITE_FAILED', `MongoDB write failed: ${message}`, { cause: err, details: { name } });
 }
@@ -97,8 +104,10 @@ async function insertNew(coll: Collection<Document>, ops: readonly UpsertOp[]): 
     return [];
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError)) throw err;
+    // a connection lost mid-command also rejects with a MongoBulkWriteError, whose writeErrors is empty: that is
+    // an outage (retried), never "all duplicates" (which would commit offsets of records not written)
     const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    if (!errors.every((e) => e.code === DUPLICATE_KEY)) throw err;
+    if (errors.length === 0 || !errors.every((e) => e.code === DUPLICATE_KEY)) throw err;
     return errors.map((e) => ops[e.index]!);
   }
 }
@@ -113,10 +122,17 @@ export interface StoreWriter {
  * otherwise one unordered bulkWrite of guarded upserts per call.
  */
 export function createStoreWriter(coll: Collection<Document>, opts: { perCommand: boolean }): StoreWriter {
+  // FerretDB: one write at a time per collection in this process (partitions of a table load concurrently, and
+  // SQLite has one writer: concurrent writes fail with `database is locked`)
+  let turn: Promise<unknown> = Promise.resolve();
   return {
     async write(ops) {
       if (ops.length === 0) return { applied: 0, stale: 0 };
-      if (opts.perCommand) return writeComparing(coll, ops);
+      if (opts.perCommand) {
+        const mine = turn.then(() => writeComparing(coll, ops));
+        turn = mine.catch(() => undefined);
+        return mine;
+      }
       try {
         const res = await coll.bulkWrite(
           ops.map((op) => ({ replaceOne: { filter: op.filter, replacement: op.replacement, upsert: true } })),
@@ -127,7 +143,7 @@ export function createStoreWriter(coll: Collection<Document>, opts: { perCommand
       } catch (err) {
         if (err instanceof MongoBulkWriteError) {
           const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-          if (errors.every((e) => e.code === DUPLICATE_KEY)) {
+          if (errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY)) {
             return { applied: ops.length - errors.length, stale: errors.length };
           }
         }

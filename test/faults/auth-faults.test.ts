@@ -73,10 +73,7 @@ describe('token expiry and revoked consent', () => {
     expect(marksAfter.flatMap((c) => c.violations)).toEqual([]);
   });
 
-  // KNOWN FAILURE (it.fails, test/faults/README.md "Known failures"): the run of case 6b extracted part of a full run
-  // before failing, so this run's records replace stored documents, which deadlocks FerretDB through the loader's
-  // concurrent bulk replaces (the bug of source-changes.test.ts cases 8 and 9): extracted and watermarked, never loaded.
-  it.fails('case 6c: after a new consent (dynsync connect again) the next run works', async () => {
+  it('case 6c: after a new consent (dynsync connect again) the next run works', async () => {
     await p.cli(['connect', '--name', conn, '--org', p.sim.orgUrl, '--tenant', p.sim.tenantId, '--client-id', p.sim.clientId,
       '--client-secret', p.sim.clientSecret, '--flow', 'delegated', '--auto-consent', '--tables', TABLES.join(',')]);
     for (const t of TABLES) await p.change(t, 5, 500, 1);

@@ -33,14 +33,7 @@ describe('source changes during and between runs', () => {
     expect((await p.verify(conn)).filter((v) => !matches(v)), p.lines.join('\n')).toEqual([]);
   };
 
-  // KNOWN FAILURE (it.fails until the loader is fixed; see test/faults/README.md "Known failures"): a second full run
-  // replaces every stored document (newer run start), and the loader's FerretDB path sends each chunk's replacements as
-  // one bulk `update` command per partition, 4 partitions at a time (services/loader/store-writer.ts writeComparing,
-  // step 3). FerretDB 1.24 (SQLite) keeps a query cursor open per statement while UpdateAll waits for another pooled
-  // connection: concurrent bulk replaces exhaust the database's connection pool and every command on that database
-  // then blocks forever (goroutine dump: 3 update commands holding 46 + 32 + 22 = 100 open Rows, all waiting in
-  // database/sql.(*DB).conn). The run is extracted but never loaded.
-  it.fails('case 8: records modified during a full run are captured by the next run and never tombstoned', async () => {
+  it('case 8: records modified during a full run are captured by the next run and never tombstoned', async () => {
     const changed = new Map<string, string[]>();
     const run = await p.run(conn, 'full', async (started) => {
       await started;
@@ -63,8 +56,7 @@ describe('source changes during and between runs', () => {
     expect((await p.watermarks(conn)).flatMap((c) => c.violations)).toEqual([]);
   });
 
-  // KNOWN FAILURE: ends with a full run over stored documents, as case 8 (same FerretDB deadlock).
-  it.fails('case 9: a row backdated inside the overlap is captured by the next incremental, one below it by the next full run', async () => {
+  it('case 9: a row backdated inside the overlap is captured by the next incremental, one below it by the next full run', async () => {
     const table = 'account';
     const w = (await p.watermarks(conn)).find((c) => c.table === table)!.watermark!.getTime();
     const [inside, outside] = [...(await sourceRows(p.sim.controlUrl!, p.agent, table)).keys()].slice(40, 42) as [string, string];

@@ -42,12 +42,14 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
   // each test has its own consumer group, so a slow member of one test never holds up another's rebalance
   let group = uniqueName('it-loader');
 
-  const startLoader = () => {
+  // each test's loader consumes only its own table's topic: a new group on the whole connection would first
+  // re-read every earlier test's topic from the beginning and miss the test's deadline
+  const startLoader = (table: string) => {
     const p = startService('loader', {
       LOADER_GROUP_ID: group,
       LOADER_OPS_PORT: '0',
       LOADER_TOPIC_REFRESH_MS: '500',
-      LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.`,
+      LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.${table}$`,
       LOADER_DATABASE_PREFIX: prefix,
     });
     loaders.push(p);
@@ -84,7 +86,7 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
   it('loads 100,000 records with duplicates and out-of-order versions as exactly the newest version of each', async () => {
     const topic = await newTable('account');
     await produceRecords(producer, registry, schemaId, topic, history(20_000, 5, 'a'));
-    const loader = startLoader();
+    const loader = startLoader('account');
     await loader.opsPort();
     await eventually(async () => (await coll('account').countDocuments({ '_sync.version': 5 })) === 20_000, 280_000, 1000);
     await expectNewest('account', 20_000, 5);
@@ -94,7 +96,7 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
     const before = await coll('account').find().sort({ _id: 1 }).toArray();
     await loaders.pop()!.kill('SIGTERM');
     group = uniqueName('it-loader-replay'); // a new group reads the topic from the beginning
-    const loader = startLoader();
+    const loader = startLoader('account');
     await loader.opsPort();
     // wait until the group has committed the end of every partition again
     const ends = await admin.fetchTopicOffsets(topicOf('account'));
@@ -111,12 +113,12 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
     group = uniqueName('it-loader-kill');
     const topic = await newTable('contact');
     await produceRecords(producer, registry, schemaId, topic, history(15_000, 2, 'c'));
-    const first = startLoader();
+    const first = startLoader('contact');
     await eventually(async () => (await coll('contact').estimatedDocumentCount()) > 2_000, 120_000, 100);
     await first.kill('SIGKILL');
     const loaded = await coll('contact').countDocuments();
     expect(loaded).toBeLessThan(15_000); // really mid-load
-    startLoader();
+    startLoader('contact');
     await eventually(async () => (await coll('contact').countDocuments({ '_sync.version': 2 })) === 15_000, 280_000, 1000);
     await expectNewest('contact', 15_000, 2);
   });
@@ -125,7 +127,7 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
     await Promise.all(loaders.splice(0).map((l) => l.kill('SIGTERM')));
     group = uniqueName('it-loader-dlq');
     const topic = await newTable('lead');
-    startLoader();
+    startLoader('lead');
     const good = await Promise.all([1, 2, 3].map((i) => toMessage(registry, schemaId, { id: `l-${i}`, version: 1 })));
     const noHeaders = { ...(await toMessage(registry, schemaId, { id: 'l-bad-headers', version: 1 })), headers: {} };
     const garbage = { key: 'l-garbage', value: Buffer.from('not avro at all'), headers: good[0]!.headers };
@@ -152,16 +154,14 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
     expect(letters.find((l) => l.key === 'l-bad-headers')!['dlq-error-message']).toMatch(/header "sync-kind" is missing|header "run-id" is missing/);
   });
 
-  // KNOWN FAILURE, skipped so CI stays meaningful: passed in one full CI run, failed in the next two (the restarted
-  // store is not picked up within 120 s). To be fixed next session; see the closing note of session 1.
-  it.skip('survives the store being down for 30 s mid-load without loss', async () => {
+  it('survives the store being down for 30 s mid-load without loss', async () => {
     const { stop } = await import('../../infra/local/process.ts');
     const { ferretdb } = await import('../../infra/local/servers/ferretdb.ts');
     const { up } = await import('../../infra/local/stack.ts');
     await Promise.all(loaders.splice(0).map((l) => l.kill('SIGTERM')));
     group = uniqueName('it-loader-outage');
     const topic = await newTable('opportunity');
-    startLoader();
+    startLoader('opportunity');
     await produceRecords(producer, registry, schemaId, topic, history(3_000, 1, 'o'));
     await eventually(async () => (await coll('opportunity').estimatedDocumentCount()) > 0, 60_000, 50);
     await stop(ferretdb.dir, ferretdb.launch().marker, 5_000);
