@@ -5,8 +5,8 @@
  * source and no watermark is ahead of durable data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matches } from '../../infra/demo/ground-truth.ts';
-import { FaultPipeline, type RunDoc } from './support/fault-pipeline.ts';
+import { FaultPipeline } from './support/fault-pipeline.ts';
+import { expectConsistent } from './support/expect-consistent.ts';
 
 const TABLES = ['account', 'contact', 'opportunity'];
 
@@ -25,12 +25,6 @@ describe('Dataverse faults', () => {
     await p?.close();
   });
 
-  const expectConsistent = async (connection: string, run: RunDoc) => {
-    expect(run.status, p.lines.join('\n')).toBe('loaded');
-    expect((await p.verify(connection)).filter((v) => !matches(v)), p.lines.join('\n')).toEqual([]);
-    expect((await p.watermarks(connection)).flatMap((c) => c.violations)).toEqual([]);
-    expect(p.crashes(), p.lines.join('\n')).toEqual([]);
-  };
   const stats = () => p.ctl<Stats>('/stats');
 
   it.each([
@@ -43,14 +37,14 @@ describe('Dataverse faults', () => {
     await p.ctl('/clock', 'POST', { set: new Date(now + skew * 1000).toISOString() });
     const conn = await p.connect();
     let run = await p.run(conn, 'full');
-    await expectConsistent(conn, run);
+    await expectConsistent(p, conn, run);
     // T0 comes from the Dataverse clock: the watermark is ~skew away from our clock
     const marks = await p.watermarks(conn);
     for (const m of marks) expect(Math.abs(m.watermark!.getTime() - (now + skew * 1000))).toBeLessThan(5 * 60_000);
     for (const t of TABLES) await p.change(t, 10, 400, 2);
     await p.shiftClock(90);
     run = await p.run(conn, 'incremental');
-    await expectConsistent(conn, run);
+    await expectConsistent(p, conn, run);
   });
 
   it('case 5a: a 429 storm (half the requests throttled, Retry-After 1 s) during a full run', async () => {
@@ -61,7 +55,7 @@ describe('Dataverse faults', () => {
     const throttled = (await stats()).requests.throttled - before;
     p.say(`429 answers during the run: ${throttled}`);
     expect(throttled).toBeGreaterThan(5);
-    await expectConsistent(conn, run);
+    await expectConsistent(p, conn, run);
   });
 
   it('case 5b: 503 answers and bodies cut off mid-way (reset and short) during a full run and an incremental', async () => {
@@ -69,7 +63,7 @@ describe('Dataverse faults', () => {
     const before = (await stats()).requests.injectedFaults;
     await p.ctl('/faults', 'POST', { errorRatio: 0.2, errorStatus: 503, truncateRatio: 0.05, truncateMode: 'reset' });
     let run = await p.run(conn, 'full');
-    await expectConsistent(conn, run);
+    await expectConsistent(p, conn, run);
     for (const t of TABLES) await p.change(t, 10, 300, 2);
     await p.shiftClock(90);
     await p.ctl('/faults', 'POST', { errorRatio: 0.2, errorStatus: 500, truncateRatio: 0.05, truncateMode: 'short' });
@@ -77,7 +71,7 @@ describe('Dataverse faults', () => {
     const injected = (await stats()).requests.injectedFaults - before;
     p.say(`injected faults during the runs: ${injected}`);
     expect(injected).toBeGreaterThan(5);
-    await expectConsistent(conn, run);
+    await expectConsistent(p, conn, run);
   });
 
   it('service logs hold no secret and the simulator counted no write', async () => {

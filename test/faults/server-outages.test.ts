@@ -5,8 +5,8 @@
  * Each run still completes, MongoDB equals the source and no watermark is ahead of durable data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matches } from '../../infra/demo/ground-truth.ts';
-import { FaultPipeline, sleep, type RunDoc } from './support/fault-pipeline.ts';
+import { FaultPipeline, sleep } from './support/fault-pipeline.ts';
+import { expectConsistent } from './support/expect-consistent.ts';
 
 const TABLES = ['account', 'contact', 'opportunity'];
 
@@ -22,12 +22,6 @@ describe('server outages mid-run', () => {
     await p?.close();
   });
 
-  const expectConsistent = async (connection: string, run: RunDoc) => {
-    expect(run.status, p.lines.join('\n')).toBe('loaded');
-    expect((await p.verify(connection)).filter((v) => !matches(v)), p.lines.join('\n')).toEqual([]);
-    expect((await p.watermarks(connection)).flatMap((c) => c.violations)).toEqual([]);
-    expect(p.crashes(), p.lines.join('\n')).toEqual([]);
-  };
 
   it('case 2: the Kafka broker restarts mid-run', async () => {
     const run = await p.run(conn, 'full', async (started) => {
@@ -35,7 +29,7 @@ describe('server outages mid-run', () => {
       await sleep(1500);
       await p.serverOutage('kafka', 3000);
     });
-    await expectConsistent(conn, run);
+    await expectConsistent(p, conn, run);
   });
 
   it('case 3: the schema registry is down for ~20 s mid-run (a new connection: its subjects are new)', async () => {
@@ -48,7 +42,7 @@ describe('server outages mid-run', () => {
         sleep(5000).then(() => p.killAndRestart('loader', 1000)), // a loader without cached schemas during the outage
       ]);
     });
-    await expectConsistent(fresh, run);
+    await expectConsistent(p, fresh, run);
   });
 
   it('case 4: the store (FerretDB) is down for 30 s mid-run (a new connection: the loader inserts)', async () => {
@@ -58,7 +52,7 @@ describe('server outages mid-run', () => {
       await sleep(1500);
       await p.serverOutage('ferretdb', 30_000);
     });
-    await expectConsistent(fresh, run);
+    await expectConsistent(p, fresh, run);
   });
 
   it('service logs hold no secret and the simulator counted no write', async () => {
