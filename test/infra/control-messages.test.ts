@@ -9,12 +9,17 @@ describe('control messages through the registry', () => {
     const task: SyncTask = {
       taskId: 't1', runId: 'r1', connection: 'c1', table: 'account', kind: 'full',
       runStart: new Date('2026-01-01T00:00:00Z'), from: new Date(0), to: new Date('2026-01-01T00:00:00Z'),
-      attempt: 0, depth: 0, parentTaskId: null,
+      attempt: 0, depth: 0, parentTaskId: null, delta: null,
     };
     expect(await codec.decodeTask(await codec.encodeTask(task))).toEqual(task);
+    // a delta task; a task written without the (newer, defaulted) field reads as null
+    const delta: SyncTask = { ...task, taskId: 't1/delta', delta: { link: 'https://org/api/data/v9.2/accounts?$deltatoken=9!01/01/2026 00:00:00' } };
+    expect(await codec.decodeTask(await codec.encodeTask(delta))).toEqual(delta);
+    const { delta: _omitted, ...older } = task;
+    expect(await codec.decodeTask(await codec.encodeTask(older))).toEqual(task);
     const events: CoordinatorEvent['event'][] = [
-      { type: 'RunStarted', kind: 'incremental', runStart: new Date(1000), requestedBy: 'schedule', tables: [{ table: 'account', from: new Date(0), to: new Date(1000), taskIds: ['t1'] }] },
-      { type: 'TaskCompleted', taskId: 't1', table: 'account', count: 5, maxModifiedOn: null, topic: 'dynamics.c1.account', offsets: [{ partition: 0, offset: 5 }], durationMs: 12 },
+      { type: 'RunStarted', kind: 'incremental', runStart: new Date(1000), requestedBy: 'schedule', tables: [{ table: 'account', from: new Date(0), to: new Date(1000), taskIds: ['t1'], deltaLink: null }] },
+      { type: 'TaskCompleted', taskId: 't1', table: 'account', count: 5, maxModifiedOn: null, topic: 'dynamics.c1.account', offsets: [{ partition: 0, offset: 5 }], durationMs: 12, deltaLink: 'https://org/api/data/v9.2/accounts?$deltatoken=10!01/01/2026 00:00:00' },
       { type: 'TaskSplit', taskId: 't1', table: 'account', childTaskIds: ['t2', 't3'], reason: 'too large' },
       { type: 'TaskFailed', taskId: 't1', table: 'account', attempt: 1, code: 'DATAVERSE_UNAVAILABLE', retriable: true, message: 'x' },
       { type: 'RunCompleted', tables: [{ table: 'account', count: 5, durationMs: 10, watermark: new Date(1000) }] },
