@@ -5,13 +5,14 @@
  * not matter); E11000 write errors are the stale ones. The guard is atomic in the server.
  *
  * FerretDB 1.x cannot run that: it ignores `ordered:false` for updates and stops at the first failing statement
- * (stack-facts §3.3), and its SQLite queries by `_id` scan the whole table (the `_id` index is used only by the
- * unique constraint), so a guarded upsert per record is O(collection) each. There the writer inserts the whole
- * chunk unordered (new ids land through the unique index), reads the stored versions of the ids that already
- * existed in one query, compares in the application, and replaces the newer ones with one delete and one insert.
- * Each of these is one command holding one SQLite connection: FerretDB 1.24 holds a connection per statement of an
- * update command until it ends, and multi-statement updates from concurrent partitions exhausted the database's
- * pool of 100 and wedged it (measured), so the FerretDB path sends none.
+ * (stack-facts §3.3), and its SQLite backend uses the `_id` index only for a filter that is exactly `{_id: <string>}`
+ * (a version guard, `$in` or a range decodes the whole collection), so a guarded upsert is O(collection) per record.
+ * There the writer inserts the whole chunk unordered (new ids land through the unique index), reads the stored
+ * versions of the ids that already existed, compares in the application and replaces the newer ones: per id when
+ * few (indexed, cost independent of the collection: incremental runs), else with one range read, one `$in` delete
+ * and one insert (full runs over stored documents). Every command is a single statement: FerretDB 1.24 holds a
+ * connection per statement of an update command until it ends, and multi-statement updates from concurrent
+ * partitions exhausted the database's pool of 100 and wedged it (measured).
  * Between the read and the write another writer of the same id could interleave; Kafka's one-owner-per-partition
  * makes that a zombie-consumer-only window, which real MongoDB closes and FerretDB leaves open (documented).
  * Either way every op's outcome is known before offsets are committed (Invariant 3).
@@ -63,29 +64,64 @@ export function classifyStoreError(err: unknown): SyncError {
   return new SyncError('STORE_WRITE_FAILED', `MongoDB write failed: ${message}`, { cause: err, details: { name } });
 }
 
+/**
+ * FerretDB per-id threshold: up to this many ids of a chunk are looked up (and replaced) one `{_id}` statement at a
+ * time, which FerretDB answers through its `_id` index in milliseconds; more take one collection scan each for the
+ * read and for the delete, which is cheaper than thousands of round trips. Incremental runs (few changes per chunk)
+ * stay per id, so their cost does not grow with the collection.
+ */
+const PER_ID_MAX = 200;
+
+/** Reads at most this many per-id lookups at once (reads only: SQLite has one writer). */
+const LOOKUPS_IN_FLIGHT = 8;
+
+/** The stored sync metadata of the ids of `ops`: per id when few, else one range scan. */
+async function storedSyncOf(coll: Collection<Document>, ops: readonly UpsertOp[]): Promise<Map<string, StoredSync | undefined>> {
+  const stored = new Map<string, StoredSync | undefined>();
+  const wanted = [...new Set(ops.map((op) => op.id))].sort();
+  if (wanted.length <= PER_ID_MAX) {
+    // FerretDB 1.24 pushes a filter down to SQLite only when it is exactly `{_id: <string>}`
+    let next = 0;
+    const worker = async () => {
+      while (next < wanted.length) {
+        const id = wanted[next++]!;
+        const doc = await coll.findOne({ _id: id as never }, { projection: { [SYNC_FIELD]: 1 } });
+        if (doc) stored.set(id, doc[SYNC_FIELD] as StoredSync | undefined);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, wanted.length) }, worker));
+    return stored;
+  }
+  // FerretDB evaluates `$in` by a linear search per document; a range over the sorted ids is one cheaper pass
+  const set = new Set(wanted);
+  const range = { $gte: wanted[0], $lte: wanted[wanted.length - 1] };
+  for await (const doc of coll.find({ _id: range as never }, { projection: { [SYNC_FIELD]: 1 } })) {
+    if (set.has(String(doc._id))) stored.set(String(doc._id), doc[SYNC_FIELD] as StoredSync | undefined);
+  }
+  return stored;
+}
+
 /** FerretDB path: application-side guard built from commands FerretDB runs with its unique `_id` index. */
 async function writeComparing(coll: Collection<Document>, ops: readonly UpsertOp[], depth = 0): Promise<WriteOutcome> {
   try {
     // 1. Insert everything: new ids land (checked by the unique _id index), existing ids fail one by one.
     const existing = await insertNew(coll, ops);
     if (existing.length === 0) return { applied: ops.length, stale: 0 };
-    // 2. One read of the stored versions of the existing ids, compared in the application.
-    const stored = new Map<string, StoredSync | undefined>();
-    // FerretDB evaluates `$in` by a linear search per document; a range over the sorted ids is one cheap pass.
-    const wanted = new Set(existing.map((op) => op.id));
-    const sorted = [...wanted].sort();
-    const range = { $gte: sorted[0], $lte: sorted[sorted.length - 1] };
-    for await (const doc of coll.find({ _id: range as never }, { projection: { [SYNC_FIELD]: 1 } })) {
-      if (wanted.has(String(doc._id))) stored.set(String(doc._id), doc[SYNC_FIELD] as StoredSync | undefined);
-    }
+    // 2. Read the stored versions of the existing ids, compared in the application.
+    const stored = await storedSyncOf(coll, existing);
     const newer = existing.filter((op) => {
       const sync = stored.get(op.id);
       return !sync || compareVersions(op.version, storedVersion(sync)) > 0;
     });
-    // 3. Replace the newer ones: delete then insert (a crash in between is repaired by the replay of the chunk,
-    //    whose offsets are not committed yet); an id re-inserted meanwhile is compared again.
     let applied = ops.length - existing.length;
-    if (newer.length > 0) {
+    if (newer.length <= PER_ID_MAX) {
+      // 3a. Few: replace each by `_id` alone (one indexed statement per command; an upsert re-creates one deleted
+      //     meanwhile), one at a time.
+      for (const op of newer) await coll.replaceOne({ _id: op.id as never }, op.replacement, { upsert: true });
+      applied += newer.length;
+    } else {
+      // 3b. Many: delete then insert (a crash in between is repaired by the replay of the chunk, whose offsets are
+      //     not committed yet); an id re-inserted meanwhile is compared again.
       await coll.deleteMany({ _id: { $in: newer.map((op) => op.id) as never[] } });
       const raced = await insertNew(coll, newer);
       applied += newer.length - raced.length;
