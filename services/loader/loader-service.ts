@@ -41,6 +41,9 @@ export interface LoaderService {
   topics(): readonly string[];
 }
 
+/** Commit failures that mean this member no longer owns the partition. */
+const REBALANCE_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR']);
+
 async function tableTopics(admin: Admin, pattern: RegExp): Promise<string[]> {
   return (await admin.listTopics()).filter((t) => TABLE_TOPIC_PATTERN.test(t) && pattern.test(t)).sort();
 }
@@ -63,6 +66,8 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + opts.chunkSize);
       const end = metrics.writeSeconds.startTimer({ table });
+      // keep the group membership alive while a chunk waits for the store (an outage can outlast the session)
+      const beat = setInterval(() => heartbeat().catch(() => undefined), 3_000);
       const outcome = await retry(() => deps.loadChunk(topic, partition, chunk), {
         retries: Number.MAX_SAFE_INTEGER,
         minDelayMs: 250,
@@ -73,16 +78,25 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
           heartbeat().catch(() => undefined);
           if (!isRunning() || isStale()) throw err;
         },
-      }).catch((err: unknown) => {
-        if (!isRunning() || isStale()) return undefined; // revoked or stopping: the next owner replays the chunk
-        throw err;
-      });
+      })
+        .catch((err: unknown) => {
+          if (!isRunning() || isStale()) return undefined; // revoked or stopping: the next owner replays the chunk
+          throw err;
+        })
+        .finally(() => clearInterval(beat));
       if (!outcome) return;
       end();
       const last = chunk[chunk.length - 1]!.offset;
       resolveOffset(last);
       // Invariant 3: commit only after MongoDB (and sync.dlq) acknowledged every message of the chunk.
-      await consumer!.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      try {
+        await consumer!.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      } catch (err) {
+        // the group moved on (this member was dropped or a rebalance started): the partition's next owner replays
+        // the uncommitted chunk (harmless, Invariant 4) and kafkajs rejoins on its next heartbeat
+        if (REBALANCE_ERRORS.has((err as { type?: string }).type ?? '')) return;
+        throw err;
+      }
       metrics.batches.inc({ table });
       metrics.records.inc({ table, outcome: 'applied' }, outcome.applied);
       metrics.records.inc({ table, outcome: 'stale' }, outcome.stale);

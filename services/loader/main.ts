@@ -24,8 +24,9 @@ await runService({
   metrics,
   opsPort: config.LOADER_OPS_PORT,
   async start() {
-    // a small pool: every in-flight command holds connections of FerretDB's 100-per-database SQLite pool
-    const mongo = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000, maxPoolSize: 16 }).connect();
+    // a small pool: every in-flight command holds connections of FerretDB's 100-per-database SQLite pool; a short
+    // server selection so a store outage surfaces as retried STORE_UNAVAILABLE within seconds
+    const mongo = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 16 }).connect();
     const kafka = createKafka('dynsync-loader', config.KAFKA_BROKERS, log);
     const admin = kafka.admin();
     await admin.connect();
