@@ -126,18 +126,27 @@ async function writeComparing(coll: Collection<Document>, ops: readonly UpsertOp
   }
 }
 
+/**
+ * The op indexes a bulk write rejected as duplicate `_id`s, or undefined when the failure is anything else. A
+ * connection lost mid-command also rejects with a MongoBulkWriteError whose writeErrors is empty: that is an outage
+ * (retried), never "all duplicates" (which would commit offsets of records not written).
+ */
+function duplicateIndexes(err: unknown): number[] | undefined {
+  if (!(err instanceof MongoBulkWriteError)) return undefined;
+  const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+  if (errors.length === 0 || !errors.every((e) => e.code === DUPLICATE_KEY)) return undefined;
+  return errors.map((e) => e.index);
+}
+
 /** Inserts the ops' documents unordered; returns the ops whose id already existed. */
 async function insertNew(coll: Collection<Document>, ops: readonly UpsertOp[]): Promise<UpsertOp[]> {
   try {
     await coll.insertMany(ops.map((op) => op.replacement), { ordered: false });
     return [];
   } catch (err) {
-    if (!(err instanceof MongoBulkWriteError)) throw err;
-    // a connection lost mid-command also rejects with a MongoBulkWriteError, whose writeErrors is empty: that is
-    // an outage (retried), never "all duplicates" (which would commit offsets of records not written)
-    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    if (errors.length === 0 || !errors.every((e) => e.code === DUPLICATE_KEY)) throw err;
-    return errors.map((e) => ops[e.index]!);
+    const duplicates = duplicateIndexes(err);
+    if (!duplicates) throw err;
+    return duplicates.map((i) => ops[i]!);
   }
 }
 
@@ -170,12 +179,8 @@ export function createStoreWriter(coll: Collection<Document>, opts: { perCommand
         const applied = res.matchedCount + res.upsertedCount;
         return { applied, stale: ops.length - applied };
       } catch (err) {
-        if (err instanceof MongoBulkWriteError) {
-          const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-          if (errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY)) {
-            return { applied: ops.length - errors.length, stale: errors.length };
-          }
-        }
+        const duplicates = duplicateIndexes(err);
+        if (duplicates) return { applied: ops.length - duplicates.length, stale: duplicates.length };
         throw classifyStoreError(err);
       }
     },
