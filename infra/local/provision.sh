@@ -64,7 +64,7 @@ provision_apicurio() {
 provision_ferretdb() {
   local dir="$CACHE/ferretdb-$FERRETDB_VERSION"
   local stamp
-  stamp="$(cat "$here/ferretdb-runner/main.go" "$here/ferretdb-runner/go.mod" "$here/ferretdb-runner/go.sum" | sha256sum | cut -c1-16)"
+  stamp="$(cat "$here/ferretdb-runner/main.go" "$here/ferretdb-runner/go.mod" "$here/ferretdb-runner/go.sum" "$here"/ferretdb-runner/patches/*.patch | sha256sum | cut -c1-16)"
   [ -f "$dir/.complete" ] && [ "$(cat "$dir/.complete")" = "$stamp" ] && return 0
   need go "Install Go 1.24+ (https://go.dev/doc/install, or Debian: apt-get install golang)."
   echo "provision: FerretDB $FERRETDB_VERSION (built from the Go module proxy) -> $dir" >&2
@@ -72,6 +72,17 @@ provision_ferretdb() {
   # go.mod/go.sum pin FerretDB and every transitive module; the build downloads them from the Go module proxy.
   cp "$here/ferretdb-runner/main.go" "$here/ferretdb-runner/go.mod" "$here/ferretdb-runner/go.sum" "$dir/src/"
   grep -q "github.com/FerretDB/FerretDB $FERRETDB_VERSION" "$dir/src/go.mod" || die "infra/local/ferretdb-runner/go.mod does not pin FerretDB $FERRETDB_VERSION (versions.env): run 'go get github.com/FerretDB/FerretDB@$FERRETDB_VERSION && go mod tidy' there"
+  need patch "Install patch (Debian: apt-get install patch)."
+  # FerretDB's module source, patched (infra/local/ferretdb-runner/patches/*.patch, each explained in its header)
+  # and used through a replace directive in the build copy of go.mod only.
+  local mod
+  mod="$(cd "$dir/src" && go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$mod" ] || die "could not download github.com/FerretDB/FerretDB@$FERRETDB_VERSION: check access to the Go module proxy (GOPROXY=$(go env GOPROXY)) and retry"
+  cp -R "$mod" "$dir/ferretdb-src" && chmod -R u+w "$dir/ferretdb-src"
+  for p in "$here"/ferretdb-runner/patches/*.patch; do
+    patch -s -p1 -d "$dir/ferretdb-src" < "$p" || die "could not apply $p to FerretDB $FERRETDB_VERSION: the patch must be updated with the version"
+  done
+  (cd "$dir/src" && go mod edit -replace "github.com/FerretDB/FerretDB=../ferretdb-src")
   (cd "$dir/src" && CGO_ENABLED=0 go build -mod=readonly -trimpath -o "$dir/ferretdb-runner" .) \
     || die "could not build FerretDB $FERRETDB_VERSION: check access to the Go module proxy (GOPROXY=$(go env GOPROXY)) and retry"
   echo "$stamp" > "$dir/.complete"

@@ -5,13 +5,15 @@
  * not matter); E11000 write errors are the stale ones. The guard is atomic in the server.
  *
  * FerretDB 1.x cannot run that: it ignores `ordered:false` for updates and stops at the first failing statement
- * (stack-facts §3.3), and its SQLite backend uses the `_id` index only for a filter that is exactly `{_id: <string>}`
- * (a version guard, `$in` or a range decodes the whole collection), so a guarded upsert is O(collection) per record.
+ * (stack-facts §3.3), and it pushes a filter down to SQLite only when it is exactly `{_id: <string>}` (a version
+ * guard, `$in` or a range decodes the whole collection), so a guarded upsert is O(collection) per record.
  * There the writer inserts the whole chunk unordered (new ids land through the unique index), reads the stored
- * versions of the ids that already existed (per id when few, else one range read), compares in the application and
- * replaces the newer ones with one `$in` delete and one insert. Every command is a single statement: FerretDB 1.24 holds a
- * connection per statement of an update command until it ends, and multi-statement updates from concurrent
- * partitions exhausted the database's pool of 100 and wedged it (measured).
+ * versions of the ids that already existed one `{_id}` query each, compares in the application, and replaces the
+ * newer ones with one ordered `delete` command of `{_id}` statements and one insert. Every statement is indexed
+ * (O(log n)) on the FerretDB that `infra/local` builds, whose `_id` lookups upstream 1.24.2 ran as full scans
+ * (infra/local/ferretdb-runner/patches). No update command is sent: FerretDB 1.24 holds a connection per statement of
+ * an update command until it ends, and multi-statement updates from concurrent partitions exhausted the database's
+ * pool of 100 and wedged it (measured). Deletes release their read before writing.
  * Between the read and the write another writer of the same id could interleave; Kafka's one-owner-per-partition
  * makes that a zombie-consumer-only window, which real MongoDB closes and FerretDB leaves open (documented).
  * Either way every op's outcome is known before offsets are committed (Invariant 3).
@@ -63,39 +65,37 @@ export function classifyStoreError(err: unknown): SyncError {
   return new SyncError('STORE_WRITE_FAILED', `MongoDB write failed: ${message}`, { cause: err, details: { name } });
 }
 
-/**
- * FerretDB per-id threshold: up to this many existing ids of a chunk are looked up one `{_id}` query at a time,
- * which FerretDB answers through its `_id` index in milliseconds; more take one range scan of the collection.
- */
-const PER_ID_MAX = 200;
-
-/** Reads at most this many per-id lookups at once (reads only: SQLite has one writer). */
+/** Per-id look-ups in flight at once (reads only: SQLite has one writer). */
 const LOOKUPS_IN_FLIGHT = 8;
 
-/** The stored sync metadata of the ids of `ops`: per id when few, else one range scan. */
+/** Statements per `delete` command (each is one indexed look-up and one SQLite commit). */
+const DELETES_PER_COMMAND = 1000;
+
+/** The stored sync metadata of the ids of `ops`, one `{_id: <string>}` query each (FerretDB's only indexed shape). */
 async function storedSyncOf(coll: Collection<Document>, ops: readonly UpsertOp[]): Promise<Map<string, StoredSync | undefined>> {
   const stored = new Map<string, StoredSync | undefined>();
-  const wanted = [...new Set(ops.map((op) => op.id))].sort();
-  if (wanted.length <= PER_ID_MAX) {
-    // FerretDB 1.24 pushes a filter down to SQLite only when it is exactly `{_id: <string>}`
-    let next = 0;
-    const worker = async () => {
-      while (next < wanted.length) {
-        const id = wanted[next++]!;
-        const doc = await coll.findOne({ _id: id as never }, { projection: { [SYNC_FIELD]: 1 } });
-        if (doc) stored.set(id, doc[SYNC_FIELD] as StoredSync | undefined);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, wanted.length) }, worker));
-    return stored;
-  }
-  // FerretDB evaluates `$in` by a linear search per document; a range over the sorted ids is one cheaper pass
-  const set = new Set(wanted);
-  const range = { $gte: wanted[0], $lte: wanted[wanted.length - 1] };
-  for await (const doc of coll.find({ _id: range as never }, { projection: { [SYNC_FIELD]: 1 } })) {
-    if (set.has(String(doc._id))) stored.set(String(doc._id), doc[SYNC_FIELD] as StoredSync | undefined);
-  }
+  const wanted = [...new Set(ops.map((op) => op.id))];
+  let next = 0;
+  const worker = async () => {
+    while (next < wanted.length) {
+      const id = wanted[next++]!;
+      const doc = await coll.findOne({ _id: id as never }, { projection: { [SYNC_FIELD]: 1 } });
+      if (doc) stored.set(id, doc[SYNC_FIELD] as StoredSync | undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, wanted.length) }, worker));
   return stored;
+}
+
+/** Deletes the documents of `ids` with `{_id}` statements, which FerretDB runs through its `_id` index. */
+async function deleteByIds(coll: Collection<Document>, ids: readonly string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += DELETES_PER_COMMAND) {
+    const batch = ids.slice(i, i + DELETES_PER_COMMAND);
+    await coll.bulkWrite(
+      batch.map((id) => ({ deleteOne: { filter: { _id: id as never } } })),
+      { ordered: true },
+    );
+  }
 }
 
 /** FerretDB path: application-side guard built from commands FerretDB runs with its unique `_id` index. */
@@ -110,12 +110,12 @@ async function writeComparing(coll: Collection<Document>, ops: readonly UpsertOp
       const sync = stored.get(op.id);
       return !sync || compareVersions(op.version, storedVersion(sync)) > 0;
     });
-    // 3. Replace the newer ones: delete then insert, two transactions whatever their number (a write per id would
-    //    be one SQLite commit each: measured 20-500 ms apiece). A crash in between is repaired by the replay of the
-    //    chunk, whose offsets are not committed yet; an id re-inserted meanwhile is compared again.
+    // 3. Replace the newer ones: delete then insert (about 1 ms per id for the deletes, one transaction for the
+    //    insert). A crash in between is repaired by the replay of the chunk, whose offsets are not committed yet;
+    //    an id re-inserted meanwhile is compared again.
     let applied = ops.length - existing.length;
     if (newer.length > 0) {
-      await coll.deleteMany({ _id: { $in: newer.map((op) => op.id) as never[] } });
+      await deleteByIds(coll, newer.map((op) => op.id));
       const raced = await insertNew(coll, newer);
       applied += newer.length - raced.length;
       if (raced.length > 0 && depth < 3) applied += (await writeComparing(coll, raced, depth + 1)).applied;
