@@ -2,8 +2,11 @@
  * The Dataverse client and OAuth against the REAL simulator (HTTPS, self-signed CA trusted through the injected
  * undici pool, no NODE_EXTRA_CA_CERTS) and the real MongoDB-protocol store for the sealed token cache.
  */
+import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSyncError } from '../../services/shared/errors.ts';
+import { DataverseAuth } from '../../services/dataverse/auth/dataverse-auth.ts';
 import { saveClientSecret, loadClientSecret } from '../../services/dataverse/auth/stored-client-secret.ts';
 import { followAuthorize, startHarness, type SimHarness } from './sim-harness.ts';
 
@@ -52,6 +55,23 @@ describe('client credentials (application user)', () => {
     expect(isSyncError(err, 'AUTH_INVALID_CLIENT')).toBe(true);
     expect((err as Error).message).toContain(`check the client secret of app ${h.sim.clientId} in tenant ${h.sim.tenantId}`);
     expect((err as Error).message).not.toContain('not-the-secret');
+  });
+
+  it('an unknown tenant gives AUTH_INVALID_CLIENT naming the tenant (AADSTS90002), not an outage to retry', async () => {
+    const tenantId = randomUUID();
+    // The simulator refuses the tenant where msal looks first, like Entra: 400 invalid_tenant on the OpenID configuration.
+    const res = await request(`${h.sim.orgUrl}/${tenantId}/v2.0/.well-known/openid-configuration`, { dispatcher: h.agent });
+    expect(res.statusCode).toBe(400);
+    expect(await res.body.json()).toMatchObject({ error: 'invalid_tenant', error_codes: [90002], error_description: expect.stringMatching(/^AADSTS90002: Tenant '/) });
+
+    const auth = new DataverseAuth({
+      connectionId: 'no-tenant', org: h.org, tenantId, clientId: h.sim.clientId, clientSecret: h.sim.clientSecret,
+      flow: 'client-credentials', devAuthority: h.sim.orgUrl, dispatcher: h.agent, secrets: h.secrets(),
+    });
+    const err = await h.client(auth).whoAmI().catch((e: unknown) => e);
+    expect(isSyncError(err, 'AUTH_INVALID_CLIENT')).toBe(true);
+    expect((err as Error).message).toBe(`tenant ${tenantId} was not found or does not accept this app (AADSTS90002): check the tenant id`);
+    expect((err as Error).message).not.toContain(h.sim.clientSecret);
   });
 
   it('keeps the client secret sealed in the store and reads it back', async () => {

@@ -1,7 +1,7 @@
 import { AuthError, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
 import { describe, expect, it } from 'vitest';
 import { SyncError, type ErrorCode } from '../../shared/errors.ts';
-import { classifyAuthError, type AuthPhase } from './auth-error-classifier.ts';
+import { classifyAuthError, type AuthPhase, type DiscoveryFailure } from './auth-error-classifier.ts';
 
 const ctx = (phase: AuthPhase) => ({ clientId: 'app-123', tenantId: 'contoso.onmicrosoft.com', orgUrl: 'https://org.crm.dynamics.com', phase });
 const server = (code: string, message: string, status = 400) => new ServerError(code, '', message, '', undefined, status);
@@ -10,6 +10,10 @@ const tls = () => {
   Object.defineProperty(e, 'cause', { value: Object.assign(new Error('self-signed'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }) });
   return e;
 };
+/** What msal throws when the OpenID configuration could not be resolved (no status, no cause). */
+const unresolved = (code = 'endpoints_resolution_error') => new AuthError(code, 'Could not resolve endpoints. Please check network and try again.');
+const answered = (status: number, aadsts?: number): DiscoveryFailure => ({ status, aadsts, transportCodes: [] });
+const unreachable = (...transportCodes: string[]): DiscoveryFailure => ({ status: undefined, aadsts: undefined, transportCodes });
 
 describe('classifyAuthError', () => {
   it.each<[string, unknown, AuthPhase, ErrorCode, RegExp]>([
@@ -29,6 +33,25 @@ describe('classifyAuthError', () => {
     ['anything else', new Error('weird'), 'silent', 'AUTH_FAILED', /authentication of app app-123/],
   ])('%s', (_name, err, phase, code, message) => {
     const e = classifyAuthError(err, ctx(phase));
+    expect(e.code).toBe(code);
+    expect(e.message).toMatch(message);
+  });
+
+  // msal drops the answer to the OpenID configuration request; the network client's record of it decides.
+  it.each<[string, unknown, DiscoveryFailure | undefined, ErrorCode, RegExp]>([
+    ['unknown tenant (400 AADSTS90002)', unresolved(), answered(400, 90002), 'AUTH_INVALID_CLIENT', /^tenant contoso\.onmicrosoft\.com was not found or does not accept this app \(AADSTS90002\): check the tenant id$/],
+    ['unknown tenant (400 AADSTS90072)', unresolved(), answered(400, 90072), 'AUTH_INVALID_CLIENT', /tenant contoso\.onmicrosoft\.com was not found .*AADSTS90072/],
+    ['unknown tenant, openid_config_error', unresolved('openid_config_error'), answered(400, 90002), 'AUTH_INVALID_CLIENT', /was not found/],
+    ['metadata 400 with another AADSTS', unresolved(), answered(400, 90099), 'AUTH_UNAVAILABLE', /unreachable or failing \(AADSTS90099\); will retry/],
+    ['metadata 503', unresolved(), answered(503, 90002), 'AUTH_UNAVAILABLE', /unreachable or failing/],
+    ['metadata 502 without a body', unresolved(), answered(502), 'AUTH_UNAVAILABLE', /unreachable or failing \(endpoints_resolution_error\)/],
+    ['metadata unreachable', unresolved(), unreachable('ECONNREFUSED'), 'AUTH_UNAVAILABLE', /unreachable or failing \(endpoints_resolution_error ECONNREFUSED\)/],
+    ['metadata over untrusted TLS', unresolved(), unreachable('DEPTH_ZERO_SELF_SIGNED_CERT'), 'CONFIG_INVALID', /TLS certificate is not trusted/],
+    ['metadata failure not observed', unresolved(), undefined, 'AUTH_UNAVAILABLE', /unreachable or failing \(endpoints_resolution_error\)/],
+    ['a token error ignores a stale metadata record', server('invalid_client', 'AADSTS7000215: Invalid client secret provided.', 401), answered(400, 90002), 'AUTH_INVALID_CLIENT', /check the client secret/],
+    ['a network error ignores a stale metadata record', new AuthError('network_error', '', 'ECONNRESET'), answered(400, 90002), 'AUTH_UNAVAILABLE', /unreachable/],
+  ])('after a metadata resolution failure: %s', (_name, err, discovery, code, message) => {
+    const e = classifyAuthError(err, ctx('client-credentials'), discovery);
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);
   });

@@ -1,7 +1,8 @@
 /**
  * The ONE table that turns an msal-node / Entra ID failure into a {@link SyncError} with an actionable message.
  * Input facts: the OAuth `error` (msal `errorCode`), the AADSTS number, the HTTP status and Node/undici codes along
- * the cause chain. Messages never include a secret, a token or Entra's raw text (only the AADSTS number).
+ * the cause chain, plus what msal drops: the answer to the OpenID configuration request (see {@link DiscoveryFailure}).
+ * Messages never include a secret, a token or Entra's raw text (only the AADSTS number).
  */
 import { SyncError, type ErrorCode } from '../../shared/errors.ts';
 
@@ -23,6 +24,24 @@ export interface AuthFailureFacts {
   status: number | undefined;
   transportCodes: string[];
 }
+
+/**
+ * How the authority's OpenID configuration request (`<authority>/v2.0/.well-known/openid-configuration`) failed, as
+ * the network client saw it. msal-node resolves that document before the token request and reports any failure
+ * only as `endpoints_resolution_error` (response and cause dropped), so an unknown tenant (HTTP 400, AADSTS90002)
+ * would look like an outage without it.
+ */
+export interface DiscoveryFailure {
+  /** HTTP status of the answer; undefined when no answer arrived. */
+  status: number | undefined;
+  /** The AADSTS number of the OAuth error body (`error_codes`, else `error_description`). */
+  aadsts: number | undefined;
+  /** Node/undici codes along the cause chain of a transport failure (ECONNREFUSED, TLS trust...). */
+  transportCodes: string[];
+}
+
+/** The msal error codes that stand for a failed authority metadata (OpenID configuration) resolution. */
+const DISCOVERY_ERROR_CODES: readonly string[] = ['endpoints_resolution_error', 'openid_config_error', 'unable_to_get_openid_config'];
 
 const TLS_CODES = ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID'];
 const REVOKED = ['invalid_grant', 'interaction_required', 'consent_required', 'login_required', 'no_tokens_found', 'no_account_in_silent_request', 'refresh_token_expired'];
@@ -82,7 +101,8 @@ const RULES: readonly Rule[] = [
     when: (f) =>
       f.errorCode === 'temporarily_unavailable' ||
       (f.status !== undefined && f.status >= 500) ||
-      ['network_error', 'endpoints_resolution_error', 'openid_config_error', 'unable_to_get_openid_config'].includes(f.errorCode),
+      f.errorCode === 'network_error' ||
+      DISCOVERY_ERROR_CODES.includes(f.errorCode),
     code: 'AUTH_UNAVAILABLE',
     message: (c, f) => `the identity provider for tenant ${c.tenantId} is unreachable or failing (${tag(f)}${f.transportCodes[0] ? ` ${f.transportCodes[0]}` : ''}); will retry`,
   },
@@ -93,8 +113,12 @@ const RULES: readonly Rule[] = [
   },
 ];
 
-/** Extracts {@link AuthFailureFacts} from anything msal throws. */
-export function authFailureFacts(err: unknown): AuthFailureFacts {
+/**
+ * Extracts {@link AuthFailureFacts} from anything msal throws. For a metadata resolution error
+ * ({@link DISCOVERY_ERROR_CODES}), `discovery` supplies the status, transport codes and (from a 4xx answer only)
+ * the AADSTS number msal dropped.
+ */
+export function authFailureFacts(err: unknown, discovery?: DiscoveryFailure): AuthFailureFacts {
   const e = (err ?? {}) as { errorCode?: unknown; errorNo?: unknown; errorMessage?: unknown; message?: unknown; status?: unknown };
   const errorCode = typeof e.errorCode === 'string' ? e.errorCode : '';
   const fromNo = Number(e.errorNo);
@@ -106,13 +130,27 @@ export function authFailureFacts(err: unknown): AuthFailureFacts {
     const code = (c as { code?: unknown }).code;
     if (typeof code === 'string') transportCodes.push(code);
   }
-  return { errorCode, aadsts, status: typeof e.status === 'number' ? e.status : undefined, transportCodes };
+  const status = typeof e.status === 'number' ? e.status : undefined;
+  if (discovery && DISCOVERY_ERROR_CODES.includes(errorCode)) {
+    // Only a 4xx refusal names a cause; a 5xx stays an outage whatever its body says.
+    const refused = discovery.status !== undefined && discovery.status >= 400 && discovery.status < 500;
+    return {
+      errorCode,
+      aadsts: aadsts ?? (refused ? discovery.aadsts : undefined),
+      status: status ?? discovery.status,
+      transportCodes: [...transportCodes, ...discovery.transportCodes],
+    };
+  }
+  return { errorCode, aadsts, status, transportCodes };
 }
 
-/** Classifies an auth failure by the table above; a SyncError passes through unchanged. */
-export function classifyAuthError(err: unknown, context: AuthContext): SyncError {
+/**
+ * Classifies an auth failure by the table above; a SyncError passes through unchanged. `discovery` is the failed
+ * OpenID configuration request seen by the network client, used only when msal reports a metadata resolution error.
+ */
+export function classifyAuthError(err: unknown, context: AuthContext, discovery?: DiscoveryFailure): SyncError {
   if (err instanceof SyncError) return err;
-  const facts = authFailureFacts(err);
+  const facts = authFailureFacts(err, discovery);
   const rule = RULES.find((r) => r.when(facts, context)) ?? RULES[RULES.length - 1]!;
   return new SyncError(rule.code, rule.message(context, facts), {
     cause: err,

@@ -98,6 +98,35 @@ describe('DataverseAuth, client credentials', () => {
   });
 });
 
+describe('DataverseAuth, an unknown tenant', () => {
+  // msal fetches <authority>/v2.0/.well-known/openid-configuration first and reports its failure only as
+  // endpoints_resolution_error; the network client's record of the answer turns it into the right error.
+  function entraWithoutTenant(status: number, body: object) {
+    agent = new MockAgent({ enableCallHistory: true });
+    agent.disableNetConnect();
+    agent.get(LOGIN).intercept({ path: `/${TENANT}/v2.0/.well-known/openid-configuration`, method: 'GET' }).reply(status, body).persist();
+  }
+  const tokenPosts = () => (agent.getCallHistory()?.calls() ?? []).filter((c) => c.method === 'POST');
+
+  it.each<[AuthFlow, 'getToken' | 'getAuthCodeUrl']>([
+    ['client-credentials', 'getToken'],
+    ['delegated', 'getAuthCodeUrl'],
+  ])('%s, %s: AUTH_INVALID_CLIENT naming the tenant (AADSTS90002), no token request', async (flow, call) => {
+    entraWithoutTenant(400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${TENANT}' not found. Trace ID: t`, error_codes: [90002] });
+    const { a } = auth(flow);
+    const err = await (call === 'getToken' ? a.getToken() : a.getAuthCodeUrl('http://127.0.0.1:5555/callback')).catch((e: unknown) => e);
+    expect(isSyncError(err, 'AUTH_INVALID_CLIENT')).toBe(true);
+    expect((err as Error).message).toBe(`tenant ${TENANT} was not found or does not accept this app (AADSTS90002): check the tenant id`);
+    expect(tokenPosts()).toHaveLength(0);
+  });
+
+  it('an identity provider failing on its OpenID configuration (503) stays AUTH_UNAVAILABLE', async () => {
+    entraWithoutTenant(503, { error: 'temporarily_unavailable', error_codes: [90002] });
+    const { a } = auth('client-credentials');
+    await expect(a.getToken()).rejects.toSatisfy((e) => isSyncError(e, 'AUTH_UNAVAILABLE'));
+  });
+});
+
 describe('DataverseAuth, delegated (authorization code + refresh token)', () => {
   const userTokens = (n: number) => ({
     token_type: 'Bearer',

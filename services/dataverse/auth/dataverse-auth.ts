@@ -5,7 +5,8 @@
  *    after which the refresh token in the encrypted cache keeps syncs running unattended (silent acquisition).
  * msal refreshes a cached token that expires within 5 minutes; {@link DataverseAuth.invalidate} forces a refresh
  * (used once after a 401). All HTTP goes through {@link UndiciNetworkClient} (same pool and CA as Dataverse);
- * every failure is classified by auth-error-classifier.ts.
+ * every failure is classified by auth-error-classifier.ts, with the OpenID configuration failure msal drops (so an
+ * unknown tenant is AUTH_INVALID_CLIENT, not an outage).
  */
 import { ConfidentialClientApplication, CryptoProvider, LogLevel, type AccountInfo, type AuthenticationResult } from '@azure/msal-node';
 import type { Dispatcher } from 'undici';
@@ -66,6 +67,7 @@ export interface ConsentedAccount {
 export class DataverseAuth implements TokenProvider {
   private readonly opts: DataverseAuthOptions;
   private readonly app: ConfidentialClientApplication;
+  private readonly network: UndiciNetworkClient;
   private readonly scopes: string[];
   /**
    * Scopes for silent acquisition. Entra answers a `.default` request with the scopes it granted (for Dataverse
@@ -83,11 +85,12 @@ export class DataverseAuth implements TokenProvider {
     this.silentScopes = this.scopes;
     const { authority, knownAuthorities } = resolveAuthority(opts.org, opts.tenantId, opts.devAuthority);
     const log = opts.log;
+    this.network = new UndiciNetworkClient(opts.dispatcher);
     this.app = new ConfidentialClientApplication({
       auth: { clientId: opts.clientId, clientSecret: opts.clientSecret, authority, knownAuthorities },
       cache: { cachePlugin: new EncryptedCachePlugin(opts.secrets, opts.connectionId) },
       system: {
-        networkClient: new UndiciNetworkClient(opts.dispatcher),
+        networkClient: this.network,
         // Retries go through services/shared/retry.ts (the Dataverse client retries a page whose token failed transiently).
         disableInternalRetries: true,
         loggerOptions: {
@@ -200,6 +203,7 @@ export class DataverseAuth implements TokenProvider {
   }
 
   private classify(err: unknown, phase: AuthPhase): SyncError {
-    return classifyAuthError(err, { clientId: this.opts.clientId, tenantId: this.opts.tenantId, orgUrl: this.opts.org.orgUrl, phase });
+    const context = { clientId: this.opts.clientId, tenantId: this.opts.tenantId, orgUrl: this.opts.org.orgUrl, phase };
+    return classifyAuthError(err, context, this.network.lastDiscoveryFailure);
   }
 }

@@ -55,6 +55,49 @@ describe('UndiciNetworkClient', () => {
     await expect(client.sendPostRequestAsync(`${ORIGIN}/t/oauth2/v2.0/token`, { body: '' })).rejects.toMatchObject({ errorCode: 'token_parsing_error' });
   });
 
+  describe('lastDiscoveryFailure (what msal drops when the OpenID configuration fails)', () => {
+    const OPENID = '/bad-tenant/v2.0/.well-known/openid-configuration';
+    const tenantNotFound = { error: 'invalid_tenant', error_description: "AADSTS90002: Tenant 'bad-tenant' not found. Trace ID: x", error_codes: [90002] };
+
+    it.each<[string, number, string | object, { status: number; aadsts: number | undefined }]>([
+      ['400 with error_codes', 400, tenantNotFound, { status: 400, aadsts: 90002 }],
+      ['400 with the number only in error_description', 400, { error: 'invalid_tenant', error_description: 'AADSTS90072: nope' }, { status: 400, aadsts: 90072 }],
+      ['503 without a body', 503, '', { status: 503, aadsts: undefined }],
+      ['502 with an HTML body', 502, '<html>bad gateway</html>', { status: 502, aadsts: undefined }],
+    ])('records an HTTP error answer: %s (status and AADSTS number, no text)', async (_name, status, body, expected) => {
+      const { pool, client } = setup();
+      pool.intercept({ path: OPENID, method: 'GET' }).reply(status, body);
+      await client.sendGetRequestAsync(`${ORIGIN}${OPENID}`).catch(() => undefined);
+      expect(client.lastDiscoveryFailure).toEqual({ ...expected, transportCodes: [] });
+    });
+
+    it('records the codes of a transport failure', async () => {
+      const { pool, client } = setup();
+      pool.intercept({ path: OPENID, method: 'GET' }).replyWithError(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
+      await expect(client.sendGetRequestAsync(`${ORIGIN}${OPENID}`)).rejects.toMatchObject({ errorCode: 'network_error' });
+      expect(client.lastDiscoveryFailure).toEqual({ status: undefined, aadsts: undefined, transportCodes: ['ECONNREFUSED'] });
+    });
+
+    it('is cleared by the next successful OpenID configuration request', async () => {
+      const { pool, client } = setup();
+      pool.intercept({ path: OPENID, method: 'GET' }).reply(400, tenantNotFound);
+      pool.intercept({ path: OPENID, method: 'GET' }).reply(200, { issuer: 'x' });
+      await client.sendGetRequestAsync(`${ORIGIN}${OPENID}`);
+      expect(client.lastDiscoveryFailure?.aadsts).toBe(90002);
+      await client.sendGetRequestAsync(`${ORIGIN}${OPENID}`);
+      expect(client.lastDiscoveryFailure).toBeUndefined();
+    });
+
+    it('ignores other requests (a token error is reported by msal itself)', async () => {
+      const { pool, client } = setup();
+      pool.intercept({ path: '/bad-tenant/oauth2/v2.0/token', method: 'POST' }).reply(400, tenantNotFound);
+      pool.intercept({ path: '/common/discovery/instance', method: 'GET' }).reply(400, tenantNotFound);
+      expect((await client.sendPostRequestAsync(`${ORIGIN}/bad-tenant/oauth2/v2.0/token`, { body: '' })).status).toBe(400);
+      expect((await client.sendGetRequestAsync(`${ORIGIN}/common/discovery/instance`)).status).toBe(400);
+      expect(client.lastDiscoveryFailure).toBeUndefined();
+    });
+  });
+
   it('reports a connection failure as network_error with the cause kept', async () => {
     const { pool, client } = setup();
     pool.intercept({ path: '/t/oauth2/v2.0/token', method: 'POST' }).replyWithError(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));

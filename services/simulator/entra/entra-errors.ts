@@ -36,8 +36,13 @@ export class EntraError extends Error {
 
 /** The catalogue of errors the simulator raises. */
 export const entraErrors = {
-  tenantNotFound: (t: string) =>
-    new EntraError('invalid_request', 90002, `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`),
+  /** Unknown tenant: `invalid_tenant` on the metadata endpoints (OpenID configuration, keys), `invalid_request` elsewhere, like Entra. */
+  tenantNotFound: (t: string, error: 'invalid_request' | 'invalid_tenant' = 'invalid_request') =>
+    new EntraError(
+      error,
+      90002,
+      `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+    ),
   unknownClient: (id: string) =>
     new EntraError(
       'unauthorized_client',

@@ -95,7 +95,9 @@ export async function handleEntra(req: IncomingMessage, res: ServerResponse, url
   const known = ['/v2.0/.well-known/openid-configuration', '/.well-known/openid-configuration', '/discovery/v2.0/keys', '/discovery/keys', '/oauth2/v2.0/authorize', '/oauth2/v2.0/token', '/oauth2/v2.0/logout'];
   if (!known.includes(rest)) return false;
   try {
-    if (tenant !== cfg.tenantId && !['common', 'organizations'].includes(tenant)) throw entraErrors.tenantNotFound(tenant);
+    if (tenant !== cfg.tenantId && !['common', 'organizations'].includes(tenant)) {
+      throw entraErrors.tenantNotFound(tenant, rest.includes('/.well-known/') || rest.startsWith('/discovery/') ? 'invalid_tenant' : 'invalid_request');
+    }
     const issuerTenant = tenant === cfg.tenantId ? tenant : '{tenantid}';
     switch (rest) {
       case '/v2.0/.well-known/openid-configuration':
