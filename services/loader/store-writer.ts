@@ -5,15 +5,14 @@
  * not matter); E11000 write errors are the stale ones. The guard is atomic in the server.
  *
  * FerretDB 1.x cannot run that: it ignores `ordered:false` for updates and stops at the first failing statement
- * (stack-facts §3.3), and it pushes a filter down to SQLite only when it is exactly `{_id: <string>}` (a version
- * guard, `$in` or a range decodes the whole collection), so a guarded upsert is O(collection) per record.
- * There the writer inserts the whole chunk unordered (new ids land through the unique index), reads the stored
- * versions of the ids that already existed one `{_id}` query each, compares in the application, and replaces the
- * newer ones with one ordered `delete` command of `{_id}` statements and one insert. Every statement is indexed
- * (O(log n)) on the FerretDB that `infra/local` builds, whose `_id` lookups upstream 1.24.2 ran as full scans
- * (infra/local/ferretdb-runner/patches). No update command is sent: FerretDB 1.24 holds a connection per statement of
- * an update command until it ends, and multi-statement updates from concurrent partitions exhausted the database's
- * pool of 100 and wedged it (measured). Deletes release their read before writing.
+ * (stack-facts §3.3), and it pushes to SQLite only `{_id: <string>}` and, on the FerretDB that `infra/local` builds,
+ * `{_id: {$in: [<string>...]}}` (infra/local/ferretdb-runner/patches); a version guard decodes the whole collection,
+ * so a guarded upsert is O(collection) per record. There the writer reads the stored versions of the chunk's ids
+ * with one indexed `$in` query, compares in the application, deletes the stored documents that are older with one
+ * indexed `$in` delete, and inserts the new and newer documents unordered (an id inserted meanwhile by another
+ * writer fails with E11000 and is compared again). No update command is sent: FerretDB 1.24 holds a connection per
+ * statement of an update command until it ends, and multi-statement updates from concurrent partitions exhausted
+ * the database's pool of 100 and wedged it (measured).
  * Between the read and the write another writer of the same id could interleave; Kafka's one-owner-per-partition
  * makes that a zombie-consumer-only window, which real MongoDB closes and FerretDB leaves open (documented).
  * Either way every op's outcome is known before offsets are committed (Invariant 3).
@@ -65,65 +64,50 @@ export function classifyStoreError(err: unknown): SyncError {
   return new SyncError('STORE_WRITE_FAILED', `MongoDB write failed: ${message}`, { cause: err, details: { name } });
 }
 
-/** Per-id look-ups in flight at once (reads only: SQLite has one writer). */
-const LOOKUPS_IN_FLIGHT = 8;
+/** Ids per `$in` read or delete (each is one SQL statement with one parameter per id). */
+const IDS_PER_COMMAND = 5000;
 
-/** Statements per `delete` command (each is one indexed look-up and one SQLite commit). */
-const DELETES_PER_COMMAND = 1000;
+/** The ids of `ops` in slices of {@link IDS_PER_COMMAND}. */
+function idSlices(ops: readonly UpsertOp[]): string[][] {
+  const ids = [...new Set(ops.map((op) => op.id))];
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_COMMAND) out.push(ids.slice(i, i + IDS_PER_COMMAND));
+  return out;
+}
 
-/** The stored sync metadata of the ids of `ops`, one `{_id: <string>}` query each (FerretDB's only indexed shape). */
+/** The stored sync metadata of the ids of `ops` that exist (a document without `_sync` maps to undefined). */
 async function storedSyncOf(coll: Collection<Document>, ops: readonly UpsertOp[]): Promise<Map<string, StoredSync | undefined>> {
   const stored = new Map<string, StoredSync | undefined>();
-  const wanted = [...new Set(ops.map((op) => op.id))];
-  let next = 0;
-  const worker = async () => {
-    while (next < wanted.length) {
-      const id = wanted[next++]!;
-      const doc = await coll.findOne({ _id: id as never }, { projection: { [SYNC_FIELD]: 1 } });
-      if (doc) stored.set(id, doc[SYNC_FIELD] as StoredSync | undefined);
+  for (const ids of idSlices(ops)) {
+    for await (const doc of coll.find({ _id: { $in: ids as never[] } }, { projection: { [SYNC_FIELD]: 1 } })) {
+      stored.set(String(doc._id), doc[SYNC_FIELD] as StoredSync | undefined);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, wanted.length) }, worker));
+  }
   return stored;
 }
 
-/** Deletes the documents of `ids` with `{_id}` statements, which FerretDB runs through its `_id` index. */
-async function deleteByIds(coll: Collection<Document>, ids: readonly string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += DELETES_PER_COMMAND) {
-    const batch = ids.slice(i, i + DELETES_PER_COMMAND);
-    await coll.bulkWrite(
-      batch.map((id) => ({ deleteOne: { filter: { _id: id as never } } })),
-      { ordered: true },
-    );
-  }
-}
-
-/** FerretDB path: application-side guard built from commands FerretDB runs with its unique `_id` index. */
+/** FerretDB path: application-side guard built from `$in` reads and deletes that FerretDB runs through its `_id` index. */
 async function writeComparing(coll: Collection<Document>, ops: readonly UpsertOp[], depth = 0): Promise<WriteOutcome> {
   try {
-    // 1. Insert everything: new ids land (checked by the unique _id index), existing ids fail one by one.
-    const existing = await insertNew(coll, ops);
-    if (existing.length === 0) return { applied: ops.length, stale: 0 };
-    // 2. Read the stored versions of the existing ids, compared in the application.
-    const stored = await storedSyncOf(coll, existing);
-    const newer = existing.filter((op) => {
-      const sync = stored.get(op.id);
-      return !sync || compareVersions(op.version, storedVersion(sync)) > 0;
-    });
-    // 3. Replace the newer ones: delete then insert (about 1 ms per id for the deletes, one transaction for the
-    //    insert). A crash in between is repaired by the replay of the chunk, whose offsets are not committed yet;
-    //    an id re-inserted meanwhile is compared again.
-    let applied = ops.length - existing.length;
-    if (newer.length > 0) {
-      await deleteByIds(coll, newer.map((op) => op.id));
-      const raced = await insertNew(coll, newer);
-      applied += newer.length - raced.length;
-      if (raced.length > 0 && depth < 3) applied += (await writeComparing(coll, raced, depth + 1)).applied;
-    }
+    // 1. Read the stored versions, compared in the application: new ids and newer versions are written.
+    const stored = await storedSyncOf(coll, ops);
+    const newer = ops.filter((op) => stored.has(op.id) && isNewer(op, stored.get(op.id)));
+    const writes = ops.filter((op) => !stored.has(op.id) || isNewer(op, stored.get(op.id)));
+    // 2. Delete the older stored documents, then insert. A crash in between is repaired by the replay of the
+    //    chunk, whose offsets are not committed yet; an id inserted meanwhile fails with E11000 and is compared again.
+    for (const ids of idSlices(newer)) await coll.deleteMany({ _id: { $in: ids as never[] } });
+    const raced = writes.length > 0 ? await insertNew(coll, writes) : [];
+    let applied = writes.length - raced.length;
+    if (raced.length > 0 && depth < 3) applied += (await writeComparing(coll, raced, depth + 1)).applied;
     return { applied, stale: ops.length - applied };
   } catch (err) {
     throw classifyStoreError(err);
   }
+}
+
+/** Whether `op` beats the stored metadata (a stored document without `_sync` is always replaced). */
+function isNewer(op: UpsertOp, sync: StoredSync | undefined): boolean {
+  return !sync || compareVersions(op.version, storedVersion(sync)) > 0;
 }
 
 /**

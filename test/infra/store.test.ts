@@ -61,18 +61,20 @@ describe('version-guarded upserts on the MongoDB-protocol store', () => {
 });
 
 describe('the local MongoDB-protocol store', () => {
-  it('answers `{_id}` queries through the `_id` index (FerretDB: the patch of infra/local/ferretdb-runner/patches)', async () => {
+  it('answers `{_id}` and `{_id: {$in}}` queries through the `_id` index (FerretDB: infra/local/ferretdb-runner/patches)', async () => {
     const client = await testMongo();
     const db = client.db(uniqueName('it-index'));
     try {
       const coll = db.collection('docs');
       await coll.insertMany([{ _id: 'a' as never }, { _id: 'b' as never }]);
-      const plan = JSON.stringify(await coll.find({ _id: 'a' as never }).explain());
-      if ((await probeStore(db)).perCommandWrites) {
-        // SQLite's EXPLAIN QUERY PLAN: upstream FerretDB 1.24.2 says "SCAN <table>" here (a full scan per look-up)
-        expect(plan).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
-      } else {
-        expect(plan).not.toContain('COLLSCAN');
+      for (const filter of [{ _id: 'a' }, { _id: { $in: ['a', 'b'] } }]) {
+        const plan = JSON.stringify(await coll.find(filter as never).explain());
+        if ((await probeStore(db)).perCommandWrites) {
+          // SQLite's EXPLAIN QUERY PLAN: upstream FerretDB 1.24.2 says "SCAN <table>" for both (a full scan per look-up)
+          expect(plan, JSON.stringify(filter)).toMatch(/SEARCH \S+ USING INDEX \S+__id_/);
+        } else {
+          expect(plan, JSON.stringify(filter)).not.toContain('COLLSCAN');
+        }
       }
     } finally {
       await client.close();
