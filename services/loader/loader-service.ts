@@ -33,7 +33,7 @@ export interface LoaderServiceDeps {
 
 /** A running loader. */
 export interface LoaderService {
-  /** Rejects when the consumer could not be re-created after a crash. */
+  /** Never settles: a crashed consumer is re-created (with back-off) until {@link LoaderService.stop}. */
   done: Promise<void>;
   ready(): boolean;
   stop(): Promise<void>;
@@ -55,9 +55,8 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
   let subscribed: string[] = [];
   let running = false;
   let stopped = false;
-  let fail: (err: Error) => void = () => {};
   let watching: Promise<void> = Promise.resolve();
-  const done = new Promise<void>((_resolve, reject) => (fail = reject));
+  const done = new Promise<void>(() => {});
 
   const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
     const { topic, partition } = batch;
@@ -105,39 +104,81 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
     }
   };
 
+  /** Runs `step` after every earlier consumer change: one consumer change at a time. */
+  const serially = (step: () => Promise<void>): Promise<void> => (watching = watching.then(step));
+
+  /**
+   * Replaces the consumer with one subscribed to `topics`. kafkajs's own restart-after-crash is disabled: a restart
+   * it scheduled could still be joining while this disconnects the consumer, leaving a zombie member in this process
+   * that kept the old topic list and, as group leader, never assigned the new topics (reproduced: a topic created
+   * during a broker restart was never loaded). Every crash comes back here instead, through {@link recover}.
+   */
   async function subscribe(topics: string[]): Promise<void> {
     if (consumer) await consumer.disconnect();
+    consumer = undefined;
     running = false;
     subscribed = topics;
     if (topics.length === 0) return;
-    consumer = kafka.consumer({ groupId: opts.groupId, maxBytesPerPartition: 2 * 1024 * 1024, maxBytes: 6 * 1024 * 1024, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
-    consumer.on(consumer.events.GROUP_JOIN, () => (running = true));
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      // kafkajs restarts the consumer after retriable crashes; after any other (e.g. a long store outage that
-      // outlived the group session) the loader re-creates its consumer: uncommitted chunks are replayed (Invariant 5)
-      if (!payload.restart && !stopped) {
-        running = false;
-        log.error({ err: payload.error.message }, 'loader consumer crashed; re-subscribing in 5 s');
-        setTimeout(() => {
-          watching = watching.then(() => (stopped ? undefined : subscribe(subscribed))).catch((err: unknown) => fail(err as Error));
-        }, 5_000).unref();
-      }
+    const next = kafka.consumer({
+      groupId: opts.groupId,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytes: 6 * 1024 * 1024,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      retry: { restartOnFailure: async () => false },
     });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 4, eachBatch });
+    consumer = next;
+    next.on(next.events.GROUP_JOIN, () => {
+      if (consumer === next) running = true;
+    });
+    next.on(next.events.CRASH, ({ payload }) => {
+      if (consumer !== next || stopped) return;
+      running = false;
+      log.warn({ err: payload.error.message }, 'loader consumer crashed; re-subscribing (uncommitted chunks are replayed)');
+      recover(1, next);
+    });
+    await next.connect();
+    await next.subscribe({ topics, fromBeginning: true });
+    await next.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 4, eachBatch });
     log.info({ topics: topics.length }, 'loader subscribed to table topics');
+  }
+
+  /**
+   * Re-creates the consumer `broken` (crashed, or its subscription failed), retrying with back-off until it works,
+   * the topic watcher replaced it meanwhile, or the loader stops. Uncommitted chunks are replayed (Invariant 5).
+   */
+  function recover(attempt: number, broken: Consumer | undefined): void {
+    const delayMs = Math.min(1_000 * 2 ** (attempt - 1), 30_000);
+    setTimeout(() => {
+      void serially(async () => {
+        if (stopped || consumer !== broken) return;
+        try {
+          await subscribe(await tableTopics(admin, opts.topicPattern));
+        } catch (err) {
+          log.warn({ err: (err as Error).message, attempt }, 'loader could not re-subscribe; retrying');
+          recover(attempt + 1, consumer);
+        }
+      });
+    }, delayMs).unref();
   }
 
   await subscribe(await tableTopics(admin, opts.topicPattern));
   const timer = setInterval(() => {
-    watching = watching.then(async () => {
+    void serially(async () => {
       if (stopped) return;
+      let now: string[];
       try {
-        const now = await tableTopics(admin, opts.topicPattern);
-        if (now.join() !== subscribed.join()) await subscribe(now);
+        now = await tableTopics(admin, opts.topicPattern);
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'could not refresh the list of table topics');
+        return;
+      }
+      if (now.join() === subscribed.join()) return;
+      try {
+        await subscribe(now);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'loader could not re-subscribe to the new table topics; retrying');
+        recover(1, consumer);
       }
     });
   }, opts.topicRefreshMs);
