@@ -22,7 +22,12 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export function startService(name: string, env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, [`services/${name}/main.ts`], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: process.env.DYNSYNC_SERVICE_LOG_LEVEL ?? 'info', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: process.env.DYNSYNC_SERVICE_LOG_LEVEL ?? 'info',
+      ...(process.env.DYNSYNC_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DYNSYNC_SERVICE_NODE_OPTIONS } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
