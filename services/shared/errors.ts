@@ -126,3 +126,13 @@ export function exitCodeFor(err: unknown): number {
       return 1;
   }
 }
+
+/** The Node/undici `code`s along `err`'s cause chain, `err` itself first (at most 5 levels; undici wraps socket errors). */
+export function causeCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'string') codes.push(c);
+  }
+  return codes;
+}

@@ -4,7 +4,7 @@
  * the cause chain, plus what msal drops: the answer to the OpenID configuration request (see {@link DiscoveryFailure}).
  * Messages never include a secret, a token or Entra's raw text (only the AADSTS number).
  */
-import { SyncError, type ErrorCode } from '../../shared/errors.ts';
+import { SyncError, causeCodes, type ErrorCode } from '../../shared/errors.ts';
 
 /** What the auth layer was doing when it failed. */
 export type AuthPhase = 'client-credentials' | 'authorization-code' | 'silent';
@@ -125,11 +125,7 @@ export function authFailureFacts(err: unknown, discovery?: DiscoveryFailure): Au
   const text = `${typeof e.errorMessage === 'string' ? e.errorMessage : ''} ${typeof e.message === 'string' ? e.message : ''}`;
   const fromText = /AADSTS(\d+)/.exec(text)?.[1];
   const aadsts = Number.isInteger(fromNo) && fromNo > 0 ? fromNo : fromText === undefined ? undefined : Number(fromText);
-  const transportCodes: string[] = [];
-  for (let c: unknown = (err as { cause?: unknown } | null)?.cause, d = 0; c && typeof c === 'object' && d < 5; c = (c as { cause?: unknown }).cause, d++) {
-    const code = (c as { code?: unknown }).code;
-    if (typeof code === 'string') transportCodes.push(code);
-  }
+  const transportCodes = causeCodes((err as { cause?: unknown } | null)?.cause);
   const status = typeof e.status === 'number' ? e.status : undefined;
   if (discovery && DISCOVERY_ERROR_CODES.includes(errorCode)) {
     // Only a 4xx refusal names a cause; a 5xx stays an outage whatever its body says.

@@ -8,6 +8,7 @@
 import { AuthError, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import type { Dispatcher } from 'undici';
 import type { DiscoveryFailure } from './auth-error-classifier.ts';
+import { causeCodes } from '../../shared/errors.ts';
 
 /** Paths a POST may go to: the Entra v2 and v1 token endpoints. */
 const TOKEN_PATH = /\/oauth2(\/v2\.0)?\/token$/;
@@ -102,16 +103,6 @@ function aadstsOf(body: unknown): number | undefined {
   if (typeof first === 'number' && Number.isInteger(first) && first > 0) return first;
   const m = typeof b.error_description === 'string' ? /AADSTS(\d+)/.exec(b.error_description) : null;
   return m?.[1] === undefined ? undefined : Number(m[1]);
-}
-
-/** Node/undici `code`s along a cause chain (the error itself first). */
-function causeCodes(err: unknown): string[] {
-  const codes: string[] = [];
-  for (let c: unknown = err, d = 0; c && typeof c === 'object' && d < 5; c = (c as { cause?: unknown }).cause, d++) {
-    const code = (c as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-  }
-  return codes;
 }
 
 function safePath(url: string): string {

@@ -4,7 +4,7 @@
  * codes for transport failures. Pure: time comes in as an argument. Messages name the URL path (never the query's
  * token, which is never in the URL anyway) and what to do.
  */
-import { SyncError, type ErrorCode } from '../../shared/errors.ts';
+import { SyncError, causeCodes, type ErrorCode } from '../../shared/errors.ts';
 
 /** A non-2xx response, as the classifier sees it. */
 export interface FailedResponse {
@@ -158,7 +158,7 @@ const TRANSPORT: ReadonlyArray<readonly [readonly string[], ErrorCode, string]> 
  */
 export function classifyTransportError(err: unknown, path: string): SyncError {
   if (err instanceof SyncError) return err;
-  const all = errorCodes(err);
+  const all = causeCodes(err);
   const row = TRANSPORT.find(([codes]) => all.some((c) => codes.includes(c)));
   const code = all.find((c) => row?.[0].includes(c)) ?? all[0];
   const [, ours, what] = row ?? [[], 'DATAVERSE_UNAVAILABLE', 'connection failed'];
@@ -174,16 +174,6 @@ export function invalidBodyError(path: string, cause: unknown): SyncError {
     cause,
     details: { path },
   });
-}
-
-/** Error codes along the cause chain, outermost first (undici wraps socket errors). */
-function errorCodes(err: unknown): string[] {
-  const codes: string[] = [];
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const c = (e as { code?: unknown }).code;
-    if (typeof c === 'string') codes.push(c);
-  }
-  return codes;
 }
 
 function truncate(s: string, n: number): string {
