@@ -104,8 +104,9 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
     }
   };
 
-  /** Runs `step` after every earlier consumer change: one consumer change at a time. */
-  const serially = (step: () => Promise<void>): Promise<void> => (watching = watching.then(step));
+  /** Runs `step` after every earlier consumer change: one consumer change at a time; a failed step never blocks the next. */
+  const serially = (step: () => Promise<void>): Promise<void> =>
+    (watching = watching.then(step).catch((err: unknown) => log.error({ err: (err as Error).message }, 'loader consumer change failed')));
 
   /**
    * Replaces the consumer with one subscribed to `topics`. kafkajs's own restart-after-crash is disabled: a restart

@@ -91,8 +91,8 @@ async function writeComparing(coll: Collection<Document>, ops: readonly UpsertOp
   try {
     // 1. Read the stored versions, compared in the application: new ids and newer versions are written.
     const stored = await storedSyncOf(coll, ops);
-    const newer = ops.filter((op) => stored.has(op.id) && isNewer(op, stored.get(op.id)));
     const writes = ops.filter((op) => !stored.has(op.id) || isNewer(op, stored.get(op.id)));
+    const newer = writes.filter((op) => stored.has(op.id));
     // 2. Delete the older stored documents, then insert. A crash in between is repaired by the replay of the
     //    chunk, whose offsets are not committed yet; an id inserted meanwhile fails with E11000 and is compared again.
     for (const ids of idSlices(newer)) await coll.deleteMany({ _id: { $in: ids as never[] } });
