@@ -55,6 +55,18 @@ logger.server.name = kafka.server.KafkaRaftServer
 logger.server.level = INFO
 `;
 
+/**
+ * A random KRaft cluster id (16 bytes, base64url) that does not start with `-`: kafka-storage's argument parser
+ * reads such an id as an option and refuses to format (1 start in 64 failed so). Kafka's own `Uuid.randomUuid`
+ * skips those ids for the same reason.
+ */
+export function kafkaClusterId(random: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** The Kafka server definition. */
 export const kafka: LocalServer = {
   name: 'kafka',
@@ -68,7 +80,8 @@ export const kafka: LocalServer = {
     writeFileSync(join(dir, 'log4j2.properties'), LOG4J);
     if (existsSync(join(dir, 'data', 'meta.properties'))) return;
     const idFile = join(dir, 'cluster.id');
-    if (!existsSync(idFile)) writeFileSync(idFile, randomBytes(16).toString('base64url'));
+    // no data yet, so an id left by a format that failed is replaced too
+    if (!existsSync(idFile) || readFileSync(idFile, 'utf8').trim().startsWith('-')) writeFileSync(idFile, kafkaClusterId());
     const clusterId = readFileSync(idFile, 'utf8').trim();
     execFileSync(
       findJava(17, 'KAFKA_JAVA'),
