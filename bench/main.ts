@@ -4,11 +4,13 @@
  * `storeRaw` (bench/store.ts), `load` (bench/load.ts) and `e2e` (bench/e2e.ts: full sync, incremental with 0.1 %
  * changes, each service's peak memory, 2+2 instances against 1+1; `--no-scaling` skips the last). Uses KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGODB_URI
  * when set, else brings the local stack up. Writes `bench-results/latest.json` (and a timestamped copy) with the
- * machine and one object per stage, and prints a table. Every stage uses unique names and drops nothing.
+ * machine and one object per stage, its chart `bench-results/latest.svg` (bench/chart.ts; also timestamped), and
+ * prints a table. Every stage uses unique names and drops nothing.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { describeMachine, renderChartSvg, type BenchResults } from './chart.ts';
 import { benchE2e } from './e2e.ts';
 import { benchExtract } from './extract.ts';
 import { benchLoad } from './load.ts';
@@ -110,10 +112,13 @@ for (const [service, mb] of Object.entries((result.peakRssMb as Record<string, n
 
 mkdirSync('bench-results', { recursive: true });
 const json = JSON.stringify(result, null, 2);
+const stamped = `bench-results/${String(result.at).replace(/[:.]/g, '-')}`;
 writeFileSync('bench-results/latest.json', json + '\n');
-writeFileSync(`bench-results/${String(result.at).replace(/[:.]/g, '-')}.json`, json + '\n');
-const m = result.machine as ReturnType<typeof machine>;
-console.log(`${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}`);
+writeFileSync(`${stamped}.json`, json + '\n');
+const svg = await renderChartSvg(result as unknown as BenchResults);
+writeFileSync('bench-results/latest.svg', svg);
+writeFileSync(`${stamped}.svg`, svg);
+console.log(describeMachine(result.machine as ReturnType<typeof machine>));
 console.table(table);
-console.log('written to bench-results/latest.json');
+console.log('written to bench-results/latest.json, chart: bench-results/latest.svg');
 process.exit(0);
