@@ -4,7 +4,7 @@
  * touches the shared stack other tests use, and stops it at the end. Nothing of the integration project's global
  * setup is used.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { faultConnectionEnv, faultStackEnv, infra } from './support/fault-stack.ts';
@@ -22,6 +22,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const runDir = stackEnv.DYNSYNC_RUN_DIR!;
   // a clean slate every time: stop what a previous (aborted) suite left running, then drop its data
   await infra(['down'], stackEnv);
+  // the previous run's service logs survive one more run (a failure is often looked at after re-running the case)
+  const previousLogs = `${runDir}-previous-logs`;
+  rmSync(previousLogs, { recursive: true, force: true });
+  if (existsSync(join(runDir, 'service-logs'))) renameSync(join(runDir, 'service-logs'), previousLogs);
   rmSync(runDir, { recursive: true, force: true });
   // `up` is idempotent: one more try when a server did not come up (a slow JVM start on a busy machine)
   const printed = await infra(['up'], stackEnv).catch((err: unknown) => {
