@@ -30,6 +30,9 @@ const PRIMARY_ID = 'new_widgetid';
 /** One timed run. */
 export interface RunTiming {
   readonly seconds: number;
+  /** From the run's start (coordinator) until extraction completed, and until it was loaded. */
+  readonly extractedSeconds: number | null;
+  readonly loadedSeconds: number;
   readonly records: number;
   readonly rowsPerSec: number;
   readonly verdict: TableVerdict;
@@ -37,8 +40,8 @@ export interface RunTiming {
 
 /** The results merged into `npm run bench`. */
 export interface E2eBench {
-  readonly e2e: { readonly seconds: number; readonly rowsPerSec: number; readonly ok: boolean };
-  readonly incremental: { readonly seconds: number; readonly changed: number; readonly ok: boolean };
+  readonly e2e: { readonly seconds: number; readonly rowsPerSec: number; readonly ok: boolean; readonly extractedSeconds: number | null; readonly loadedSeconds: number };
+  readonly incremental: { readonly seconds: number; readonly changed: number; readonly ok: boolean; readonly extractedSeconds: number | null; readonly loadedSeconds: number };
   readonly peakRssMb: Record<string, number>;
   readonly scaling?: { readonly oneEachSeconds: number; readonly twoEachSeconds: number; readonly speedup: number; readonly ok: boolean };
 }
@@ -91,7 +94,8 @@ async function timedRun(s: Session, connection: string, db: Db, kind: 'full' | '
   const run = await watchRun(s.mongo.db(s.baseEnv.DYNSYNC_STATE_DB!), connection, kind, since, s.say, s.runTimeoutMs);
   const seconds = (performance.now() - t0) / 1000;
   const verdict = await verifyTable(db, TABLE, await truthVersions(s.sim.controlUrl!, s.agent, TABLE, PRIMARY_ID));
-  return { seconds: Number(seconds.toFixed(2)), records: run.records, rowsPerSec: Math.round(run.records / seconds), verdict };
+  const extractedSeconds = run.extractedSeconds === null ? null : Number(run.extractedSeconds.toFixed(2));
+  return { seconds: Number(seconds.toFixed(2)), extractedSeconds, loadedSeconds: Number(run.seconds.toFixed(2)), records: run.records, rowsPerSec: Math.round(run.records / seconds), verdict };
 }
 
 /** Runs the end-to-end benchmark at `rows`. */
@@ -148,8 +152,8 @@ export async function benchE2e(rows = 100_000, opts: { scaling?: boolean; server
       };
     }
     return {
-      e2e: { seconds: one.timing.seconds, rowsPerSec: one.timing.rowsPerSec, ok: matches(one.timing.verdict) },
-      incremental: { seconds: incremental.seconds, changed, ok: matches(incremental.verdict) },
+      e2e: { seconds: one.timing.seconds, rowsPerSec: one.timing.rowsPerSec, ok: matches(one.timing.verdict), extractedSeconds: one.timing.extractedSeconds, loadedSeconds: one.timing.loadedSeconds },
+      incremental: { seconds: incremental.seconds, changed, ok: matches(incremental.verdict), extractedSeconds: incremental.extractedSeconds, loadedSeconds: incremental.loadedSeconds },
       peakRssMb: peak,
       ...(scaling ? { scaling } : {}),
     };

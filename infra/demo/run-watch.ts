@@ -12,6 +12,8 @@ export interface RunSummary {
   records: number;
   windows: number;
   seconds: number;
+  /** From the run's start until its extraction completed (every window's records acknowledged by Kafka). */
+  extractedSeconds: number | null;
   runStart: Date;
   tombstones: number;
   /** Deletes captured through delta links (change-tracked tables). */
@@ -24,6 +26,7 @@ interface RunDoc {
   status: string;
   startedAt: Date;
   runStart: Date;
+  completedAt: Date | null;
   loadedAt: Date | null;
   error: { code: string; message: string } | null;
   reconcile?: string;
@@ -56,7 +59,8 @@ export async function watchRun(state: Db, connection: string, kind: 'full' | 'in
         const loaded = run.loadedAt ?? new Date();
         const tombstones = Object.values(run.tombstones ?? {}).reduce((s, n) => s + n, 0);
         const deletes = tables.reduce((s, t) => s + (t.delta?.deletes ?? 0), 0);
-        return { runId: run._id, kind, records, windows: total, seconds: (loaded.getTime() - run.startedAt.getTime()) / 1000, runStart: run.runStart, tombstones, deletes };
+        const extractedSeconds = run.completedAt ? (run.completedAt.getTime() - run.startedAt.getTime()) / 1000 : null;
+        return { runId: run._id, kind, records, windows: total, seconds: (loaded.getTime() - run.startedAt.getTime()) / 1000, extractedSeconds, runStart: run.runStart, tombstones, deletes };
       }
     }
     await new Promise((r) => setTimeout(r, 500));

@@ -12,8 +12,11 @@ export const DATAVERSE_CLIENT_ENV = {
   DATAVERSE_MAX_CONNECTIONS: envField.positiveInt(16),
   /** Most requests in flight per connection; `x-ms-dop-hint` may lower it, never raise it. */
   DATAVERSE_MAX_CONCURRENCY: envField.positiveInt(8),
-  /** `Prefer: odata.maxpagesize` for scans (1..5000); 1000 keeps the extractor under 300 MB at the same rate. */
-  DATAVERSE_PAGE_SIZE: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(1000),
+  /**
+   * `Prefer: odata.maxpagesize` for scans (1..5000). 500 keeps the extractor under 300 MB with lookup names on (every
+   * column then carries a FormattedValue annotation, doubling the page): 271 MB against 343 MB at 1000, 4 % slower.
+   */
+  DATAVERSE_PAGE_SIZE: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(500),
   /** Timeout for response headers and for body inactivity, per request (Dataverse itself stops at 2 min). */
   DATAVERSE_REQUEST_TIMEOUT_MS: envField.positiveInt(130_000),
   /** Retries per request (page) after the first attempt. */
