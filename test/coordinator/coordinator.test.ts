@@ -219,8 +219,13 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     expect(started.event.tables[0]!.from.getTime()).toBe(FULL_RANGE_START_MS);
     await eventually(async () => completedRun(started.runId), 60_000);
     // the watermark stays where it was (a later value), the run is completed but not loaded: no tombstone yet
-    // (the projection is saved just after RunCompleted is published: wait for it)
-    expect(await eventually(async () => (await runDoc(started.runId))?.status, 10_000)).toBe('completed');
+    // (the projection is saved just after RunCompleted is published: wait until it leaves 'running'; an earlier
+    // save of the run, still 'running', must not end the wait)
+    const settled = async () => {
+      const status = (await runDoc(started.runId))?.status;
+      return status !== undefined && status !== 'running' ? status : undefined;
+    };
+    expect(await eventually(settled, 10_000)).toBe('completed');
     const tombstones: { key: string; headers: ReturnType<typeof decodeRecordHeaders>; value: Buffer | null }[] = [];
     const c = kafka.consumer({ groupId: uniqueName('tomb-watch') });
     consumers.push(c);

@@ -20,9 +20,7 @@ describe('source changes during and between runs', () => {
 
   beforeAll(async () => {
     p = await FaultPipeline.start({ tag: 'src', tables: TABLES, rows: 300, env: { COORDINATOR_OVERLAP_MS: String(OVERLAP_MS) } });
-    conn = await p.connect();
-    const first = await p.run(conn, 'full');
-    if (first.status !== 'loaded') throw new Error(`baseline full run ${first.status}\n${p.lines.join('\n')}`);
+    conn = await p.connectWithBaseline();
   });
   afterAll(async () => {
     await p?.close();

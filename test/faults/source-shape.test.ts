@@ -6,8 +6,8 @@
  * equals the source after each run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matches } from '../../infra/demo/ground-truth.ts';
-import { FaultPipeline, type RunDoc } from './support/fault-pipeline.ts';
+import { expectConsistent } from './support/expect-consistent.ts';
+import { FaultPipeline } from './support/fault-pipeline.ts';
 import { sourceRows } from './support/source-truth.ts';
 
 const TABLE = 'account';
@@ -21,19 +21,11 @@ describe('source volume and shape changes between runs', () => {
 
   beforeAll(async () => {
     p = await FaultPipeline.start({ tag: 'shape', tables: [TABLE], rows: 300 });
-    conn = await p.connect();
-    const first = await p.run(conn, 'full');
-    if (first.status !== 'loaded') throw new Error(`baseline full run ${first.status}\n${p.lines.join('\n')}`);
+    conn = await p.connectWithBaseline();
   });
   afterAll(async () => {
     await p?.close();
   });
-
-  const expectEqual = async (run: RunDoc) => {
-    expect(run.status, p.lines.join('\n')).toBe('loaded');
-    expect((await p.verify(conn)).filter((v) => !matches(v)), p.lines.join('\n')).toEqual([]);
-    expect((await p.watermarks(conn)).flatMap((c) => c.violations)).toEqual([]);
-  };
 
   it('case 10: 10,000 rows sharing one modifiedon second, created between runs, are all loaded by the next incremental', async () => {
     const { nowMs } = await p.ctl<{ nowMs: number }>('/clock');
@@ -42,7 +34,7 @@ describe('source volume and shape changes between runs', () => {
     p.say(`created ${BURST} rows of ${TABLE} with modifiedon ${at.toISOString()}`);
     await p.shiftClock(90); // past the 60 s safety lag
     const run = await p.run(conn, 'incremental', undefined, 300_000);
-    await expectEqual(run);
+    await expectConsistent(p, conn, run);
     const burst = await p.data(conn).collection(TABLE).countDocuments({ '_sync.modifiedon': at });
     expect(burst, 'documents with the burst second as modifiedon').toBe(BURST);
   });
@@ -55,7 +47,7 @@ describe('source volume and shape changes between runs', () => {
     p.say(`added ${ADDED}, removed ${REMOVED}, set ${ADDED} on ${ids.length} rows`);
     await p.shiftClock(90);
     const incremental = await p.run(conn, 'incremental');
-    await expectEqual(incremental);
+    await expectConsistent(p, conn, incremental);
     const coll = p.data(conn).collection<Record<string, unknown>>(TABLE);
     for (const [i, id] of ids.entries()) {
       const doc = await coll.findOne({ _id: id } as never);
@@ -63,7 +55,7 @@ describe('source volume and shape changes between runs', () => {
       expect(doc, `${id}: re-extracted without the removed column`).not.toHaveProperty(REMOVED);
     }
     const full = await p.run(conn, 'full', undefined, 300_000);
-    await expectEqual(full);
+    await expectConsistent(p, conn, full);
     expect(await coll.countDocuments({ [REMOVED]: { $exists: true } }), `documents still holding ${REMOVED} after the full run`).toBe(0);
     expect(await coll.countDocuments({ [ADDED]: { $exists: true } }), `documents with the field ${ADDED} after the full run`).toBe(await coll.countDocuments({}));
   });

@@ -147,6 +147,14 @@ export class FaultPipeline {
     return id;
   }
 
+  /** Registers a connection and runs its first full sync (the baseline of a file's cases); throws with the timeline unless it is loaded. */
+  async connectWithBaseline(): Promise<string> {
+    const connection = await this.connect();
+    const first = await this.run(connection, 'full');
+    if (first.status !== 'loaded') throw new Error(`baseline full run ${first.status}\n${this.lines.join('\n')}`);
+    return connection;
+  }
+
   /** A call of the simulator's control API. */
   async ctl<T = unknown>(path: string, method: Method = 'GET', body?: unknown): Promise<T> {
     const res = await request(`${this.sim.controlUrl}${path}`, { method, dispatcher: this.agent, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
