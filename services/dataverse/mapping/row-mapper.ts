@@ -140,8 +140,8 @@ export function rowMapper(table: TableDefinition, currencyIsoById?: ReadonlyMap<
 
 /**
  * A maker of empty records with every field present, in schema order: the mapper fills them in place, so each
- * record is created with its final shape (assigning 40+ new properties one by one makes V8 store them in a
- * dictionary, slower to fill and for avsc to read).
+ * record is created with its final shape instead of growing through one hidden-class transition per field
+ * (bench/extract-cpu.ts on the 46-column table: map 22-25 → 19-22 µs per row, Avro write 12 → 10).
  */
 function recordFactory(fields: readonly string[]): () => AvroRecord {
   const template: AvroRecord = Object.fromEntries(fields.map((f) => [f, null]));
