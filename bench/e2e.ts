@@ -38,10 +38,14 @@ export interface RunTiming {
   readonly verdict: TableVerdict;
 }
 
+/** When a run finished extracting and loading, from its start. */
+type RunPhases = Pick<RunTiming, 'extractedSeconds' | 'loadedSeconds'>;
+const phasesOf = ({ extractedSeconds, loadedSeconds }: RunTiming): RunPhases => ({ extractedSeconds, loadedSeconds });
+
 /** The results merged into `npm run bench`. */
 export interface E2eBench {
-  readonly e2e: { readonly seconds: number; readonly rowsPerSec: number; readonly ok: boolean; readonly extractedSeconds: number | null; readonly loadedSeconds: number };
-  readonly incremental: { readonly seconds: number; readonly changed: number; readonly ok: boolean; readonly extractedSeconds: number | null; readonly loadedSeconds: number };
+  readonly e2e: { readonly seconds: number; readonly rowsPerSec: number; readonly ok: boolean } & RunPhases;
+  readonly incremental: { readonly seconds: number; readonly changed: number; readonly ok: boolean } & RunPhases;
   readonly peakRssMb: Record<string, number>;
   readonly scaling?: { readonly oneEachSeconds: number; readonly twoEachSeconds: number; readonly speedup: number; readonly ok: boolean };
 }
@@ -152,8 +156,8 @@ export async function benchE2e(rows = 100_000, opts: { scaling?: boolean; server
       };
     }
     return {
-      e2e: { seconds: one.timing.seconds, rowsPerSec: one.timing.rowsPerSec, ok: matches(one.timing.verdict), extractedSeconds: one.timing.extractedSeconds, loadedSeconds: one.timing.loadedSeconds },
-      incremental: { seconds: incremental.seconds, changed, ok: matches(incremental.verdict), extractedSeconds: incremental.extractedSeconds, loadedSeconds: incremental.loadedSeconds },
+      e2e: { seconds: one.timing.seconds, rowsPerSec: one.timing.rowsPerSec, ok: matches(one.timing.verdict), ...phasesOf(one.timing) },
+      incremental: { seconds: incremental.seconds, changed, ok: matches(incremental.verdict), ...phasesOf(incremental) },
       peakRssMb: peak,
       ...(scaling ? { scaling } : {}),
     };
