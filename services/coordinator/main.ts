@@ -1,7 +1,6 @@
 /** Coordinator process: wiring only. */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { MongoClient } from 'mongodb';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-messages.ts';
 import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
@@ -23,6 +22,7 @@ import { reconcileDeletes } from './reconciler.ts';
 import { RunActions } from './run-actions.ts';
 import { StateStore } from './state-store.ts';
 import { startStatusPageOrWarn } from './status/status-server.ts';
+import { connectStore } from '../shared/store-client.ts';
 
 const config = configOrExit(loadCoordinatorConfig);
 const log = createLogger('coordinator', config.LOG_LEVEL);
@@ -36,7 +36,7 @@ await runService({
   async start() {
     const clock = systemClock;
     const metrics = createCoordinatorMetrics(metricsRegistry);
-    const mongo = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }).connect();
+    const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }, log);
     const kafka = createKafka('dynsync-coordinator', config.KAFKA_BROKERS, log);
     const admin = kafka.admin();
     await admin.connect();

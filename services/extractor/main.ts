@@ -1,5 +1,4 @@
 /** Extractor process: wiring only. */
-import { MongoClient } from 'mongodb';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-messages.ts';
 import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
@@ -21,6 +20,7 @@ import { RecordSink } from './record-sink.ts';
 import { TableContexts } from './table-contexts.ts';
 import { startTaskConsumer } from './task-consumer.ts';
 import { WindowExtractor } from './window-extractor.ts';
+import { connectStore } from '../shared/store-client.ts';
 
 const config = configOrExit(loadExtractorConfig);
 const log = createLogger('extractor', config.LOG_LEVEL);
@@ -34,7 +34,7 @@ await runService({
   stopTimeoutMs: config.EXTRACTOR_DRAIN_MS + 20_000,
   async start() {
     const cipher = cipherFromConfig(config); // refuses to start without the encryption key
-    const mongo = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }).connect();
+    const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }, log);
     const kafka = createKafka('dynsync-extractor', config.KAFKA_BROKERS, log);
     const admin = kafka.admin();
     await admin.connect();

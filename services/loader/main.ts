@@ -1,5 +1,4 @@
 /** Loader process: wiring only. */
-import { MongoClient } from 'mongodb';
 import { systemClock } from '../shared/clock.ts';
 import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
@@ -13,6 +12,7 @@ import { createLoaderMetrics } from './metrics.ts';
 import { createRecordDecoder } from './record-decoder.ts';
 import { startLoaderService } from './loader-service.ts';
 import { probeStore } from './store-writer.ts';
+import { connectStore } from '../shared/store-client.ts';
 
 const config = configOrExit(loadLoaderConfig);
 const log = createLogger('loader', config.LOG_LEVEL);
@@ -26,7 +26,7 @@ await runService({
   async start() {
     // a small pool: every in-flight command holds connections of FerretDB's 100-per-database SQLite pool; a short
     // server selection so a store outage surfaces as retried STORE_UNAVAILABLE within seconds
-    const mongo = await new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 16 }).connect();
+    const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 16 }, log);
     const kafka = createKafka('dynsync-loader', config.KAFKA_BROKERS, log);
     const admin = kafka.admin();
     await admin.connect();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KafkaJSError } from 'kafkajs';
+import { MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { SyncError, toSyncError } from './errors.ts';
 
 describe('toSyncError', () => {
@@ -7,6 +8,9 @@ describe('toSyncError', () => {
     ['a SyncError passes through', new SyncError('RECORD_INVALID', 'bad'), 'RECORD_INVALID', false],
     ['a retriable kafkajs error is transient', new KafkaJSError('leader not available', { retriable: true }), 'KAFKA_UNAVAILABLE', true],
     ['a non-retriable kafkajs error falls back', new KafkaJSError('topic authorization failed', { retriable: false }), 'INTERNAL', false],
+    ['a MongoDB network error is a transient store outage', new MongoNetworkError('connection 1 to 127.0.0.1:27017 closed'), 'STORE_UNAVAILABLE', true],
+    ['a MongoDB server selection timeout is a transient store outage', new MongoServerSelectionError('Server selection timed out after 30000 ms', {} as never), 'STORE_UNAVAILABLE', true],
+    ['a MongoDB server error (a rejected command) falls back', new MongoServerError({ message: 'bad filter', code: 2 }), 'INTERNAL', false],
     ['a plain error falls back', new Error('boom'), 'INTERNAL', false],
     ['a string falls back', 'boom', 'INTERNAL', false],
   ] as const)('%s', (_name, err, code, retriable) => {

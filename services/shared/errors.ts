@@ -96,10 +96,14 @@ export function isSyncError(err: unknown, code?: ErrorCode): err is SyncError {
   return err instanceof SyncError && (code === undefined || err.code === code);
 }
 
+/** The MongoDB driver's error names that mean "the store cannot be reached now" (network, selection, pool). */
+const STORE_UNREACHABLE_ERRORS = new Set(['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoPoolClearedError', 'MongoServerClosedError', 'MongoTopologyClosedError', 'MongoNotConnectedError']);
+
 /**
  * Wraps anything thrown into a {@link SyncError}: a SyncError passes through, a kafkajs error marked retriable
- * becomes `KAFKA_UNAVAILABLE` (transient), anything else becomes `fallback` (default `INTERNAL`, fatal), with the
- * original kept as cause. Boundaries should classify before this fallback is reached.
+ * becomes `KAFKA_UNAVAILABLE` (transient), a MongoDB driver error that means the store is unreachable becomes
+ * `STORE_UNAVAILABLE` (transient), anything else becomes `fallback` (default `INTERNAL`, fatal), with the original
+ * kept as cause. Boundaries should classify before this fallback is reached.
  */
 export function toSyncError(err: unknown, fallback: ErrorCode = 'INTERNAL'): SyncError {
   if (err instanceof SyncError) return err;
@@ -107,6 +111,9 @@ export function toSyncError(err: unknown, fallback: ErrorCode = 'INTERNAL'): Syn
   // kafkajs marks transient broker errors (leader not available, not hosting the partition yet, …) as retriable
   if (err instanceof Error && err.name.startsWith('Kafka') && (err as { retriable?: unknown }).retriable === true) {
     return new SyncError('KAFKA_UNAVAILABLE', `Kafka is not ready: ${message}`, { cause: err });
+  }
+  if (err instanceof Error && STORE_UNREACHABLE_ERRORS.has(err.name)) {
+    return new SyncError('STORE_UNAVAILABLE', `MongoDB is unreachable: ${message}`, { cause: err });
   }
   return new SyncError(fallback, message, { cause: err });
 }
