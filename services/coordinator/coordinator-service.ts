@@ -24,6 +24,7 @@ import { parseCommand, runKindOf } from './core/command.ts';
 import { emptyBook, foldEvent, type RunBook } from './core/run-state.ts';
 import { commandRequestId } from './core/request-id.ts';
 import { connectionAssigner } from './connection-assigner.ts';
+import { pinUncommittedCommandPartitions } from './command-start.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
 import type { RunActions } from './run-actions.ts';
 import { ConnectionDuties } from './connection-duties.ts';
@@ -224,10 +225,12 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (payload.topic === COORDINATOR_TOPIC && Number(payload.offsetLag) <= 0) void serial(() => goLive(payload.partition));
   });
+  // the event log is read from the beginning (rebuild); commands of a brand-new group start at the end, committed
+  // before the first join so that no rebalance resets a partition to its end again (command-start.ts)
+  await pinUncommittedCommandPartitions(admin, opts.groupId, log);
   await consumer.connect();
-  // the event log is read from the beginning (rebuild); commands of a brand-new group start at the end
   await consumer.subscribe({ topics: [COORDINATOR_TOPIC], fromBeginning: true });
-  await consumer.subscribe({ topics: [COMMANDS_TOPIC], fromBeginning: false });
+  await consumer.subscribe({ topics: [COMMANDS_TOPIC], fromBeginning: true });
   await consumer.run({
     autoCommit: false,
     eachMessage: ({ topic, partition, message }) => serial(() => (topic === COORDINATOR_TOPIC ? onEvent(partition, message) : onCommand(partition, message))),

@@ -18,6 +18,7 @@ import { MongoSecretStore } from '../../services/dataverse/secrets/mongo-secret-
 import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts';
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { FULL_RANGE_START_MS } from '../../services/coordinator/core/windows.ts';
+import { partitionOf } from '../../services/coordinator/coordinator-service.ts';
 import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
 import { trustCertificate } from '../simulator/sim-fixture.ts';
@@ -66,6 +67,20 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
   const watermark = async (table: string) => (await mongo.db(stateDb).collection('watermarks').findOne({ _id: `${connection}/${table}` as never }))?.watermark as Date | undefined;
   const runDoc = (runId: string) => mongo.db(stateDb).collection('runs').findOne({ _id: runId as never });
   const nextRun = async (count: number) => eventually(async () => startedRuns()[count - 1], 60_000);
+  /** Every dead letter of sync.dlq (key, error code and message), collected as it comes; callers find theirs by key. */
+  const watchDlq = async () => {
+    const dlq: { key: string; code: string; message: string }[] = [];
+    const c = kafka.consumer({ groupId: uniqueName('dlq-watch') });
+    consumers.push(c);
+    await c.connect();
+    await c.subscribe({ topic: DLQ_TOPIC, fromBeginning: true });
+    await c.run({
+      eachMessage: async ({ message }) => {
+        dlq.push({ key: message.key?.toString() ?? '', code: String(message.headers?.['dlq-error-code']), message: String(message.headers?.['dlq-error-message']) });
+      },
+    });
+    return dlq;
+  };
 
   beforeAll(async () => {
     sim = await startSimulator({ port: 0, control: true, rows: 200, logLevel: 'silent', stateDir: join(tmpdir(), 'dynsync-sim-test-state') });
@@ -180,19 +195,24 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     expect((await watermark('account'))?.getTime()).toBe(future.getTime());
   });
 
+  it('a command sent while the coordinator is down, on a sync.commands partition the group never read a command from, is handled after the restart', async () => {
+    // (before the DLQ test below, whose random keys may use other partitions)
+    const dlq = await watchDlq();
+    const partitions = (await admin.fetchTopicMetadata({ topics: [COMMANDS_TOPIC] })).topics[0]!.partitions.length;
+    let key: string;
+    do key = uniqueName('idle-partition');
+    while (partitionOf(key, partitions) === partitionOf(connection, partitions));
+    expect(await coordinator.kill('SIGKILL')).toBe('SIGKILL');
+    await command({ kind: 'refresh', connection: key, requestedBy: 'it' }, key);
+    coordinator = start();
+    // an unknown connection: handled = rejected to sync.dlq (a partition reset to its end would skip it)
+    const got = await eventually(async () => dlq.find((d) => d.key === key), 90_000);
+    expect(got.code).toBe('CONNECTION_NOT_FOUND');
+  });
+
   it('rejects malformed or unknown commands to sync.dlq with the reason', async () => {
-    const dlq: { key: string; code: string; message: string }[] = [];
-    const c = kafka.consumer({ groupId: uniqueName('dlq-watch') });
-    consumers.push(c);
-    await c.connect();
-    await c.subscribe({ topic: DLQ_TOPIC, fromBeginning: true });
+    const dlq = await watchDlq();
     const tag = randomUUID();
-    await c.run({
-      eachMessage: async ({ message }) => {
-        if (!message.key?.toString().startsWith(tag)) return;
-        dlq.push({ key: message.key.toString(), code: String(message.headers?.['dlq-error-code']), message: String(message.headers?.['dlq-error-message']) });
-      },
-    });
     await command('{"kind":"refresh"', `${tag}-json`);
     await command({ kind: 'wipe', connection, requestedBy: 'x' }, `${tag}-kind`);
     const got = await eventually(async () => (dlq.length >= 2 ? dlq : undefined), 30_000);
