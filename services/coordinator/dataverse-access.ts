@@ -59,9 +59,20 @@ export function createDataverseAccess(deps: { connections: ConnectionStore; secr
       const pk = summary.primaryIdAttribute;
       const filter = wanted.map((id) => `${pk} eq ${id}`).join(' or ');
       const found = new Set<string>();
+      let unidentified = 0;
       const client = (await get(c)).client;
       for await (const page of client.pages(`${summary.entitySetName}?$select=${pk}&$filter=${encodeURIComponent(filter)}`, { maxPageSize: 5000 })) {
-        for (const row of page.rows) found.add(String(row[pk]).toLowerCase());
+        for (const row of page.rows) {
+          const id = typeof row[pk] === 'string' ? row[pk].toLowerCase() : '';
+          if (GUID.test(id)) found.add(id);
+          else unidentified++;
+        }
+      }
+      // Invariant 8: a row returned without its primary id is one of the asked ids, but which one is unknown; deleting
+      // on that evidence could delete a live row, so none of this batch counts as deleted
+      if (unidentified > 0) {
+        deps.log.warn({ connection: c.id, table, rows: unidentified }, 'delete check: Dataverse returned rows without their primary id; no row of this batch is treated as deleted');
+        return new Set(wanted);
       }
       return found;
     },
