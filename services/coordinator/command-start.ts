@@ -12,10 +12,23 @@
  */
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../shared/log.ts';
+import { DEFAULT_RETRY, retry } from '../shared/retry.ts';
 import { COMMANDS_TOPIC } from '../shared/topics.ts';
 
-/** Commits the current end of every `sync.commands` partition `groupId` has no offset on; returns how many. */
-export async function pinUncommittedCommandPartitions(admin: Admin, groupId: string, log: Logger): Promise<number> {
+/**
+ * Commits the current end of every `sync.commands` partition `groupId` has no offset on; returns how many. Kafka
+ * errors marked retriable (a broker that just started answers "the coordinator is loading") are retried.
+ */
+export async function pinUncommittedCommandPartitions(admin: Admin, groupId: string, log: Logger, sleep?: (ms: number) => Promise<void>): Promise<number> {
+  return retry(() => pin(admin, groupId, log), {
+    ...DEFAULT_RETRY,
+    retries: 10,
+    ...(sleep ? { sleep } : {}),
+    onRetry: (err, attempt, delayMs) => log.info({ attempt, delayMs, reason: err.message }, `${COMMANDS_TOPIC}: Kafka not ready to read the group's offsets; retrying`),
+  });
+}
+
+async function pin(admin: Admin, groupId: string, log: Logger): Promise<number> {
   const [committed] = await admin.fetchOffsets({ groupId, topics: [COMMANDS_TOPIC] });
   const missing = new Set((committed?.partitions ?? []).filter((p) => Number(p.offset) < 0).map((p) => p.partition));
   if (missing.size === 0) return 0;
