@@ -18,7 +18,7 @@
  * Either way every op's outcome is known before offsets are committed (Invariant 3).
  */
 import { Long, MongoBulkWriteError, type Collection, type Db, type Document } from 'mongodb';
-import { SyncError } from '../shared/errors.ts';
+import { SyncError, toSyncError } from '../shared/errors.ts';
 import { SYNC_FIELD, storedVersion, type StoredSync, type UpsertOp } from './core/upsert-plan.ts';
 import { compareVersions } from './core/version.ts';
 
@@ -52,9 +52,12 @@ export async function probeStore(db: Db): Promise<StoreProfile> {
 /** Classifies a MongoDB failure other than the expected E11000. */
 export function classifyStoreError(err: unknown): SyncError {
   if (err instanceof SyncError) return err;
+  // the driver's "store unreachable" errors, classified once for every service (shared/errors.ts)
+  const generic = toSyncError(err);
+  if (generic.code === 'STORE_UNAVAILABLE') return generic;
   const message = err instanceof Error ? err.message : String(err);
   const name = err instanceof Error ? err.name : '';
-  if (/MongoNetwork|MongoServerSelection|MongoTopologyClosed|PoolClear/.test(name) || /ECONNREFUSED|ECONNRESET|timed out/i.test(message)) {
+  if (/ECONNREFUSED|ECONNRESET|timed out/i.test(message)) {
     return new SyncError('STORE_UNAVAILABLE', `MongoDB is unreachable: ${message}`, { cause: err });
   }
   // FerretDB on SQLite: another writer holds the database lock (transient, not a data problem)
