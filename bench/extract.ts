@@ -8,10 +8,13 @@
  *   npx node bench/extract.ts --rows 100000 [--compression none|gzip|both] [--lookup-names false|true|both]
  *     [--cpu-prof <dir>]   (V8 CPU profile of the extractor process, written on a SIGTERM exit)
  *     [--env NAME=value]…  (extra extractor settings, e.g. --env DATAVERSE_PAGE_SIZE=1000)
+ *     [--latency-ms <n>]   (the simulator answers every request n ms late, like a remote Dataverse; the raw rate
+ *                           is still measured without it)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { startExtractHarness } from '../test/extractor/extract-harness.ts';
 import { eventually, startService } from '../infra/demo/service-process.ts';
 import { createKafka, ensureTopics } from '../services/shared/kafka.ts';
@@ -68,8 +71,24 @@ async function startAtEnd(groupId: string): Promise<void> {
   }
 }
 
-async function measure(rows: number, compression: string, lookupNames: boolean, cpuProfDir?: string, extraEnv: Record<string, string> = {}): Promise<ExtractRun> {
+/**
+ * Sets the harness simulator's answer latency. Its own agent trusts the simulator's CA: the process-wide default
+ * already holds the raw-rate simulator's certificate, and OpenSSL looks CAs up by subject, which both share.
+ */
+async function simulatorLatency(controlUrl: string | undefined, caCertPath: string, latencyMs: number): Promise<void> {
+  if (controlUrl === undefined) throw new Error('the harness simulator has no control API');
+  const dispatcher = new Agent({ connect: { ca: readFileSync(caCertPath, 'utf8') } });
+  try {
+    const res = await undiciFetch(`${controlUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs }), dispatcher });
+    if (!res.ok) throw new Error(`simulator faults: HTTP ${res.status} ${await res.text()}`);
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+async function measure(rows: number, compression: string, lookupNames: boolean, cpuProfDir?: string, extraEnv: Record<string, string> = {}, latencyMs = 0): Promise<ExtractRun> {
   const h = await startExtractHarness(servers(), { rows: 100, tableRows: { new_widget: rows }, limits: { requests: 1_000_000 } });
+  if (latencyMs > 0) await simulatorLatency(h.sim.controlUrl, h.sim.caCertPath, latencyMs);
   const nodeOptions = cpuProfDir === undefined ? EXTRACTOR_NODE_OPTIONS : `${EXTRACTOR_NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${cpuProfDir}`;
   const env = h.extractorEnv({ EXTRACTOR_COMPRESSION: compression, EXTRACTOR_LOOKUP_NAMES: String(lookupNames), NODE_OPTIONS: nodeOptions, ...extraEnv });
   await startAtEnd(env.EXTRACTOR_GROUP_ID!);
@@ -100,22 +119,23 @@ export async function benchExtract({
   lookupNames = [false],
   cpuProfDir,
   env,
-}: { rows?: number; compressions?: string[]; lookupNames?: boolean[]; cpuProfDir?: string; env?: Record<string, string> } = {}): Promise<ExtractBench> {
+  latencyMs,
+}: { rows?: number; compressions?: string[]; lookupNames?: boolean[]; cpuProfDir?: string; env?: Record<string, string>; latencyMs?: number } = {}): Promise<ExtractBench> {
   const raw = await benchSimulator(rows);
   const runs: ExtractRun[] = [];
-  for (const names of lookupNames) for (const c of compressions) runs.push(await measure(rows, c, names, cpuProfDir, env));
+  for (const names of lookupNames) for (const c of compressions) runs.push(await measure(rows, c, names, cpuProfDir, env, latencyMs));
   const best = runs.reduce((a, b) => (b.rowsPerSec > a.rowsPerSec ? b : a));
   return { simulatorRaw: raw.simulatorRaw, extract: { rowsPerSec: best.rowsPerSec, peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) }, runs };
 }
 
 if (import.meta.main) {
   const { values } = parseArgs({
-    options: { rows: { type: 'string', default: '100000' }, compression: { type: 'string', default: 'none' }, 'lookup-names': { type: 'string', default: 'false' }, 'cpu-prof': { type: 'string' }, env: { type: 'string', multiple: true } },
+    options: { rows: { type: 'string', default: '100000' }, compression: { type: 'string', default: 'none' }, 'lookup-names': { type: 'string', default: 'false' }, 'cpu-prof': { type: 'string' }, env: { type: 'string', multiple: true }, 'latency-ms': { type: 'string', default: '0' } },
   });
   const both = <T,>(v: string, a: T, b: T, parse: (s: string) => T): T[] => (v === 'both' ? [a, b] : [parse(v)]);
   const compressions = both(values.compression, 'none', 'gzip', (s) => s);
   const lookupNames = both(values['lookup-names'], false, true, (s) => s === 'true');
-  const result = await benchExtract({ rows: Number(values.rows), compressions, lookupNames, cpuProfDir: values['cpu-prof'], env: Object.fromEntries((values.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) });
+  const result = await benchExtract({ rows: Number(values.rows), compressions, lookupNames, cpuProfDir: values['cpu-prof'], env: Object.fromEntries((values.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])), latencyMs: Number(values['latency-ms']) });
   console.log(`simulator raw: ${result.simulatorRaw.rowsPerSec} rows/s`);
   console.table(result.runs.map((r) => ({ ...r, 'of raw': `${Math.round((100 * r.rowsPerSec) / result.simulatorRaw.rowsPerSec)}%` })));
   console.log(JSON.stringify({ simulatorRaw: result.simulatorRaw, extract: result.extract }));
