@@ -8,6 +8,7 @@
  */
 import { MongoServerError, type Db } from 'mongodb';
 import type { SyncKind } from '../shared/control-messages.ts';
+import { classifyStoreError } from '../shared/store-errors.ts';
 import { SyncError } from '../shared/errors.ts';
 import { retry } from '../shared/retry.ts';
 import { NO_PENDING, type Pending } from './core/pending.ts';
@@ -79,7 +80,10 @@ interface RequestsDoc {
 
 const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
 
-/** Runs `fn` with retries; MongoDB failures become STORE_UNAVAILABLE (retried) or STORE_WRITE_FAILED. */
+/**
+ * Runs `fn` with retries; MongoDB failures are classified like every service's (shared/store-errors.ts):
+ * STORE_UNAVAILABLE (retried) or STORE_WRITE_FAILED, the message naming the state-store operation.
+ */
 async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return retry(
     async () => {
@@ -87,8 +91,8 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
         return await fn();
       } catch (err) {
         if (err instanceof SyncError) throw err;
-        const transient = err instanceof Error && /network|timed out|ECONN|topology|server selection|not primary/i.test(`${err.name} ${err.message}`);
-        throw new SyncError(transient ? 'STORE_UNAVAILABLE' : 'STORE_WRITE_FAILED', `state store: ${what} failed: ${(err as Error).message}`, { cause: err });
+        const e = classifyStoreError(err);
+        throw new SyncError(e.code, `state store: ${what} failed: ${e.message}`, { cause: err, details: e.details });
       }
     },
     { retries: 5, minDelayMs: 200, maxDelayMs: 5_000 },

@@ -12,7 +12,8 @@ import type { Clock } from '../shared/clock.ts';
 import { destinationOf } from './core/table-topic.ts';
 import { planUpserts, type IncomingRecord } from './core/upsert-plan.ts';
 import type { RecordDecoder } from './record-decoder.ts';
-import { classifyStoreError, createStoreWriter, toLong, type StoreWriter } from './store-writer.ts';
+import { classifyStoreError } from '../shared/store-errors.ts';
+import { createStoreWriter, toLong, type StoreWriter } from './store-writer.ts';
 import { ensureIndexes } from './indexes.ts';
 
 /** What loading a chunk did. */

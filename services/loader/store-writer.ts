@@ -18,7 +18,7 @@
  * Either way every op's outcome is known before offsets are committed (Invariant 3).
  */
 import { Long, MongoBulkWriteError, type Collection, type Db, type Document } from 'mongodb';
-import { SyncError, toSyncError } from '../shared/errors.ts';
+import { classifyStoreError } from '../shared/store-errors.ts';
 import { SYNC_FIELD, storedVersion, type StoredSync, type UpsertOp } from './core/upsert-plan.ts';
 import { compareVersions } from './core/version.ts';
 
@@ -47,24 +47,6 @@ export async function probeStore(db: Db): Promise<StoreProfile> {
   const info = await db.admin().command({ buildInfo: 1 });
   if ('ferretdbVersion' in info) return { perCommandWrites: true, decimals: 'string', server: `FerretDB ${String(info.ferretdbVersion)}` };
   return { perCommandWrites: false, decimals: 'decimal128', server: `MongoDB ${String(info.version)}` };
-}
-
-/** Classifies a MongoDB failure other than the expected E11000. */
-export function classifyStoreError(err: unknown): SyncError {
-  if (err instanceof SyncError) return err;
-  // the driver's "store unreachable" errors, classified once for every service (shared/errors.ts)
-  const generic = toSyncError(err);
-  if (generic.code === 'STORE_UNAVAILABLE') return generic;
-  const message = err instanceof Error ? err.message : String(err);
-  const name = err instanceof Error ? err.name : '';
-  if (/ECONNREFUSED|ECONNRESET|timed out/i.test(message)) {
-    return new SyncError('STORE_UNAVAILABLE', `MongoDB is unreachable: ${message}`, { cause: err });
-  }
-  // FerretDB on SQLite: another writer holds the database lock (transient, not a data problem)
-  if (/SQLITE_BUSY|database is locked/i.test(message)) {
-    return new SyncError('STORE_UNAVAILABLE', `the store is busy (SQLite database lock held by another writer), retrying: ${message}`, { cause: err });
-  }
-  return new SyncError('STORE_WRITE_FAILED', `MongoDB write failed: ${message}`, { cause: err, details: { name } });
 }
 
 /** Ids per `$in` read or delete (each is one SQL statement with one parameter per id). */
