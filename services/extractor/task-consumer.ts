@@ -1,10 +1,15 @@
 /**
- * The extractor's consumer group on sync.tasks. Mode: `eachMessage` with `partitionsConsumedConcurrently` = the
- * slot count and auto-commit off. Each task partition is worked on by at most one slot at a time, so committing a
- * task's offset after it ends commits exactly that task (no out-of-order bookkeeping). Tasks are keyed by id, so
- * they spread over the 12 partitions. While a window runs, a timer heartbeats (every third of the session timeout)
- * so a long window keeps the group membership. Concurrency towards Dataverse is further bounded per connection by
- * the shared client (x-ms-dop-hint, 429 pause gate).
+ * The extractor's consumer group on sync.tasks. Mode: `eachMessage`, auto-commit off. A task starts as soon as it
+ * is fetched and a slot is free (`slots` windows at once): the handler takes a slot, pauses the task's partition,
+ * starts the task and returns, so kafkajs goes on fetching (it fetches again only once every handler of the last
+ * fetch has returned; a handler that awaited its window made the children of a split wait behind the longest window
+ * of that round). The partition stays paused until its task has ended, so each partition has at most one task
+ * running and committing a task's offset after it ends commits exactly that task (no out-of-order bookkeeping);
+ * then the partition is resumed. A task whose ending could not be published is not committed: its partition is
+ * sought back to it before the resume, so it is redelivered (what a handler's throw did before). Tasks are keyed
+ * by id, so they spread over the 12 partitions. While a window runs, a timer heartbeats (every third of the
+ * session timeout) so a long window keeps the group membership. Concurrency towards Dataverse is further bounded
+ * per connection by the shared client (x-ms-dop-hint, 429 pause gate).
  *
  * Delta tasks (`task.delta` set, change-tracked tables) go to `runDelta` (delta-extractor.ts); their TaskCompleted
  * carries the new delta link, and an expired token is reported as TaskFailed DATAVERSE_DELTA_EXPIRED like any error.
@@ -31,6 +36,10 @@ import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../shared/topics.ts';
 import type { DeltaOutcome } from './delta-extractor.ts';
 import type { ExtractorMetrics } from './metrics.ts';
 import type { TaskOutcome } from './window-extractor.ts';
+import { AdaptiveSemaphore } from '../dataverse/client/adaptive-semaphore.ts';
+
+/** Pause before a task whose end could not be published is read again (Kafka is likely unavailable). */
+const REDELIVERY_DELAY_MS = 2_000;
 
 /** What any task can end with. */
 type AnyOutcome = TaskOutcome | DeltaOutcome;
@@ -74,6 +83,7 @@ export interface TaskConsumer {
 export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsumerOptions): Promise<TaskConsumer> {
   const { kafka, producer, codec, metrics, log, clock } = deps;
   const inFlight = new Set<AbortController>();
+  const slots = new AdaptiveSemaphore(opts.slots);
   let stopping = false;
   let joined = false;
   const consumer: Consumer = kafka.consumer({
@@ -114,6 +124,72 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
     }
   };
 
+  /** Runs one task to its end; false when its ending could not be published (it must be redelivered). */
+  const runTask = async (task: SyncTask, topic: string, partition: number, offset: string, heartbeat: () => Promise<void>): Promise<boolean> => {
+    const taskLog = log.child({ runId: task.runId, taskId: task.taskId, connection: task.connection, table: task.table });
+    const controller = new AbortController();
+    inFlight.add(controller);
+    metrics.inFlight.inc();
+    const beat = setInterval(() => heartbeat().catch(() => undefined), Math.floor(opts.sessionTimeoutMs / 3));
+    const started = clock.nowMs();
+    let label = 'failed';
+    try {
+      let outcome: AnyOutcome | undefined;
+      try {
+        outcome = task.delta ? await deps.runDelta(task, controller.signal) : await deps.run(task, controller.signal);
+      } catch (err) {
+        if (controller.signal.aborted) {
+          label = 'abandoned';
+          taskLog.info({ from: task.from, to: task.to }, 'window abandoned on shutdown; it will be redelivered');
+          return true; // not committed: the next owner of the partition gets it
+        }
+        const e = toSyncError(err);
+        if (isSyncError(e, 'CONNECTION_NOT_FOUND') && deps.knowsConnection && !(await deps.knowsConnection(task.connection))) {
+          label = 'skipped';
+          taskLog.info('task of a connection this deployment does not have: skipped');
+          await commit(topic, partition, offset);
+          return true;
+        }
+        taskLog.warn({ err: e.toJSON(), attempt: task.attempt }, `window failed: ${e.message}`);
+        await publish(task, { type: 'TaskFailed', taskId: task.taskId, table: task.table, attempt: task.attempt, code: e.code, retriable: e.retriable, message: e.message.slice(0, 2000) });
+        await commit(topic, partition, offset);
+        return true;
+      }
+      const durationMs = clock.nowMs() - started;
+      await report(task, outcome, durationMs);
+      label = outcome.kind;
+      if (outcome.kind === 'completed') {
+        if (isDelta(outcome)) taskLog.info({ deletes: outcome.count, pages: outcome.pages, initial: outcome.initial, durationMs }, 'delta task completed');
+        else taskLog.info({ count: outcome.count, deadLettered: outcome.deadLettered, pages: outcome.pages, durationMs, depth: task.depth }, 'window completed');
+      } else {
+        taskLog.info({ from: task.from, to: task.to, depth: task.depth, reason: outcome.reason }, 'window split');
+      }
+      await commit(topic, partition, offset);
+      return true;
+    } catch (err) {
+      // the task's event (or the split's children) could not be published: Invariant 3 forbids the commit
+      label = 'failed';
+      taskLog.warn({ err: toSyncError(err).toJSON() }, 'could not publish the end of a task; it will be redelivered');
+      return false;
+    } finally {
+      clearInterval(beat);
+      inFlight.delete(controller);
+      metrics.inFlight.dec();
+      metrics.tasks.inc({ outcome: label });
+      metrics.windowSeconds.observe({ outcome: label }, (clock.nowMs() - started) / 1000);
+    }
+  };
+
+  /** After a task whose end was not published: wait a little, then read the partition from that task again. */
+  const redeliver = async (topic: string, partition: number, offset: string) => {
+    await sleep(REDELIVERY_DELAY_MS);
+    try {
+      consumer.seek({ topic, partition, offset });
+    } catch (err) {
+      log.warn({ partition, offset, err: (err as Error).message }, 'could not seek back to a task; it is redelivered after the next rebalance');
+    }
+  };
+
   const eachMessage = async ({ topic, partition, message, heartbeat, pause }: EachMessagePayload) => {
     if (stopping) {
       pause(); // take no new task; nothing is committed, so the next owner gets it
@@ -134,50 +210,26 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
       metrics.tasks.inc({ outcome: 'skipped' });
       return commit(topic, partition, message.offset);
     }
-    const taskLog = log.child({ runId: task.runId, taskId: task.taskId, connection: task.connection, table: task.table });
-    const controller = new AbortController();
-    inFlight.add(controller);
-    metrics.inFlight.inc();
-    const beat = setInterval(() => heartbeat().catch(() => undefined), Math.floor(opts.sessionTimeoutMs / 3));
-    const started = clock.nowMs();
-    let label = 'failed';
-    try {
-      let outcome: AnyOutcome | undefined;
-      try {
-        outcome = task.delta ? await deps.runDelta(task, controller.signal) : await deps.run(task, controller.signal);
-      } catch (err) {
-        if (controller.signal.aborted) {
-          label = 'abandoned';
-          taskLog.info({ from: task.from, to: task.to }, 'window abandoned on shutdown; it will be redelivered');
-          return;
-        }
-        const e = toSyncError(err);
-        if (isSyncError(e, 'CONNECTION_NOT_FOUND') && deps.knowsConnection && !(await deps.knowsConnection(task.connection))) {
-          label = 'skipped';
-          taskLog.info('task of a connection this deployment does not have: skipped');
-          return await commit(topic, partition, message.offset);
-        }
-        taskLog.warn({ err: e.toJSON(), attempt: task.attempt }, `window failed: ${e.message}`);
-        await publish(task, { type: 'TaskFailed', taskId: task.taskId, table: task.table, attempt: task.attempt, code: e.code, retriable: e.retriable, message: e.message.slice(0, 2000) });
-        return await commit(topic, partition, message.offset);
-      }
-      const durationMs = clock.nowMs() - started;
-      await report(task, outcome, durationMs);
-      label = outcome.kind;
-      if (outcome.kind === 'completed') {
-        if (isDelta(outcome)) taskLog.info({ deletes: outcome.count, pages: outcome.pages, initial: outcome.initial, durationMs }, 'delta task completed');
-        else taskLog.info({ count: outcome.count, deadLettered: outcome.deadLettered, pages: outcome.pages, durationMs, depth: task.depth }, 'window completed');
-      } else {
-        taskLog.info({ from: task.from, to: task.to, depth: task.depth, reason: outcome.reason }, 'window split');
-      }
-      await commit(topic, partition, message.offset);
-    } finally {
-      clearInterval(beat);
-      inFlight.delete(controller);
-      metrics.inFlight.dec();
-      metrics.tasks.inc({ outcome: label });
-      metrics.windowSeconds.observe({ outcome: label }, (clock.nowMs() - started) / 1000);
+    const release = await slots.acquire(); // waits while `slots` tasks run
+    if (stopping) {
+      release();
+      pause();
+      return;
     }
+    // INVARIANT: one running task per partition: the partition stays paused until its task is committed
+    const resume = pause();
+    void runTask(task, topic, partition, message.offset, heartbeat)
+      .then((ended) => (ended || stopping ? undefined : redeliver(topic, partition, message.offset)))
+      .catch((err: unknown) => log.error({ err: toSyncError(err).toJSON() }, 'task runner failed'))
+      .finally(() => {
+        release();
+        if (stopping) return; // stays paused: the group is being left
+        try {
+          resume();
+        } catch {
+          // the partition was revoked meanwhile: its new owner reads it
+        }
+      });
   };
 
   let crash: (err: Error) => void = () => undefined;

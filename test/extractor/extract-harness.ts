@@ -73,7 +73,8 @@ export interface ExtractHarness {
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** The extractor's environment for this harness (plus `extra`). */
   extractorEnv(extra?: Record<string, string>): Record<string, string>;
-  runTable(table: string, from: Date, to: Date, opts?: { maxAttempts?: number; timeoutMs?: number }): RunHandle;
+  /** Publishes a root task (id `opts.taskId`, else random) and follows its run; see {@link RunHandle}. */
+  runTable(table: string, from: Date, to: Date, opts?: { maxAttempts?: number; timeoutMs?: number; taskId?: string }): RunHandle;
   truthIds(table: string, fromMs?: number, toMs?: number): Promise<Set<string>>;
   readTopic(table: string, opts?: { decode?: boolean }): Promise<TopicContents>;
   close(): Promise<void>;
@@ -134,7 +135,7 @@ export async function startExtractHarness(servers: HarnessServers, simOptions: S
 
   const runTable: ExtractHarness['runTable'] = (table, from, to, opts = {}) => {
     const runId = randomUUID();
-    const root: SyncTask = { taskId: randomUUID(), runId, connection, table, kind: 'full', runStart: new Date(), from, to, attempt: 0, depth: 0, parentTaskId: null };
+    const root: SyncTask = { taskId: opts.taskId ?? randomUUID(), runId, connection, table, kind: 'full', runStart: new Date(), from, to, attempt: 0, depth: 0, parentTaskId: null };
     const tasks = new Map<string, SyncTask>([[root.taskId, root]]);
     const completed = new Map<string, Completed>();
     const splits = new Map<string, string[]>();
