@@ -84,6 +84,8 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
   const { kafka, producer, codec, metrics, log, clock } = deps;
   const inFlight = new Set<AbortController>();
   const slots = new AdaptiveSemaphore(opts.slots);
+  /** The running tasks, up to their commit (stop waits for them before leaving the group). */
+  const tasks = new Set<Promise<void>>();
   let stopping = false;
   let joined = false;
   const consumer: Consumer = kafka.consumer({
@@ -218,7 +220,7 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
     }
     // INVARIANT: one running task per partition: the partition stays paused until its task is committed
     const resume = pause();
-    void runTask(task, topic, partition, message.offset, heartbeat)
+    const running = runTask(task, topic, partition, message.offset, heartbeat)
       .then((ended) => (ended || stopping ? undefined : redeliver(topic, partition, message.offset)))
       .catch((err: unknown) => log.error({ err: toSyncError(err).toJSON() }, 'task runner failed'))
       .finally(() => {
@@ -230,6 +232,8 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
           // the partition was revoked meanwhile: its new owner reads it
         }
       });
+    tasks.add(running);
+    void running.finally(() => tasks.delete(running));
   };
 
   let crash: (err: Error) => void = () => undefined;
@@ -252,6 +256,7 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
       const deadline = clock.nowMs() + opts.drainMs;
       while (inFlight.size > 0 && clock.nowMs() < deadline) await sleep(50);
       for (const c of inFlight) c.abort(new Error('extractor stopping'));
+      await Promise.allSettled([...tasks]); // a task that ended in time publishes its end and commits first
       await consumer.disconnect();
     },
   };
