@@ -126,7 +126,7 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
     }
   };
 
-  /** Runs one task to its end; false when its ending could not be published (it must be redelivered). */
+  /** Runs one task to its end; false when its end could not be recorded (it must be redelivered). */
   const runTask = async (task: SyncTask, topic: string, partition: number, offset: string, heartbeat: () => Promise<void>): Promise<boolean> => {
     const taskLog = log.child({ runId: task.runId, taskId: task.taskId, connection: task.connection, table: task.table });
     const controller = new AbortController();
@@ -169,9 +169,10 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
       await commit(topic, partition, offset);
       return true;
     } catch (err) {
-      // the task's event (or the split's children) could not be published: Invariant 3 forbids the commit
+      // its event or the split's children could not be published (or the connection lookup failed): no commit
+      // (Invariant 3), the task runs again
       label = 'failed';
-      taskLog.warn({ err: toSyncError(err).toJSON() }, 'could not publish the end of a task; it will be redelivered');
+      taskLog.warn({ err: toSyncError(err).toJSON() }, 'could not record the end of a task; it will be redelivered');
       return false;
     } finally {
       clearInterval(beat);
