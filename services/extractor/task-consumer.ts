@@ -254,10 +254,13 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
     done,
     async stop() {
       stopping = true;
-      const deadline = clock.nowMs() + opts.drainMs;
-      while (inFlight.size > 0 && clock.nowMs() < deadline) await sleep(50);
+      // the running tasks get the drain time to end (publish and commit); the rest are abandoned, uncommitted
+      const ended = Promise.allSettled([...tasks]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, opts.drainMs)))]);
+      clearTimeout(timer);
       for (const c of inFlight) c.abort(new Error('extractor stopping'));
-      await Promise.allSettled([...tasks]); // a task that ended in time publishes its end and commits first
+      await ended;
       await consumer.disconnect();
     },
   };
