@@ -32,7 +32,13 @@ export interface RunDoc {
   error: { code: string; message: string } | null;
   reconcile?: string;
   tables: Record<string, { windowsDone: number; windowsTotal: number; records: number }>;
+  /** Table → the full run requested because the table's delta token expired during this (incremental) run. */
+  deltaFallbacks?: Record<string, string>;
 }
+
+/** A run is over for the suite: failed, or loaded and (full runs) reconciled — its documents no longer change. */
+const isOver = (r: RunDoc): boolean =>
+  r.status === 'failed' || (r.status === 'loaded' && (r.kind === 'incremental' || (r.reconcile !== undefined && r.reconcile !== 'pending')));
 
 /** Settings of one file's pipeline. */
 export interface FaultPipelineOptions {
@@ -170,7 +176,10 @@ export class FaultPipeline {
 
   /**
    * Requests a run through the CLI (`sync` or `resync`), runs `during` alongside (the fault), and waits until the run
-   * is loaded (and, for a full run, reconciled) or failed; resolves to the run. Throws on timeout.
+   * is loaded (and, for a full run, reconciled) or failed; resolves to the run. Then waits the same way for the full
+   * runs it requested for tables whose delta token expired (`deltaFallbacks`): until they are over, the loader is
+   * still rewriting those tables (on FerretDB a rewrite deletes, then inserts), so nothing can be checked yet.
+   * Throws on timeout.
    */
   async run(connection: string, kind: 'full' | 'incremental', during?: (started: Promise<RunDoc>) => Promise<void>, timeoutMs = 180_000): Promise<RunDoc> {
     const runs = this.state.collection<RunDoc>('runs');
@@ -198,7 +207,7 @@ export class FaultPipeline {
     let finished: RunDoc | undefined;
     for (;;) {
       const r = await latest();
-      if (r && (r.status === 'failed' || (r.status === 'loaded' && (kind === 'incremental' || (r.reconcile !== undefined && r.reconcile !== 'pending'))))) {
+      if (r && isOver(r)) {
         finished = r;
         break;
       }
@@ -207,9 +216,24 @@ export class FaultPipeline {
     }
     await fault;
     if (!finished) throw new Error(`${kind} run of ${connection} did not finish within ${timeoutMs / 1000}s\n${this.lines.join('\n')}`);
-    const records = Object.values(finished.tables ?? {}).reduce((s, x) => s + x.records, 0);
-    this.say(`${kind} run ${finished._id}: ${finished.status}${finished.error ? ` ${finished.error.code}` : ''}, ${records} records, ${((Date.now() - t) / 1000).toFixed(1)}s`);
+    this.sayRun(finished, t);
+    for (const fallback of Object.values(finished.deltaFallbacks ?? {})) {
+      for (;;) {
+        const r = await runs.findOne({ _id: fallback }).catch(() => null);
+        if (r && isOver(r)) {
+          this.sayRun(r, t);
+          break;
+        }
+        if (Date.now() - t > timeoutMs) throw new Error(`the delta fallback run ${fallback} of ${connection} did not finish within ${timeoutMs / 1000}s\n${this.lines.join('\n')}`);
+        await sleep(300);
+      }
+    }
     return finished;
+  }
+
+  private sayRun(r: RunDoc, sinceMs: number): void {
+    const records = Object.values(r.tables ?? {}).reduce((s, x) => s + x.records, 0);
+    this.say(`${r.kind} run ${r._id}: ${r.status}${r.error ? ` ${r.error.code}` : ''}, ${records} records, ${((Date.now() - sinceMs) / 1000).toFixed(1)}s`);
   }
 
   /** MongoDB against the source, table by table (retried for a few seconds: tombstones land after "loaded"). */
