@@ -175,6 +175,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
       metrics.commands.inc({ outcome: 'rejected' });
       log.warn({ partition, offset: message.offset, code: error.code }, `command rejected to sync.dlq: ${error.message}`);
     };
+    let accepted: string | undefined; // the connection whose pending request this command added
     if (!parsed.ok) await reject(new SyncError('COMMAND_INVALID', parsed.reason));
     else {
       const { command } = parsed;
@@ -184,6 +185,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
         const requestId = commandRequestId(command.connection, kind, Number(message.timestamp), partition, message.offset);
         await deps.duties.request(command.connection, { requestId, kind, tables: command.tables ?? 'all', requestedBy: command.requestedBy, requestedAtMs: Number(message.timestamp) });
         metrics.commands.inc({ outcome: 'accepted' });
+        accepted = command.connection;
         log.info({ connection: command.connection, kind, tables: command.tables ?? 'all', requestedBy: command.requestedBy, requestId }, 'command accepted');
       } catch (err) {
         if (!isSyncError(err, 'CONNECTION_NOT_FOUND')) throw err;
@@ -192,7 +194,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
     }
     await consumer.commitOffsets([{ topic: COMMANDS_TOPIC, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
     const o = owned.get(partition);
-    if (o?.live && parsed.ok) await deps.duties.dispatchOne(parsed.command.connection, o.book).catch((err) => log.warn({ err: toSyncError(err).toJSON() }, 'could not start the requested run yet'));
+    if (o?.live && accepted !== undefined) await deps.duties.dispatchOne(accepted, o.book).catch((err) => log.warn({ err: toSyncError(err).toJSON() }, 'could not start the requested run yet'));
   }
 
   async function tick(): Promise<void> {

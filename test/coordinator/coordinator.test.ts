@@ -222,6 +222,18 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     expect(kind).toMatchObject({ code: 'COMMAND_INVALID', message: expect.stringMatching(/kind/) });
   });
 
+  it('rejects a command for an unknown connection to sync.dlq, logged once, without trying to start a run', async () => {
+    const dlq = await watchDlq();
+    const stranger = `unknown-${randomUUID()}`;
+    await command({ kind: 'refresh', connection: stranger, requestedBy: 'x' }, stranger);
+    const letter = await eventually(async () => dlq.find((d) => d.key === stranger), 30_000);
+    expect(letter).toMatchObject({ code: 'CONNECTION_NOT_FOUND' });
+    const about = () => coordinator.logs.filter((l) => JSON.stringify(l).includes(stranger));
+    await eventually(async () => (about().length > 0 ? true : undefined), 10_000);
+    await new Promise((r) => setTimeout(r, 1000)); // a second log line would follow at once
+    expect(about().map((l) => l.msg)).toEqual([expect.stringMatching(/^command rejected to sync\.dlq/)]);
+  });
+
   it('a full resync, once completed and loaded, tombstones documents it did not see', async () => {
     const topic = tableTopic(connection, 'account');
     const db = mongo.db(`dynsync_${connection}`).collection<Record<string, unknown>>('account');
