@@ -20,7 +20,8 @@ export interface RunSummary {
   deletes: number;
 }
 
-interface RunDoc {
+/** The fields of a `runs` document the demo reads. */
+export interface RunDoc {
   _id: string;
   kind: string;
   status: string;
@@ -34,6 +35,26 @@ interface RunDoc {
   tables: Record<string, { windowsDone: number; windowsTotal: number; records: number; delta?: { deletes: number } | null }>;
 }
 
+/** Records, windows done and windows planned over the tables of `run`. */
+function totals(run: Pick<RunDoc, 'tables'>): { records: number; done: number; total: number; deletes: number } {
+  const tables = Object.values(run.tables ?? {});
+  const sum = (f: (t: RunDoc['tables'][string]) => number) => tables.reduce((s, t) => s + f(t), 0);
+  return { records: sum((t) => t.records), done: sum((t) => t.windowsDone), total: sum((t) => t.windowsTotal), deletes: sum((t) => t.delta?.deletes ?? 0) };
+}
+
+/**
+ * The progress line of `run` at `nowMs`. The rate counts up to the moment the run was loaded, so the line of a
+ * loaded full run stays the same while its delete reconciliation runs (it is printed once, not every second with a
+ * falling rate).
+ */
+export function progressLine(kind: string, run: Pick<RunDoc, 'status' | 'startedAt' | 'loadedAt' | 'reconcile' | 'tables'>, nowMs: number): string {
+  const { records, done, total } = totals(run);
+  const endMs = run.status === 'loaded' && run.loadedAt ? run.loadedAt.getTime() : nowMs;
+  const seconds = (endMs - run.startedAt.getTime()) / 1000;
+  const status = run.status === 'loaded' && kind === 'full' && run.reconcile === 'pending' ? 'loaded, reconciling deletes' : run.status;
+  return `  ${kind} run: ${status.padEnd(9)} windows ${done}/${total}  records ${records}  (${Math.round(records / Math.max(seconds, 0.001))}/s)`;
+}
+
 /** Waits for the first run of `kind` started after `since`; throws when it fails or `timeoutMs` passes. */
 export async function watchRun(state: Db, connection: string, kind: 'full' | 'incremental', since: Date, say: (line: string) => void, timeoutMs: number): Promise<RunSummary> {
   const deadline = Date.now() + timeoutMs;
@@ -42,23 +63,18 @@ export async function watchRun(state: Db, connection: string, kind: 'full' | 'in
   while (Date.now() < deadline) {
     const run = await state.collection<RunDoc>('runs').findOne({ connection, kind, startedAt: { $gte: since } }, { sort: { startedAt: -1 } });
     if (run) {
-      const tables = Object.values(run.tables ?? {});
-      const records = tables.reduce((s, t) => s + t.records, 0);
-      const done = tables.reduce((s, t) => s + t.windowsDone, 0);
-      const total = tables.reduce((s, t) => s + t.windowsTotal, 0);
-      const seconds = (Date.now() - run.startedAt.getTime()) / 1000;
       if (run.status === 'failed') throw new Error(`${kind} run ${run._id} failed: ${run.error?.code} ${run.error?.message}`);
       const finished = run.status === 'loaded' && (kind === 'incremental' || run.reconcile !== 'pending');
-      const line = `  ${kind} run: ${run.status.padEnd(9)} windows ${done}/${total}  records ${records}  (${Math.round(records / Math.max(seconds, 0.001))}/s)`;
-      if (finished || (line !== lastLine && Date.now() - lastPrint > 1000)) {
+      const line = progressLine(kind, run, Date.now());
+      if (line !== lastLine && (finished || Date.now() - lastPrint > 1000)) {
         say(line);
         lastLine = line;
         lastPrint = Date.now();
       }
       if (finished) {
+        const { records, total, deletes } = totals(run);
         const loaded = run.loadedAt ?? new Date();
         const tombstones = Object.values(run.tombstones ?? {}).reduce((s, n) => s + n, 0);
-        const deletes = tables.reduce((s, t) => s + (t.delta?.deletes ?? 0), 0);
         const extractedSeconds = run.completedAt ? (run.completedAt.getTime() - run.startedAt.getTime()) / 1000 : null;
         return { runId: run._id, kind, records, windows: total, seconds: (loaded.getTime() - run.startedAt.getTime()) / 1000, extractedSeconds, runStart: run.runStart, tombstones, deletes };
       }
