@@ -7,12 +7,12 @@ const tables: RunDoc['tables'] = {
   contact: { windowsDone: 4, windowsTotal: 4, records: 400 },
 };
 const at = (s: number) => startedAt.getTime() + s * 1000;
-const run = (over: Partial<RunDoc>) => ({ status: 'running', startedAt, loadedAt: null, reconcile: 'pending', tables, ...over });
+const run = (over: Partial<RunDoc>) => ({ status: 'running', startedAt, completedAt: null, loadedAt: null, reconcile: 'pending', tables, ...over });
 
 describe('progressLine', () => {
   it.each([
     ['running: rate up to now', 'full', run({}), at(10), '  full run: running   windows 7/8  records 1000  (100/s)'],
-    ['completed, loading: rate up to now', 'full', run({ status: 'completed' }), at(20), '  full run: completed windows 7/8  records 1000  (50/s)'],
+    ['completed, loading: rate up to completedAt', 'full', run({ status: 'completed', completedAt: new Date(at(20)) }), at(30), '  full run: completed windows 7/8  records 1000  (50/s)'],
     ['loaded full run reconciling: rate up to loadedAt', 'full', run({ status: 'loaded', loadedAt: new Date(at(25)) }), at(60), '  full run: loaded, reconciling deletes windows 7/8  records 1000  (40/s)'],
     ['loaded and reconciled', 'full', run({ status: 'loaded', loadedAt: new Date(at(25)), reconcile: 'done' }), at(90), '  full run: loaded    windows 7/8  records 1000  (40/s)'],
     ['loaded incremental (reconcile skipped)', 'incremental', run({ status: 'loaded', loadedAt: new Date(at(4)), reconcile: 'skipped' }), at(9), '  incremental run: loaded    windows 7/8  records 1000  (250/s)'],
@@ -21,8 +21,10 @@ describe('progressLine', () => {
     expect(progressLine(kind, r, now)).toBe(want);
   });
 
-  it('a loaded full run gives the same line at every poll while its reconciliation runs', () => {
-    const r = run({ status: 'loaded', loadedAt: new Date(at(25)) });
+  it.each([
+    ['a completed run while the loader catches up', run({ status: 'completed', completedAt: new Date(at(20)) })],
+    ['a loaded full run while its reconciliation runs', run({ status: 'loaded', completedAt: new Date(at(20)), loadedAt: new Date(at(25)) })],
+  ])('%s gives the same line at every poll', (_name, r) => {
     expect(new Set([30, 45, 120].map((s) => progressLine('full', r, at(s)))).size).toBe(1);
   });
 });

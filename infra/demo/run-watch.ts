@@ -43,13 +43,15 @@ function totals(run: Pick<RunDoc, 'tables'>): { records: number; done: number; t
 }
 
 /**
- * The progress line of `run` at `nowMs`. The rate counts up to the moment the run was loaded, so the line of a
- * loaded full run stays the same while its delete reconciliation runs (it is printed once, not every second with a
- * falling rate).
+ * The progress line of `run` at `nowMs`. The rate counts up to the end of the run's current phase: now while it
+ * runs, its completion while the loader catches up (`completed`: the extraction rate), the moment it was loaded
+ * once `loaded`. So the line stays the same while the loader catches up and while a full run's delete
+ * reconciliation runs: it is printed once per phase, not every second with a falling rate.
  */
-export function progressLine(kind: string, run: Pick<RunDoc, 'status' | 'startedAt' | 'loadedAt' | 'reconcile' | 'tables'>, nowMs: number): string {
+export function progressLine(kind: string, run: Pick<RunDoc, 'status' | 'startedAt' | 'completedAt' | 'loadedAt' | 'reconcile' | 'tables'>, nowMs: number): string {
   const { records, done, total } = totals(run);
-  const endMs = run.status === 'loaded' && run.loadedAt ? run.loadedAt.getTime() : nowMs;
+  const phaseEnd = run.status === 'loaded' ? run.loadedAt : run.status === 'completed' ? run.completedAt : null;
+  const endMs = phaseEnd?.getTime() ?? nowMs;
   const seconds = (endMs - run.startedAt.getTime()) / 1000;
   const status = run.status === 'loaded' && kind === 'full' && run.reconcile === 'pending' ? 'loaded, reconciling deletes' : run.status;
   return `  ${kind} run: ${status.padEnd(9)} windows ${done}/${total}  records ${records}  (${Math.round(records / Math.max(seconds, 0.001))}/s)`;
