@@ -18,27 +18,12 @@ import { faultConnectionEnv, startServer, stopServer, type StackServer } from '.
 import { checkWatermark, sourceRows, type WatermarkCheck } from './source-truth.ts';
 import { SupervisedService } from './supervised-service.ts';
 import { scanForSecrets, type SecretFinding } from './log-scan.ts';
+import { isOver, poll, runLine, type RunDoc } from './run-docs.ts';
+
+export type { RunDoc } from './run-docs.ts';
 
 /** The services of the pipeline. */
 export type ServiceName = 'coordinator' | 'extractor' | 'loader';
-
-/** A run as the coordinator stores it (the fields the suite reads). */
-export interface RunDoc {
-  _id: string;
-  connection: string;
-  kind: 'full' | 'incremental';
-  status: 'running' | 'completed' | 'failed' | 'loaded';
-  runStart: Date;
-  error: { code: string; message: string } | null;
-  reconcile?: string;
-  tables: Record<string, { windowsDone: number; windowsTotal: number; records: number }>;
-  /** Table → the full run requested because the table's delta token expired during this (incremental) run. */
-  deltaFallbacks?: Record<string, string>;
-}
-
-/** A run is over for the suite: failed, or loaded and (full runs) reconciled — its documents no longer change. */
-const isOver = (r: RunDoc): boolean =>
-  r.status === 'failed' || (r.status === 'loaded' && (r.kind === 'incremental' || (r.reconcile !== undefined && r.reconcile !== 'pending')));
 
 /** Settings of one file's pipeline. */
 export interface FaultPipelineOptions {
@@ -194,46 +179,26 @@ export class FaultPipeline {
         return undefined; // the store may be down: keep polling
       }
     };
-    const started = (async () => {
-      for (;;) {
-        const r = await latest();
-        if (r) return r;
-        if (Date.now() - t > timeoutMs) throw new Error(`no ${kind} run of ${connection} started within ${timeoutMs / 1000}s`);
-        await sleep(200);
-      }
-    })();
+    const deadline = t + timeoutMs;
+    const started = poll(latest, deadline, 200).then((r) => r ?? Promise.reject(new Error(`no ${kind} run of ${connection} started within ${timeoutMs / 1000}s`)));
     started.catch(() => undefined);
     const fault = during ? during(started) : Promise.resolve();
-    let finished: RunDoc | undefined;
-    for (;;) {
+    const finished = await poll(async () => {
       const r = await latest();
-      if (r && isOver(r)) {
-        finished = r;
-        break;
-      }
-      if (Date.now() - t > timeoutMs) break;
-      await sleep(300);
-    }
+      return r && isOver(r) ? r : undefined;
+    }, deadline, 300);
     await fault;
     if (!finished) throw new Error(`${kind} run of ${connection} did not finish within ${timeoutMs / 1000}s\n${this.lines.join('\n')}`);
-    this.sayRun(finished, t);
-    for (const fallback of Object.values(finished.deltaFallbacks ?? {})) {
-      for (;;) {
-        const r = await runs.findOne({ _id: fallback }).catch(() => null);
-        if (r && isOver(r)) {
-          this.sayRun(r, t);
-          break;
-        }
-        if (Date.now() - t > timeoutMs) throw new Error(`the delta fallback run ${fallback} of ${connection} did not finish within ${timeoutMs / 1000}s\n${this.lines.join('\n')}`);
-        await sleep(300);
-      }
+    this.say(runLine(finished, t));
+    for (const id of Object.values(finished.deltaFallbacks ?? {})) {
+      const fallback = await poll(async () => {
+        const r = await runs.findOne({ _id: id }).catch(() => null); // the store may be down: keep polling
+        return r && isOver(r) ? r : undefined;
+      }, deadline, 300);
+      if (!fallback) throw new Error(`the delta fallback run ${id} of ${connection} did not finish within ${timeoutMs / 1000}s\n${this.lines.join('\n')}`);
+      this.say(runLine(fallback, t));
     }
     return finished;
-  }
-
-  private sayRun(r: RunDoc, sinceMs: number): void {
-    const records = Object.values(r.tables ?? {}).reduce((s, x) => s + x.records, 0);
-    this.say(`${r.kind} run ${r._id}: ${r.status}${r.error ? ` ${r.error.code}` : ''}, ${records} records, ${((Date.now() - sinceMs) / 1000).toFixed(1)}s`);
   }
 
   /** MongoDB against the source, table by table (retried for a few seconds: tombstones land after "loaded"). */
