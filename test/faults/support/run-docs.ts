@@ -9,7 +9,7 @@ export interface RunDoc {
   runStart: Date;
   error: { code: string; message: string } | null;
   reconcile?: string;
-  tables: Record<string, { windowsDone: number; windowsTotal: number; records: number }>;
+  tables: Record<string, { windowsDone: number; windowsTotal: number; records: number; completedAt?: Date | null }>;
   /** Table → the full run requested because the table's delta token expired during this (incremental) run. */
   deltaFallbacks?: Record<string, string>;
 }
