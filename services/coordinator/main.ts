@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-messages.ts';
-import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
+import { SERVICE_KAFKA_RETRY, createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { createRegistry } from '../shared/registry.ts';
@@ -37,7 +37,7 @@ await runService({
     const clock = systemClock;
     const metrics = createCoordinatorMetrics(metricsRegistry);
     const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }, log);
-    const kafka = createKafka('dynsync-coordinator', config.KAFKA_BROKERS, log);
+    const kafka = createKafka('dynsync-coordinator', config.KAFKA_BROKERS, log, { retry: SERVICE_KAFKA_RETRY });
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, controlTopics());

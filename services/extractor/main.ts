@@ -1,7 +1,7 @@
 /** Extractor process: wiring only. */
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-messages.ts';
-import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
+import { SERVICE_KAFKA_RETRY, createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { createRegistry } from '../shared/registry.ts';
@@ -35,7 +35,7 @@ await runService({
   async start() {
     const cipher = cipherFromConfig(config); // refuses to start without the encryption key
     const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }, log);
-    const kafka = createKafka('dynsync-extractor', config.KAFKA_BROKERS, log);
+    const kafka = createKafka('dynsync-extractor', config.KAFKA_BROKERS, log, { retry: SERVICE_KAFKA_RETRY });
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, controlTopics());

@@ -1,6 +1,6 @@
 /** Loader process: wiring only. */
 import { systemClock } from '../shared/clock.ts';
-import { createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
+import { SERVICE_KAFKA_RETRY, createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { createRegistry } from '../shared/registry.ts';
@@ -27,7 +27,7 @@ await runService({
     // a small pool: every in-flight command holds connections of FerretDB's 100-per-database SQLite pool; a short
     // server selection so a store outage surfaces as retried STORE_UNAVAILABLE within seconds
     const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 16 }, log);
-    const kafka = createKafka('dynsync-loader', config.KAFKA_BROKERS, log);
+    const kafka = createKafka('dynsync-loader', config.KAFKA_BROKERS, log, { retry: SERVICE_KAFKA_RETRY });
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, controlTopics());

@@ -19,6 +19,14 @@ if (!defaultWarningListeners.some((l) => (l as { dynsync?: boolean }).dynsync)) 
   process.on('warning', filter);
 }
 
+/**
+ * The client retry of the long-running services: 30 retries, 200 ms doubling up to 2 s apart, so about a minute of
+ * reconnecting before kafkajs gives up. With the client default of 8 retries (about 6 s measured) a broker restart
+ * of ~9 s made the extractor's consumer fail to find its group coordinator with a non-retriable error, and the
+ * service exited (fault suite case 2, in CI). The CLI keeps the default: it should fail fast.
+ */
+export const SERVICE_KAFKA_RETRY = { initialRetryTime: 200, maxRetryTime: 2000, retries: 30 } as const;
+
 /** Creates a kafkajs client whose logs go through `log` (warn and above); `overrides` tune the client config. */
 export function createKafka(clientId: string, brokers: readonly string[], log?: Logger, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
