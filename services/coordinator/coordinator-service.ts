@@ -11,7 +11,8 @@
  *
  * One serial queue runs every handler (events, commands, ticks), so state is never touched concurrently.
  */
-import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { MessageSender } from '../shared/healing-producer.ts';
 import { Partitioners } from 'kafkajs';
 import type { Clock } from '../shared/clock.ts';
 import type { ControlCodec } from '../shared/control-messages.ts';
@@ -34,7 +35,7 @@ import type { StateStore } from './state-store.ts';
 export interface CoordinatorServiceDeps {
   kafka: Kafka;
   admin: Admin;
-  producer: Producer;
+  producer: MessageSender;
   codec: ControlCodec;
   store: StateStore;
   connections: ConnectionStore;

@@ -41,8 +41,13 @@ await runService({
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, controlTopics());
-    const producer = createProducer(kafka);
-    const txProducer = createProducer(kafka, { transactionalId: `${config.COORDINATOR_GROUP_ID}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, maxInFlightRequests: 1 });
+    const producer = createProducer(kafka, { name: 'events', log, metrics: metricsRegistry });
+    const txProducer = createProducer(kafka, {
+      name: 'run-starts',
+      log,
+      metrics: metricsRegistry,
+      transactionalId: () => `${config.COORDINATOR_GROUP_ID}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    });
     await Promise.all([producer.connect(), txProducer.connect()]);
     const codec = await createControlCodec(createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes }));
     const store = new StateStore(mongo.db(config.DYNSYNC_STATE_DB));

@@ -6,7 +6,7 @@
  * delete. Producing a tombstone twice is harmless (Invariant 4), so a crash mid-way only causes replay.
  */
 import type { Db } from 'mongodb';
-import type { Producer } from 'kafkajs';
+import type { MessageSender } from '../shared/healing-producer.ts';
 import { tableTopic } from '../shared/kafka.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Connection } from '../dataverse/connections/connection.ts';
@@ -17,7 +17,7 @@ import type { DataverseAccess } from './dataverse-access.ts';
 export interface ReconcilerDeps {
   db: (name: string) => Db;
   databasePrefix: string;
-  producer: Producer;
+  producer: MessageSender;
   dataverse: DataverseAccess;
   verify: boolean;
   log: Logger;

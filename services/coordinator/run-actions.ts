@@ -5,7 +5,7 @@
  * at once and folded again, harmlessly, when read back from sync.coordinator.
  */
 import { randomUUID } from 'node:crypto';
-import type { Producer } from 'kafkajs';
+import type { HealingProducer, MessageSender } from '../shared/healing-producer.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ControlCodec, CoordinatorEvent, EventBody } from '../shared/control-messages.ts';
 import type { Logger } from '../shared/log.ts';
@@ -23,9 +23,9 @@ import type { StateStore } from './state-store.ts';
 
 /** Dependencies of the run actions. */
 export interface RunActionsDeps {
-  producer: Producer;
+  producer: MessageSender;
   /** A transactional producer (run starts only). */
-  txProducer: Producer;
+  txProducer: HealingProducer;
   codec: ControlCodec;
   store: StateStore;
   dataverse: DataverseAccess;
@@ -89,15 +89,10 @@ export class RunActions {
     const started = this.event(connection.id, request.requestId, { type: 'RunStarted', kind: request.kind, runStart: new Date(plan.runStartMs), requestedBy: request.requestedBy, tables: plan.tables });
     const taskMessages = await Promise.all(plan.tasks.map(async (t) => ({ key: t.taskId, value: await this.d.codec.encodeTask(t) })));
     const startedValue = await this.d.codec.encodeEvent(started);
-    const tx = await this.d.txProducer.transaction();
-    try {
+    await this.d.txProducer.transaction(async (tx) => {
       await tx.send({ topic: COORDINATOR_TOPIC, acks: -1, messages: [{ key: connection.id, value: startedValue }] });
       for (let i = 0; i < taskMessages.length; i += 1000) await tx.send({ topic: TASKS_TOPIC, acks: -1, messages: taskMessages.slice(i, i + 1000) });
-      await tx.commit();
-    } catch (err) {
-      await tx.abort().catch(() => undefined);
-      throw err;
-    }
+    });
     foldEvent(book, started);
     const run = book.runs.get(request.requestId)!;
     this.d.metrics.runsStarted.inc({ kind: request.kind });

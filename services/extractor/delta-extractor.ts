@@ -13,7 +13,6 @@
  * GET only (Invariant 1). The new link goes to the coordinator in TaskCompleted, which stores it when the table's
  * run is complete (never before its data is durable).
  */
-import type { Producer } from 'kafkajs';
 import type { SyncTask } from '../shared/control-messages.ts';
 import { SyncError, isSyncError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
@@ -38,16 +37,13 @@ export type DeltaOutcome = Extract<TaskOutcome, { kind: 'completed' }> & {
 export interface DeltaExtractorDeps {
   pool: ConnectionPool;
   contexts: TableContexts;
-  /** Used for its partitioner only (the partition of each key, as every Kafka client places it). */
-  sink: Pick<RecordSink, 'partitionOf'>;
-  producer: Producer;
+  /** Produces the tombstones. */
+  sink: Pick<RecordSink, 'send'>;
   metrics: ExtractorMetrics;
   log: Logger;
   /** `odata.maxpagesize`. */
   pageSize: number;
 }
-
-const PRODUCE_CHUNK = 1000;
 
 /** Extracts delta tasks. */
 export class DeltaExtractor {
@@ -112,20 +108,9 @@ export class DeltaExtractor {
     return { ...this.completed(ctx, progress, pages, next), initial: false };
   }
 
-  /** Produces tombstones with explicit partitions (acks from all in-sync replicas), recording the end offsets. */
-  private async produce(ctx: TableContext, messages: readonly TombstoneMessage[], progress: WindowProgress): Promise<void> {
-    for (let i = 0; i < messages.length; i += PRODUCE_CHUNK) {
-      const chunk = messages.slice(i, i + PRODUCE_CHUNK).map((m) => ({ ...m, partition: this.deps.sink.partitionOf(ctx.topic, ctx.partitions, m.key) }));
-      const perPartition = new Map<number, number>();
-      for (const m of chunk) perPartition.set(m.partition, (perPartition.get(m.partition) ?? 0) + 1);
-      let results;
-      try {
-        results = await this.deps.producer.send({ topic: ctx.topic, acks: -1, messages: chunk });
-      } catch (err) {
-        throw new SyncError('KAFKA_UNAVAILABLE', `producing tombstones to ${ctx.topic} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err, details: { topic: ctx.topic } });
-      }
-      for (const r of results) progress.acknowledged(r.partition, Number(r.baseOffset ?? r.offset ?? 0), perPartition.get(r.partition) ?? 0);
-    }
+  /** Produces tombstones (acks from all in-sync replicas), recording the end offsets. */
+  private produce(ctx: TableContext, messages: readonly TombstoneMessage[], progress: WindowProgress): Promise<void> {
+    return this.deps.sink.send(ctx.topic, ctx.partitions, messages, progress);
   }
 
   private completed(ctx: TableContext, progress: WindowProgress, pages: number, deltaLink: string): Omit<DeltaOutcome, 'initial'> {

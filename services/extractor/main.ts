@@ -39,7 +39,7 @@ await runService({
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, controlTopics());
-    const producer = createProducer(kafka);
+    const producer = createProducer(kafka, { name: 'records', log, metrics });
     await producer.connect();
     const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });
     const codec = await createControlCodec(registry);
@@ -71,7 +71,7 @@ await runService({
       splitRows: config.EXTRACTOR_SPLIT_ROWS,
       pageSize: config.DATAVERSE_PAGE_SIZE,
     });
-    const delta = new DeltaExtractor({ pool, contexts, sink, producer, metrics: extractorMetrics, log, pageSize: config.DATAVERSE_PAGE_SIZE });
+    const delta = new DeltaExtractor({ pool, contexts, sink, metrics: extractorMetrics, log, pageSize: config.DATAVERSE_PAGE_SIZE });
     const consumer = await startTaskConsumer(
       { kafka, producer, codec, run: (task, signal) => extractor.run(task, signal), runDelta: (task, signal) => delta.run(task, signal),
         knowsConnection: async (id) => (await connections.list()).some((c) => c.id === id), metrics: extractorMetrics, log, clock: systemClock },

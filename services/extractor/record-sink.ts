@@ -4,15 +4,17 @@
  * acknowledged. Partitions are chosen here with kafkajs's own murmur2 partitioner (the Java client's), so the
  * placement is what any Kafka client would pick for the key, and we know how many records each partition got.
  */
-import { CompressionTypes, Partitioners, type PartitionMetadata, type Producer } from 'kafkajs';
-import { SyncError, isSyncError } from '../shared/errors.ts';
+import { CompressionTypes, Partitioners, type PartitionMetadata } from 'kafkajs';
+import type { MessageSender } from '../shared/healing-producer.ts';
+import { isSyncError } from '../shared/errors.ts';
+import { produceSyncError } from '../shared/produce-errors.ts';
 import { produceChunks } from './core/produce-chunks.ts';
 import type { WindowProgress } from './core/window-progress.ts';
 
-/** One table record. */
+/** One table record (a null value is a tombstone). */
 export interface OutgoingRecord {
   key: string;
-  value: Buffer;
+  value: Buffer | null;
   headers: Record<string, string>;
 }
 
@@ -29,12 +31,12 @@ const CODECS = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP } as c
 
 /** Writes table records and tracks their offsets. */
 export class RecordSink {
-  private readonly producer: Producer;
+  private readonly producer: MessageSender;
   private readonly opts: RecordSinkOptions;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly metadata = new Map<number, PartitionMetadata[]>();
 
-  constructor(producer: Producer, opts: RecordSinkOptions) {
+  constructor(producer: MessageSender, opts: RecordSinkOptions) {
     this.producer = producer;
     this.opts = opts;
   }
@@ -51,10 +53,11 @@ export class RecordSink {
 
   /**
    * Sends `records` to `topic` and resolves once Kafka acknowledged all of them (acks -1), after recording each
-   * partition's end offset in `progress`. Failures are KAFKA_UNAVAILABLE (retriable: the task is re-run).
+   * partition's end offset in `progress`. Failures are KAFKA_UNAVAILABLE (transient: the task is re-run) or
+   * KAFKA_FAILED (the send can never succeed, produce-errors.ts); a broken producer is replaced by the producer itself.
    */
   async send(topic: string, partitions: number, records: readonly OutgoingRecord[], progress: WindowProgress): Promise<void> {
-    const chunks = produceChunks(records, (r) => r.key.length + r.value.length, this.opts.maxBatchBytes, this.opts.maxBatchCount);
+    const chunks = produceChunks(records, (r) => r.key.length + (r.value?.length ?? 0), this.opts.maxBatchBytes, this.opts.maxBatchCount);
     await Promise.all(chunks.map((chunk) => this.sendChunk(topic, partitions, chunk, progress)));
   }
 
@@ -70,8 +73,7 @@ export class RecordSink {
     try {
       results = await this.producer.send({ topic, acks: -1, compression: CODECS[this.opts.compression], messages });
     } catch (err) {
-      if (isSyncError(err)) throw err;
-      throw new SyncError('KAFKA_UNAVAILABLE', `producing to ${topic} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err, details: { topic } });
+      throw isSyncError(err) ? err : produceSyncError(err, topic);
     }
     this.opts.observe?.((performance.now() - started) / 1000);
     for (const r of results) progress.acknowledged(r.partition, Number(r.baseOffset ?? r.offset ?? 0), perPartition.get(r.partition) ?? 0);

@@ -25,7 +25,8 @@
  * task starts; in-flight windows may finish within the drain time, then are aborted without commit (redelivered).
  */
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import type { MessageSender } from '../shared/healing-producer.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ControlCodec, CoordinatorEvent, EventBody, SyncTask } from '../shared/control-messages.ts';
 import { sendToDlq } from '../shared/dlq.ts';
@@ -59,7 +60,7 @@ export interface TaskConsumerOptions {
 /** Dependencies of the consumer. */
 export interface TaskConsumerDeps {
   kafka: Kafka;
-  producer: Producer;
+  producer: MessageSender;
   codec: ControlCodec;
   run: (task: SyncTask, signal: AbortSignal) => Promise<TaskOutcome>;
   /** False when connection `id` is not stored in this deployment's state DB (its tasks are then skipped). */

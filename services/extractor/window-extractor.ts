@@ -10,7 +10,7 @@
  * reason and leaves nothing to report (the task is redelivered, Invariant 5).
  */
 import { setImmediate } from 'node:timers/promises';
-import type { Producer } from 'kafkajs';
+import type { MessageSender } from '../shared/healing-producer.ts';
 import type { SyncTask } from '../shared/control-messages.ts';
 import type { Clock } from '../shared/clock.ts';
 import { sendToDlq, type DeadLetter } from '../shared/dlq.ts';
@@ -49,7 +49,7 @@ export interface WindowExtractorDeps {
   registry?: Registry;
   sink: RecordSink;
   /** The producer of dead letters. */
-  producer: Producer;
+  producer: MessageSender;
   metrics: ExtractorMetrics;
   log: Logger;
   clock: Clock;

@@ -5,7 +5,8 @@
  * unavailable (nothing is committed; the chunk is retried).
  */
 import type { Db, Document } from 'mongodb';
-import type { KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
+import type { MessageSender } from '../shared/healing-producer.ts';
 import { isSyncError, toSyncError, type SyncError } from '../shared/errors.ts';
 import { sendToDlq, type DeadLetter } from '../shared/dlq.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -27,7 +28,7 @@ export interface ChunkOutcome {
 export interface ChunkLoaderDeps {
   db: (name: string) => Db;
   decoder: RecordDecoder;
-  dlqProducer: Producer;
+  dlqProducer: MessageSender;
   databasePrefix: string;
   perCommandWrites: boolean;
   clock: Clock;

@@ -5,7 +5,8 @@
  * pauses the partition in a retry loop (heartbeating) and resumes without loss; a revoked partition abandons its
  * chunk uncommitted, so the new owner replays it (harmless, Invariant 4).
  */
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { MessageSender } from '../shared/healing-producer.ts';
 import { retry } from '../shared/retry.ts';
 import { TABLE_TOPIC_PATTERN } from '../shared/kafka.ts';
 import type { Logger } from '../shared/log.ts';
@@ -25,7 +26,7 @@ export interface LoaderServiceOptions {
 export interface LoaderServiceDeps {
   kafka: Kafka;
   admin: Admin;
-  dlqProducer: Producer;
+  dlqProducer: MessageSender;
   loadChunk: (topic: string, partition: number, messages: EachBatchPayload['batch']['messages']) => Promise<ChunkOutcome>;
   metrics: LoaderMetrics;
   log: Logger;

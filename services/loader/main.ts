@@ -31,7 +31,7 @@ await runService({
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, controlTopics());
-    const dlqProducer = createProducer(kafka);
+    const dlqProducer = createProducer(kafka, { name: 'dead-letters', log, metrics });
     await dlqProducer.connect();
     const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });
     const store = await probeStore(mongo.db('admin'));

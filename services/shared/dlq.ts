@@ -3,7 +3,8 @@
  * key, bytes and headers plus the reason, and the source partition keeps flowing. The copy is acknowledged by
  * Kafka before the source offset is committed, so nothing is lost.
  */
-import type { IHeaders, Producer } from 'kafkajs';
+import type { IHeaders } from 'kafkajs';
+import type { MessageSender } from './healing-producer.ts';
 import type { SyncError } from './errors.ts';
 
 /** The dead-letter topic. */
@@ -45,7 +46,7 @@ export function dlqHeaders(letter: DeadLetter, error: SyncError, service: string
 
 /** Sends dead letters with acks from all in-sync replicas; resolves once Kafka has them. */
 export async function sendToDlq(
-  producer: Producer,
+  producer: MessageSender,
   service: string,
   letters: readonly { letter: DeadLetter; error: SyncError }[],
   nowMs: number,

@@ -2,8 +2,12 @@
  * Kafka clients (kafkajs) for every service: one factory with pino logging, topic declaration that is
  * idempotent, and the naming of topics (DESIGN.md section 4).
  */
-import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type ITopicMetadata, type LogEntry, type ProducerConfig } from 'kafkajs';
+import { SyncError, toSyncError } from './errors.ts';
+import { HealingProducer, type HealingProducerOptions } from './healing-producer.ts';
 import type { Logger } from './log.ts';
+import { classifyProduceError } from './produce-errors.ts';
+import { sleep } from './retry.ts';
 
 // kafkajs 2.2.4 schedules a throttle timer with a negative delay on Node 22+, which prints a
 // TimeoutNegativeWarning per request; it is harmless (Node clamps it to 1 ms). Filter only that warning.
@@ -44,19 +48,33 @@ export function createKafka(clientId: string, brokers: readonly string[], log?: 
   });
 }
 
+/** Settings of {@link createProducer}. */
+export interface ProducerOptions extends Omit<HealingProducerOptions, 'name'> {
+  /** Names the producer in logs and metrics (default `producer`). */
+  name?: string;
+  /** kafkajs producer settings over the defaults below. */
+  config?: Omit<ProducerConfig, 'transactionalId'>;
+  /** A transactional producer: a new transactional id for each producer created (a replacement never reuses one). */
+  transactionalId?: () => string;
+}
+
 /**
  * The idempotent producer every service uses: acks from all in-sync replicas are requested per send, retries are
- * unbounded (an idempotent producer must not give up mid-sequence; a broker restart only delays sends), and the
- * murmur2 partitioner (Java-client compatible) places a key like any other Kafka client would.
+ * unbounded (an idempotent producer must not give up mid-sequence; a broker restart only delays sends), the
+ * murmur2 partitioner (Java-client compatible) places a key like any other Kafka client would, and a producer
+ * whose idempotent state the broker rejects is replaced (healing-producer.ts).
  */
-export function createProducer(kafka: Kafka, overrides: Parameters<Kafka['producer']>[0] = {}): Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 5,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10_000 },
-    ...overrides,
-  });
+export function createProducer(kafka: Kafka, opts: ProducerOptions = {}): HealingProducer {
+  const make = () =>
+    kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10_000 },
+      ...opts.config,
+      ...(opts.transactionalId ? { transactionalId: opts.transactionalId(), maxInFlightRequests: 1 } : {}),
+    });
+  return new HealingProducer(make, { ...opts, name: opts.name ?? 'producer' });
 }
 
 /** The topic of one Dataverse table of one connection: `dynamics.<connection>.<table>`. */
@@ -70,19 +88,63 @@ export const TABLE_TOPIC_PATTERN = /^dynamics\.[^.]+\.[^.]+$/;
 /** A topic to declare. */
 export type TopicSpec = ITopicConfig;
 
+/** How long a topic may be without a leader on a partition before producing to it is given up. */
+export const LEADER_WAIT_MS = 30_000;
+
+/** The partitions (`topic[n]`) of `metadata` without a leader; a topic without partitions counts as one. */
+export function leaderlessPartitions(metadata: ITopicMetadata[], topics: readonly string[]): string[] {
+  const byName = new Map(metadata.map((t) => [t.name, t.partitions]));
+  return topics.flatMap((topic) => {
+    const partitions = byName.get(topic) ?? [];
+    if (partitions.length === 0) return [`${topic}[?]`];
+    return partitions.filter((p) => p.leader < 0 || p.partitionErrorCode !== 0).map((p) => `${topic}[${p.partitionId}]`);
+  });
+}
+
 /**
- * Creates the topics that do not exist yet (never alters existing ones) and waits for their leaders.
- * Returns the names it created.
+ * Resolves once every partition of `topics` has a leader, polling the metadata; a topic just created has none for a
+ * moment, and a send in that moment can break an idempotent producer's sequence numbers (healing-producer.ts).
+ * After `timeoutMs` it rejects with KAFKA_UNAVAILABLE naming the topic and its leaderless partitions.
  */
-export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[]): Promise<string[]> {
+export async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = LEADER_WAIT_MS, pollMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let missing: string[];
+    let why = 'no leader';
+    try {
+      missing = leaderlessPartitions((await admin.fetchTopicMetadata({ topics: [...topics] })).topics, topics);
+    } catch (err) {
+      if (classifyProduceError(err).action === 'fail') throw toSyncError(err, 'KAFKA_FAILED');
+      missing = topics.map((t) => `${t}[?]`);
+      why = err instanceof Error ? err.message : String(err);
+    }
+    if (missing.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new SyncError(
+        'KAFKA_UNAVAILABLE',
+        `Kafka topic partitions ${missing.join(', ')} have ${why === 'no leader' ? 'no leader' : `no metadata (${why})`} after ${timeoutMs / 1000} s: check that the brokers hosting them are up (kafka-topics.sh --describe --topic <topic>); nothing was produced to them`,
+        { details: { partitions: missing } },
+      );
+    }
+    await sleep(pollMs);
+  }
+}
+
+/**
+ * Creates the topics that do not exist yet (never alters existing ones) and waits until every partition of every
+ * topic, existing or new, has a leader. Returns the names it created.
+ */
+export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], leaderWaitMs = LEADER_WAIT_MS): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
-  if (missing.length === 0) return [];
-  try {
-    await admin.createTopics({ topics: missing.map((t) => ({ replicationFactor: 1, ...t })), waitForLeaders: true });
-  } catch (err) {
-    // another instance may have created it between list and create: that is fine
-    if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
+  if (missing.length > 0) {
+    try {
+      await admin.createTopics({ topics: missing.map((t) => ({ replicationFactor: 1, ...t })), waitForLeaders: true });
+    } catch (err) {
+      // another instance may have created it between list and create: that is fine
+      if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
+    }
   }
+  await waitForLeaders(admin, topics.map((t) => t.topic), leaderWaitMs);
   return missing.map((t) => t.topic);
 }

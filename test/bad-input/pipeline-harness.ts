@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import { request, type Agent } from 'undici';
 import { createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
@@ -27,6 +27,7 @@ import { truthVersions, verifyTable, type TableVerdict } from '../../infra/demo/
 import { runDynsync } from '../cli/cli-harness.ts';
 import { trustCertificate } from '../simulator/sim-fixture.ts';
 import { servers, testKafka, testMongo } from '../support/servers.ts';
+import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 /** A simulated organisation and the connection that syncs it. */
 export interface Org {
@@ -51,7 +52,7 @@ export interface Pipeline {
   stateDb: string;
   mongo: MongoClient;
   kafka: Kafka;
-  producer: Producer;
+  producer: HealingProducer;
   services: Record<'coordinator' | 'extractor' | 'loader', ServiceProcess>;
   /** Every stdout/stderr line of the services and the CLI, as text. */
   output: string[];

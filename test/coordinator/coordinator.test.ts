@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Consumer, Producer } from 'kafkajs';
+import type { Admin, Consumer } from 'kafkajs';
 import { Long, type MongoClient } from 'mongodb';
 import { createControlCodec, type ControlCodec, type CoordinatorEvent, type EventBody } from '../../services/shared/control-messages.ts';
 import { DLQ_TOPIC } from '../../services/shared/dlq.ts';
@@ -23,6 +23,7 @@ import { eventually, startService, type ServiceProcess } from '../../infra/demo/
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
 import { trustCertificate } from '../simulator/sim-fixture.ts';
 import { startFakeExtractor, type FakeExtractor } from './fake-extractor.ts';
+import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 const KEY = Buffer.alloc(32, 0x17);
 const kafka = testKafka();
@@ -36,7 +37,7 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
   let sim: SimulatorHandle;
   let mongo: MongoClient;
   let admin: Admin;
-  let producer: Producer;
+  let producer: HealingProducer;
   let codec: ControlCodec;
   let fx: FakeExtractor;
   let coordinator: ServiceProcess;

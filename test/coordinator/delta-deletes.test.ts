@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import type { Agent } from 'undici';
 import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
@@ -20,6 +20,7 @@ import { matches, truthVersions, verifyTable } from '../../infra/demo/ground-tru
 import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
 import { trustCertificate } from '../simulator/sim-fixture.ts';
+import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 // Deletes between full runs through delta links, on the real pipeline: simulator → coordinator → extractor →
 // Kafka → loader → MongoDB, compared with the simulator's ground truth. `account` has change tracking,
@@ -46,7 +47,7 @@ describe('deletes captured by incremental runs through delta links', { timeout: 
   let agent: Agent;
   let mongo: MongoClient;
   let admin: Admin;
-  let producer: Producer;
+  let producer: HealingProducer;
   const services: ServiceProcess[] = [];
 
   const ctl = async (path: string, method = 'GET', body?: unknown) => {

@@ -3,11 +3,12 @@
  * decide per task what to answer, and produces TaskCompleted / TaskSplit / TaskFailed with the control codec.
  * Also records sync.coordinator events of the connection.
  */
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import type { ControlCodec, CoordinatorEvent, EventBody, SyncTask } from '../../services/shared/control-messages.ts';
 import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../../services/shared/topics.ts';
 import { tableTopic } from '../../services/shared/kafka.ts';
 import { uniqueName } from '../support/servers.ts';
+import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 /** What the fake extractor answers to a task. */
 export type Answer = { kind: 'complete'; count?: number; offsets?: { partition: number; offset: number }[] } | { kind: 'fail'; retriable: boolean } | { kind: 'split' } | { kind: 'hold' };
@@ -24,7 +25,7 @@ export interface FakeExtractor {
 }
 
 /** Starts consuming sync.tasks and sync.coordinator for `connection`. */
-export async function startFakeExtractor(kafka: Kafka, producer: Producer, codec: ControlCodec, connection: string): Promise<FakeExtractor> {
+export async function startFakeExtractor(kafka: Kafka, producer: HealingProducer, codec: ControlCodec, connection: string): Promise<FakeExtractor> {
   const tasks: SyncTask[] = [];
   const events: CoordinatorEvent[] = [];
   const send = (runId: string, event: EventBody) =>

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { createControlCodec, type ControlCodec, type CoordinatorEvent, type SyncTask } from '../../services/shared/control-messages.ts';
 import { createKafka, createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
@@ -29,6 +29,7 @@ import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../
 import { childTasks } from '../../services/extractor/core/child-tasks.ts';
 import { splitWindow } from '../../services/extractor/core/window.ts';
 import { trustCertificate } from '../simulator/sim-fixture.ts';
+import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 /** Where the servers are. */
 export interface HarnessServers {
@@ -107,7 +108,7 @@ export async function startExtractHarness(servers: HarnessServers, simOptions: S
   const admin: Admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, controlTopics());
-  const producer: Producer = createProducer(kafka);
+  const producer: HealingProducer = createProducer(kafka);
   await producer.connect();
   const codec: ControlCodec = await createControlCodec(createRegistry(servers.registryUrl, { logicalTypes: avroLogicalTypes }));
   const plainRegistry = new SchemaRegistry({ host: servers.registryUrl }, { [SchemaType.AVRO]: { logicalTypes: avroLogicalTypes } });

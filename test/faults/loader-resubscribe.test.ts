@@ -5,7 +5,7 @@
  * never assigned the new topics. The loader service runs in-process here with a recording chunk loader.
  */
 import { afterAll, expect, inject, it } from 'vitest';
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { createKafka, createProducer } from '../../services/shared/kafka.ts';
 import { createLogger } from '../../services/shared/log.ts';
 import { createMetrics } from '../../services/shared/lifecycle.ts';
@@ -14,9 +14,10 @@ import { startLoaderService, type LoaderService } from '../../services/loader/lo
 import { faultConnectionEnv, startServer, stopServer } from './support/fault-stack.ts';
 import { sleep } from './support/fault-pipeline.ts';
 import { eventually } from '../../infra/demo/service-process.ts';
+import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 let admin: Admin | undefined;
-let producer: Producer | undefined;
+let producer: HealingProducer | undefined;
 let service: LoaderService | undefined;
 
 afterAll(async () => {

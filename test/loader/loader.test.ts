@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import { createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
 import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
@@ -8,6 +8,7 @@ import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types
 import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
 import { produceRecords, testTableSchema, toMessage, type TestRecord } from '../support/table-records.ts';
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
+import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 const registry = testRegistry({ logicalTypes: avroLogicalTypes });
 const kafka = testKafka();
@@ -35,7 +36,7 @@ function history(ids: number, versions: number, tag: string): TestRecord[] {
 
 describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () => {
   let admin: Admin;
-  let producer: Producer;
+  let producer: HealingProducer;
   let mongo: MongoClient;
   let schemaId: number;
   const loaders: ServiceProcess[] = [];

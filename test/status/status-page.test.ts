@@ -13,7 +13,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type { Db, MongoClient } from 'mongodb';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ManualClock } from '../../services/shared/clock.ts';
@@ -29,6 +29,7 @@ import { FULL_RANGE_START_MS } from '../../services/coordinator/core/windows.ts'
 import { StateStore } from '../../services/coordinator/state-store.ts';
 import { startStatusPageOrWarn, startStatusServer, type StatusServer } from '../../services/coordinator/status/status-server.ts';
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
+import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -62,7 +63,7 @@ describe.skipIf(!haveChromium)('coordinator status page in headless Chromium', (
   let db: Db;
   let store: StateStore;
   let admin: Admin;
-  let producer: Producer;
+  let producer: HealingProducer;
   let server: StatusServer;
   let context: BrowserContext;
   let page: Page;

@@ -2,9 +2,9 @@
  * Produces table records the way the extractor does (Avro in the Confluent wire format, key = record id, the
  * record headers), for loader tests that run before or without the extractor.
  */
-import type { Producer } from 'kafkajs';
 import { encodeRecordHeaders } from '../../services/shared/record-headers.ts';
 import type { Registry } from '../../services/shared/registry.ts';
+import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 /** A small table schema covering money, picklist and timestamps. */
 export const testTableSchema = {
@@ -57,7 +57,7 @@ export async function toMessage(registry: Registry, schemaId: number, r: TestRec
 }
 
 /** Produces `records` to `topic` in batches, with acks from all replicas. */
-export async function produceRecords(producer: Producer, registry: Registry, schemaId: number, topic: string, records: readonly TestRecord[], batch = 2000): Promise<void> {
+export async function produceRecords(producer: HealingProducer, registry: Registry, schemaId: number, topic: string, records: readonly TestRecord[], batch = 2000): Promise<void> {
   for (let i = 0; i < records.length; i += batch) {
     const messages = await Promise.all(records.slice(i, i + batch).map((r) => toMessage(registry, schemaId, r)));
     await producer.send({ topic, acks: -1, messages });

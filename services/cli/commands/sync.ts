@@ -59,7 +59,7 @@ async function produce(ctx: CliContext, kind: SyncCommandKind, spec: typeof sync
 /** Produces `command` (key = connection id), creating the topic if no service has yet; returns where it landed. */
 async function send(kafka: Kafka, command: SyncCommand): Promise<{ partition: number; offset: string }> {
   const admin = kafka.admin();
-  const producer = createProducer(kafka, { retry: { retries: 4, initialRetryTime: 200, maxRetryTime: 2_000 } });
+  const producer = createProducer(kafka, { name: 'commands', config: { retry: { retries: 4, initialRetryTime: 200, maxRetryTime: 2_000 } } });
   try {
     await admin.connect();
     await ensureTopics(admin, controlTopics().filter((t) => t.topic === COMMANDS_TOPIC));
