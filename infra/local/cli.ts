@@ -36,7 +36,8 @@ async function main(command: string | undefined, arg: string | undefined): Promi
     case 'status': {
       const rows = await status();
       for (const r of rows) {
-        const state = r.pid ? `running pid ${r.pid}, ${r.rssMb ?? '?'} MiB RSS` : r.healthy ? 'running (not started by infra:up)' : 'stopped';
+        const group = r.processes ? ` (${r.processes.count} processes: ${r.processes.pssMb} MiB PSS together)` : '';
+        const state = r.pid ? `running pid ${r.pid}, ${r.rssMb ?? '?'} MiB RSS${group}` : r.healthy ? 'running (not started by infra:up)' : 'stopped';
         process.stdout.write(`${r.name.padEnd(9)} ${String(r.port).padEnd(6)} ${r.healthy ? 'healthy  ' : 'unhealthy'} ${state}\n`);
       }
       return rows.every((r) => r.healthy) ? 0 : 1;

@@ -4,7 +4,7 @@
  * now belongs to another program, counts as stopped.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -16,6 +16,8 @@ export interface LaunchSpec {
   env?: Record<string, string>;
   /** A string that must appear in /proc/<pid>/cmdline for the pid file to be trusted. */
   marker: string;
+  /** The signal `stop` sends to the process group first (default SIGTERM). */
+  stopSignal?: NodeJS.Signals;
 }
 
 const pidFile = (dir: string) => join(dir, 'server.pid');
@@ -56,15 +58,18 @@ export function launch(dir: string, spec: LaunchSpec): number {
   return child.pid;
 }
 
-/** Stops the process recorded in `dir` (SIGTERM, then SIGKILL after `graceMs`); true if one was running. */
-export async function stop(dir: string, marker: string, graceMs = 20_000): Promise<boolean> {
+/**
+ * Stops the process recorded in `dir` (`signal`, default SIGTERM, then SIGKILL after `graceMs`); true if one was
+ * running.
+ */
+export async function stop(dir: string, marker: string, graceMs = 20_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<boolean> {
   const pid = runningPid(dir, marker);
   rmSync(pidFile(dir), { force: true });
   if (pid === undefined) return false;
   try {
-    process.kill(-pid, 'SIGTERM'); // the process group: java/go children go too
+    process.kill(-pid, signal); // the process group: java/go children go too
   } catch {
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, signal);
   }
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
@@ -81,6 +86,33 @@ export async function stop(dir: string, marker: string, graceMs = 20_000): Promi
     /* already gone */
   }
   return true;
+}
+
+/** The pids whose working directory is `cwd` (as this process sees it); e.g. every process of a PostgreSQL server. */
+export function pidsWithCwd(cwd: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`) === cwd) pids.push(Number(entry));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return pids;
+}
+
+/** Proportional set size of `pids` together in MiB (shared pages counted once), from /proc. */
+export function pssMb(pids: readonly number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return Math.round(kb / 1024);
 }
 
 /** Resident memory of `pid` in MiB, from /proc (undefined if unavailable). */

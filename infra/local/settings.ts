@@ -30,6 +30,9 @@ export const ports = {
   kafkaController: port('KAFKA_CONTROLLER_PORT', 9093),
   registry: port('APICURIO_PORT', 8080),
   registryManagement: port('APICURIO_MANAGEMENT_PORT', 9000),
+  /** PostgreSQL + DocumentDB, FerretDB's backend (not 5432, so a host PostgreSQL keeps its port). */
+  postgres: port('POSTGRES_PORT', 5433),
+  /** FerretDB's MongoDB wire protocol: the store of MONGODB_URI. */
   store: port('FERRETDB_PORT', 27017),
 } as const;
 

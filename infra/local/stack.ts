@@ -1,5 +1,5 @@
 /**
- * The local stack (Kafka, Apicurio, FerretDB) as a programmatic API used by `npm run infra:*`, the test setup
+ * The local stack (Kafka, Apicurio, PostgreSQL + DocumentDB, FerretDB) as a programmatic API used by `npm run infra:*`, the test setup
  * and the demo. `up` is idempotent: running servers are reused, servers found dead (e.g. after kill -9) are
  * restarted, missing downloads are provisioned first. `down` stops only what `up` started (pid files).
  */
@@ -7,15 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { launch, logTail, rssMb, runningPid, stop } from './process.ts';
+import { launch, logTail, pssMb, rssMb, runningPid, stop } from './process.ts';
 import { connectionEnv } from './settings.ts';
 import { apicurio } from './servers/apicurio.ts';
 import { ferretdb } from './servers/ferretdb.ts';
 import { kafka } from './servers/kafka.ts';
+import { postgres } from './servers/postgres.ts';
 import type { LocalServer } from './servers/server.ts';
 
 /** Every local server, in start order. */
-export const servers: readonly LocalServer[] = [kafka, apicurio, ferretdb];
+export const servers: readonly LocalServer[] = [kafka, apicurio, postgres, ferretdb];
 
 /** What `up` did with one server. */
 export type UpOutcome = 'started' | 'reused' | 'external';
@@ -48,14 +49,17 @@ export function provision(names: readonly string[], say: Say = stderr): void {
 
 async function waitHealthy(s: LocalServer, pid: number | undefined): Promise<void> {
   const deadline = Date.now() + s.startTimeoutMs;
+  let initError = '';
   while (Date.now() < deadline) {
     if (await s.healthy()) return;
     if (pid !== undefined && runningPid(s.dir, s.launch().marker) === undefined) {
       throw new Error(`${s.label} exited during start-up. Last log lines (${s.dir}/server.log):\n${logTail(s.dir)}`);
     }
-    await delay(500);
+    // set-up that needs the running server (and that healthy() checks); it fails until the server accepts connections
+    if (s.initialize) initError = await s.initialize().then(() => '', (err: unknown) => `\nLast set-up error: ${err instanceof Error ? err.message : String(err)}`);
+    await delay(s.initialize && !initError ? 50 : 500);
   }
-  throw new Error(`${s.label} did not become healthy within ${s.startTimeoutMs / 1000}s. Last log lines:\n${logTail(s.dir)}`);
+  throw new Error(`${s.label} did not become healthy within ${s.startTimeoutMs / 1000}s.${initError} Last log lines:\n${logTail(s.dir)}`);
 }
 
 async function upOne(s: LocalServer, say: Say): Promise<UpOutcome> {
@@ -89,7 +93,13 @@ export async function up(say: Say = stderr): Promise<{ env: typeof connectionEnv
   const t0 = Date.now();
   const down = servers.filter((s) => runningPid(s.dir, s.launch().marker) === undefined);
   provision(down.map((s) => s.name), say);
-  const outcomes = await Promise.all(servers.map(async (s) => [s, await upOne(s, say)] as const));
+  // in parallel, except that a server waits for the one it depends on
+  const pending = new Map<string, Promise<UpOutcome>>();
+  for (const s of servers) {
+    const dependency = s.dependsOn === undefined ? undefined : pending.get(s.dependsOn);
+    pending.set(s.name, (dependency ?? Promise.resolve()).then(() => upOne(s, say)));
+  }
+  const outcomes = await Promise.all(servers.map(async (s) => [s, await pending.get(s.name)!] as const));
   for (const [s, outcome] of outcomes) say(`infra: ${s.label}: ${outcome}`);
   say(`infra: ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   return { env: connectionEnv, outcomes: Object.fromEntries(outcomes.map(([s, o]) => [s.name, o])) };
@@ -99,7 +109,7 @@ export async function up(say: Say = stderr): Promise<{ env: typeof connectionEnv
 export async function down(say: Say = stderr, only?: readonly string[]): Promise<string[]> {
   const stopped: string[] = [];
   for (const s of [...servers].reverse().filter((x) => !only || only.includes(x.name))) {
-    if (await stop(s.dir, s.launch().marker)) {
+    if (await stop(s.dir, s.launch().marker, undefined, s.launch().stopSignal)) {
       stopped.push(s.name);
       say(`infra: stopped ${s.label}`);
     }
@@ -114,7 +124,10 @@ export interface ServerStatus {
   port: number;
   pid: number | undefined;
   healthy: boolean;
+  /** Resident memory of the main process. */
   rssMb: number | undefined;
+  /** For a server of several processes (PostgreSQL): how many, and their proportional set size together. */
+  processes?: { count: number; pssMb: number };
 }
 
 /** The state of every server. */
@@ -122,7 +135,9 @@ export async function status(): Promise<ServerStatus[]> {
   return Promise.all(
     servers.map(async (s) => {
       const pid = runningPid(s.dir, s.launch().marker);
-      return { name: s.name, label: s.label, port: s.port, pid, healthy: await s.healthy(), rssMb: pid ? rssMb(pid) : undefined };
+      const pids = pid && s.processes ? s.processes() : [];
+      const processes = pids.length > 0 ? { count: pids.length, pssMb: pssMb(pids) } : undefined;
+      return { name: s.name, label: s.label, port: s.port, pid, healthy: await s.healthy(), rssMb: pid ? rssMb(pid) : undefined, processes };
     }),
   );
 }

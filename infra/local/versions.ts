@@ -9,4 +9,7 @@ const parsed = Object.fromEntries(
 );
 
 /** Pinned versions, e.g. `versions.KAFKA_VERSION`. */
-export const versions = parsed as Record<'KAFKA_VERSION' | 'LOG4J_VERSION' | 'APICURIO_VERSION' | 'FERRETDB_VERSION', string>;
+export const versions = parsed as Record<
+  'KAFKA_VERSION' | 'LOG4J_VERSION' | 'APICURIO_VERSION' | 'DEBIAN_SUITE' | 'POSTGRES_MAJOR' | 'DOCUMENTDB_VERSION' | 'FERRETDB_VERSION',
+  string
+>;
