@@ -1,5 +1,5 @@
 /**
- * The fault suite's own local stack (Kafka, Apicurio, FerretDB): a separate run directory and other ports than the
+ * The fault suite's own local stack (Kafka, Apicurio, PostgreSQL + DocumentDB, FerretDB): a separate run directory and other ports than the
  * shared stack, driven through `infra/local/cli.ts` in child processes (infra/local/settings.ts reads its settings
  * from the environment at import, so the suite's env must be the child's env).
  */
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** A server of the local stack. */
-export type StackServer = 'kafka' | 'apicurio' | 'ferretdb';
+export type StackServer = 'kafka' | 'apicurio' | 'postgres' | 'ferretdb';
 
 /** The environment that selects the fault stack: run directory and ports (see README "Ports"). */
 export function faultStackEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -22,6 +22,7 @@ export function faultStackEnv(env: NodeJS.ProcessEnv): Record<string, string> {
     KAFKA_CONTROLLER_PORT: '19093',
     APICURIO_PORT: '18080',
     APICURIO_MANAGEMENT_PORT: '19000',
+    POSTGRES_PORT: '15433',
     FERRETDB_PORT: '27027',
   };
 }
