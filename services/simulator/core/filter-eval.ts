@@ -5,6 +5,7 @@
  * Values are plain JS: strings (compared case-insensitively, as Dataverse's collation does), numbers (date-times
  * as epoch ms; decimals may arrive as exact strings and compare numerically), booleans and null.
  */
+import { compareExact, isNumericText } from './exact-number.ts';
 import type { CmpOp, FilterExpr, Literal, Operand } from './filter-parser.ts';
 
 /** A value a filter can compare. */
@@ -17,13 +18,13 @@ function operandValue(o: Operand, read: PropReader): FilterValue {
   return o.k === 'prop' ? read(o.path) : o.v;
 }
 
-function compare(a: FilterValue, b: FilterValue): number | undefined {
+function compare(a: FilterValue, b: FilterValue, numeric: boolean): number | undefined {
   if (a === null || b === null) return undefined;
-  if (typeof a === 'number' || typeof b === 'number') {
-    const x = typeof a === 'number' ? a : Number(a);
-    const y = typeof b === 'number' ? b : Number(b);
-    if (Number.isNaN(x) || Number.isNaN(y)) return undefined;
-    return x < y ? -1 : x > y ? 1 : 0;
+  if (typeof a === 'number' || typeof b === 'number' || numeric) {
+    // exact: money, decimals and BigInt beyond 2^53 are decimal texts
+    const x = typeof a === 'number' || isNumericText(a) ? a : undefined;
+    const y = typeof b === 'number' || isNumericText(b) ? b : undefined;
+    return x === undefined || y === undefined ? undefined : compareExact(x, y);
   }
   if (typeof a === 'boolean' || typeof b === 'boolean') return a === b ? 0 : undefined;
   const x = a.toLowerCase();
@@ -31,13 +32,13 @@ function compare(a: FilterValue, b: FilterValue): number | undefined {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function applyOp(op: CmpOp, a: FilterValue, b: FilterValue): boolean {
+function applyOp(op: CmpOp, a: FilterValue, b: FilterValue, numeric = false): boolean {
   if (a === null || b === null) {
     if (op === 'eq') return a === b;
     if (op === 'ne') return a !== b;
     return false;
   }
-  const c = compare(a, b);
+  const c = compare(a, b, numeric);
   if (c === undefined) return op === 'ne';
   switch (op) {
     case 'eq':
@@ -55,6 +56,8 @@ function applyOp(op: CmpOp, a: FilterValue, b: FilterValue): boolean {
   }
 }
 
+const isNumberLiteral = (o: Operand): boolean => o.k === 'lit' && o.t === 'number';
+
 /** True when the row read through `read` satisfies `e`. */
 export function evaluate(e: FilterExpr, read: PropReader): boolean {
   switch (e.k) {
@@ -65,7 +68,7 @@ export function evaluate(e: FilterExpr, read: PropReader): boolean {
     case 'not':
       return !evaluate(e.e, read);
     case 'cmp':
-      return applyOp(e.op, operandValue(e.l, read), operandValue(e.r, read));
+      return applyOp(e.op, operandValue(e.l, read), operandValue(e.r, read), isNumberLiteral(e.l) || isNumberLiteral(e.r));
     case 'truthy':
       return read(e.prop.path) === true;
     case 'fn': {

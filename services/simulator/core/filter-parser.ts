@@ -7,9 +7,11 @@
  */
 
 /** A comparison operator. */
+import { exactAsDouble } from './exact-number.ts';
+
 export type CmpOp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 
-/** A literal: datetimes are epoch ms, dates `YYYY-MM-DD`, GUIDs lower-case, enums their member name. */
+/** A literal: numbers are JS numbers, or their exact text when a double cannot hold them; datetimes are epoch ms, dates `YYYY-MM-DD`, GUIDs lower-case, enums their member name. */
 export interface Literal {
   readonly k: 'lit';
   readonly t: 'string' | 'number' | 'bool' | 'null' | 'datetime' | 'date' | 'guid' | 'enum';
@@ -83,7 +85,10 @@ function tokenize(src: string): Token[] {
     } else if ((m = DATE.exec(rest))) {
       out.push({ t: 'lit', text: m[0], pos: i, lit: { k: 'lit', t: 'date', v: m[0] } });
     } else if ((m = NUMBER.exec(rest))) {
-      out.push({ t: 'lit', text: m[0], pos: i, lit: { k: 'lit', t: 'number', v: Number(m[0].replace(/[mMdDlLfF]$/, '')) } });
+      // a number a double cannot hold (money, BigInt beyond 2^53) stays its exact text
+      const text = m[0].replace(/[mMdDlLfF]$/, '');
+      const n = Number(text);
+      out.push({ t: 'lit', text: m[0], pos: i, lit: { k: 'lit', t: 'number', v: exactAsDouble(text, n) ? n : text } });
     } else if ((m = IDENT.exec(rest))) {
       const word = m[0];
       if (src[i + word.length] === "'" && word.includes('.')) {

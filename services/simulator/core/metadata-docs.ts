@@ -3,6 +3,7 @@
  * `@odata.type` cast, with `AttributeType`, `AttributeTypeName.Value`, `AttributeOf`, behaviours, precision,
  * targets) and option sets with the Label shape.
  */
+import { DATETIME_MAX, DATETIME_MIN, INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, MONEY_MAX, MONEY_MIN } from './extremes.ts';
 import { hashString, mix32 } from './hash.ts';
 import { KIND_INFO, type ColumnDef, type OptionDef, type TableDef } from './schema.ts';
 
@@ -127,6 +128,11 @@ export function baseAttributeDoc(t: TableDef, c: ColumnDef, columnNumber: number
   };
 }
 
+/** A JSON number written with exactly these digits by `JSON.stringify` (int64 limits a double cannot hold). */
+function rawNumber(text: string): unknown {
+  return (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(text);
+}
+
 /** Properties the type-specific cast adds. */
 export function castProperties(c: ColumnDef): Json {
   switch (c.kind) {
@@ -135,18 +141,18 @@ export function castProperties(c: ColumnDef): Json {
     case 'Memo':
       return { MaxLength: c.maxLength ?? 2000, Format: 'TextArea' };
     case 'Integer':
-      return { MinValue: -2147483648, MaxValue: 2147483647, Format: 'None' };
+      return { MinValue: INT32_MIN, MaxValue: INT32_MAX, Format: 'None' };
     case 'BigInt':
-      return { MinValue: -9223372036854775808, MaxValue: 9223372036854775807 };
+      return { MinValue: rawNumber(INT64_MIN), MaxValue: rawNumber(INT64_MAX) };
     case 'Decimal':
       return { Precision: c.precision ?? 2, MinValue: -100000000000, MaxValue: 100000000000, ImeMode: 'Auto' };
     case 'Double':
       return { Precision: c.precision ?? 2, MinValue: -100000000000, MaxValue: 100000000000, ImeMode: 'Auto' };
     case 'Money':
-      return { Precision: c.precision ?? 2, PrecisionSource: 2, MinValue: -922337203685477, MaxValue: 922337203685477, IsBaseCurrency: false, CalculationOf: null, ImeMode: 'Auto' };
+      return { Precision: c.precision ?? 2, PrecisionSource: 2, MinValue: rawNumber(MONEY_MIN.split('.')[0]!), MaxValue: rawNumber(MONEY_MAX.split('.')[0]!), IsBaseCurrency: false, CalculationOf: null, ImeMode: 'Auto' };
     case 'DateTime': {
       const b = c.behavior ?? 'UserLocal';
-      return { Format: b === 'DateOnly' ? 'DateOnly' : 'DateAndTime', DateTimeBehavior: { Value: b }, CanChangeDateTimeBehavior: managed(!c.system, 'canchangedatetimebehavior'), MinSupportedValue: '1753-01-01T00:00:00Z', MaxSupportedValue: '9999-12-30T23:59:59Z' };
+      return { Format: b === 'DateOnly' ? 'DateOnly' : 'DateAndTime', DateTimeBehavior: { Value: b }, CanChangeDateTimeBehavior: managed(!c.system, 'canchangedatetimebehavior'), MinSupportedValue: DATETIME_MIN, MaxSupportedValue: DATETIME_MAX };
     }
     case 'Boolean':
       return { DefaultValue: false };

@@ -4,6 +4,7 @@
  * `versionnumber` grows with the index, so all three are monotone in the index.
  */
 import { guidFor, guidSpace, indexOfGuid, type GuidSpace } from './guid.ts';
+import { extremeOrdinal, extremePolicy, extremeValue, type ExtremePolicy } from './extremes.ts';
 import { combine, hashIndex, hashString } from './hash.ts';
 import type { ColumnDef, GenContext, TableDef, Value } from './schema.ts';
 import { createdOnAt, modifiedOnAt, timeLayout, type TimeLayout } from './time-layout.ts';
@@ -24,8 +25,12 @@ export class TableModel {
   readonly baseRows: number;
   /** versionnumber of base row i is versionBase + i. */
   readonly versionBase: number;
+  readonly extremes: ExtremePolicy;
   private readonly colHashes = new Map<string, number>();
   private ctx: GenContext | undefined;
+  /** The extreme ordinal of the row last asked for (rows are rendered column by column). */
+  private ordinalIndex = -1;
+  private ordinalValue = -1;
 
   constructor(def: TableDef, baseRows: number, versionBase: number, params: GenerationParams) {
     this.def = def;
@@ -34,6 +39,21 @@ export class TableModel {
     this.tableHash = combine(hashString(def.logicalName), params.seed);
     this.space = guidSpace(hashString(def.logicalName));
     this.layout = timeLayout(baseRows, params.anchorMs, this.tableHash);
+    this.extremes = extremePolicy(def);
+  }
+
+  /** The extreme ordinal of row `index` (see extremes.ts), or -1 for an ordinary row. */
+  extremeOrdinal(index: number, rowHash = this.rowHash(index)): number {
+    if (index !== this.ordinalIndex) {
+      this.ordinalValue = extremeOrdinal(this.extremes, index, this.baseRows, rowHash);
+      this.ordinalIndex = index;
+    }
+    return this.ordinalValue;
+  }
+
+  private extreme(col: ColumnDef, colHash: number, index: number, rowHash: number): Value | undefined {
+    const ordinal = this.extremeOrdinal(index, rowHash);
+    return ordinal < 0 || !this.ctx ? undefined : extremeValue(this.def, col, ordinal, colHash % 1009, this.ctx);
   }
 
   /** Connects the model to the other tables (for lookups). Called once by the catalog. */
@@ -83,6 +103,8 @@ export class TableModel {
   /** Fast path of {@link baseValue} for non-system columns with precomputed hashes. */
   generate(col: ColumnDef, colHash: number, index: number, rowHash: number): Value {
     if (col.system) return this.baseValue(index, col);
+    const x = this.extreme(col, colHash, index, rowHash);
+    if (x !== undefined) return x;
     if (!col.gen || !this.ctx) return null;
     return col.gen(hashIndex(colHash, index), index, this.ctx, rowHash);
   }
@@ -99,8 +121,7 @@ export class TableModel {
       case 'versionnumber':
         return this.versionBase + index;
       default:
-        if (!col.gen || !this.ctx) return null;
-        return col.gen(hashIndex(this.colHash(col.logicalName), index), index, this.ctx, hashIndex(this.tableHash, index));
+        return this.generate(col, this.colHash(col.logicalName), index, hashIndex(this.tableHash, index));
     }
   }
 }

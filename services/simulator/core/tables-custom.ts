@@ -42,7 +42,7 @@ export const new_widget: TableDef = {
     col('new_url', 'String', 'Product Page', { custom: true, maxLength: 200, gen: nullable(400, (h) => `https://shop.example.com/w/${h % 100_000}`) }),
     col('new_email', 'String', 'Support Email', { custom: true, maxLength: 100, gen: nullable(500, (h) => `support+${h % 1000}@example.com`) }),
     col('new_description', 'Memo', 'Description', { custom: true, maxLength: 4000, gen: nullable(300, text(5, 50)) }),
-    col('new_notes', 'Memo', 'Notes', { custom: true, maxLength: 10_000, gen: nullable(800, text(10, 80)) }),
+    col('new_notes', 'Memo', 'Notes', { custom: true, maxLength: 1_048_576, gen: nullable(800, text(10, 80)) }),
     col('new_quantity', 'Integer', 'Quantity', { custom: true, gen: int(-50, 100_000) }),
     col('new_priority', 'Integer', 'Priority', { custom: true, gen: nullable(200, int(1, 5)) }),
     col('new_serialnumber', 'BigInt', 'Serial Number', { custom: true, gen: bigint(1_000_000_000_000, 9_000_000_000_000_000) }),

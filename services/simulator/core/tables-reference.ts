@@ -1,6 +1,7 @@
 /** Small reference tables: currencies, users and teams. Their row counts do not follow `--rows`. */
 import type { GenFn, TableDef } from './schema.ts';
 import { ACTIVE_STATES, ACTIVE_STATUSES, systemColumns } from './gen-system-columns.ts';
+import { textOfLength } from './tricky-text.ts';
 import { bool, col, constant, decimal, options, option, personName, text } from './gen-columns.ts';
 
 /** The seeded currencies, in row order (row 0 is the base currency). */
@@ -10,7 +11,13 @@ export const CURRENCIES = [
   { iso: 'GBP', name: 'Pound Sterling', symbol: '£', rate: '0.7893000000', precision: 2 },
   { iso: 'JPY', name: 'Yen', symbol: '¥', rate: '151.4700000000', precision: 0 },
   { iso: 'CHF', name: 'Swiss Franc', symbol: 'CHF', rate: '0.8834000000', precision: 2 },
+  // ISO 4217's code for testing: the currency of the extreme rows (4 decimals, so money keeps 4 significant decimals),
+  // itself at the limits (name and symbol at their maximum length, a rate beyond what a double holds)
+  { iso: 'XTS', name: textOfLength(100, 5), symbol: textOfLength(10, 57), rate: '99999999999.9999999999', precision: 4 },
 ] as const;
+
+/** Ordinary rows use the first currencies; the last one, XTS, only extreme rows (extremes.ts). */
+export const TEST_CURRENCY_INDEX = CURRENCIES.length - 1;
 
 const currency = (f: (c: (typeof CURRENCIES)[number]) => string | number) => (_h: number, i: number) => {
   const c = CURRENCIES[i % CURRENCIES.length];
@@ -95,7 +102,7 @@ export const team: TableDef = {
 /** The currency (index into {@link CURRENCIES}) of a row, from its row hash: 60% base currency. */
 export function currencyIndex(row: number): number {
   const u = (row >>> 7) % 100;
-  return u < 60 ? 0 : 1 + (u % (CURRENCIES.length - 1));
+  return u < 60 ? 0 : 1 + (u % (TEST_CURRENCY_INDEX - 1));
 }
 
 /** Money columns: the row's transaction currency and exchange rate (agreeing with each other). */

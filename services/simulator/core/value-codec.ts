@@ -3,6 +3,8 @@
  * decimals as numbers with their scale, whole-second UTC timestamps, DateOnly dates, lower-case GUIDs),
  * formatted values for annotations, and JSON input (control API) to internal values.
  */
+import { compareExact, isNumericText } from './exact-number.ts';
+import { DECIMAL_LIMIT, INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, MONEY_MAX, MONEY_MIN } from './extremes.ts';
 import type { ColumnDef, Value } from './schema.ts';
 
 let lastMs = NaN;
@@ -27,7 +29,8 @@ export function jsonFragment(col: ColumnDef, v: Value): string {
       if (col.kind === 'DateTime') return `"${isoSeconds(v)}"`;
       return Number.isFinite(v) ? String(v) : 'null';
     default:
-      if (col.kind === 'Decimal' || col.kind === 'Money') return v;
+      // money, decimals and BigInt beyond 2^53 are exact texts, written as JSON numbers with every digit
+      if (col.kind === 'Decimal' || col.kind === 'Money' || col.kind === 'BigInt') return v;
       return JSON.stringify(v);
   }
 }
@@ -67,13 +70,14 @@ export function formattedValue(col: ColumnDef, v: Value, currencySymbol?: string
         .split(',')
         .map((x) => col.options?.find((o) => o.value === Number(x))?.label ?? x)
         .join('; ');
+    // Intl formats a numeric string exactly (no double in between)
     case 'Money':
-      return `${currencySymbol ?? '$'}${numberFormat(currencyPrecision).format(Number(v))}`;
+      return `${currencySymbol ?? '$'}${numberFormat(currencyPrecision).format(String(v) as `${number}`)}`;
     case 'Decimal':
-      return numberFormat(col.precision ?? 2).format(Number(v));
+      return numberFormat(col.precision ?? 2).format(String(v) as `${number}`);
     case 'Integer':
     case 'BigInt':
-      return numberFormat(0).format(Number(v));
+      return numberFormat(0).format(String(v) as `${number}`);
     case 'Double':
       return numberFormat(col.precision ?? 2).format(Number(v));
     case 'DateTime':
@@ -96,29 +100,57 @@ export function toScale(text: string, scale: number): string | undefined {
   return `${m[1]}${m[2]}${scale > 0 ? '.' + frac.slice(0, scale) : ''}`;
 }
 
-/** Converts a JSON input value (control API) to the internal form; throws TypeError when it does not fit. */
+/** Lower and upper limits of the numeric kinds (Dataverse MinValue/MaxValue). */
+const LIMITS: Partial<Record<ColumnDef['kind'], readonly [string, string]>> = {
+  Integer: [String(INT32_MIN), String(INT32_MAX)],
+  BigInt: [INT64_MIN, INT64_MAX],
+  Money: [MONEY_MIN, MONEY_MAX],
+  Decimal: [`-${DECIMAL_LIMIT}`, DECIMAL_LIMIT],
+};
+
+/**
+ * Converts a JSON input value (control API) to the internal form; throws a one-line TypeError when it does not fit.
+ * BigInt, Decimal and Money take exact strings (`"9223372036854775807"`, `"922337203685477.0000"`) as well as JSON
+ * numbers; BigInt beyond 2^53 stays an exact string internally.
+ */
 export function fromJson(col: ColumnDef, input: unknown): Value {
   if (input === null || input === undefined) return null;
-  const fail = (): never => {
-    throw new TypeError(`value ${JSON.stringify(input)} does not fit column '${col.logicalName}' (${col.kind})`);
+  const fail = (why = ''): never => {
+    throw new TypeError(`value ${JSON.stringify(input)} does not fit column '${col.logicalName}' (${col.kind})${why ? `: ${why}` : ''}`);
+  };
+  const inRange = (text: string | number) => {
+    const [lo, hi] = LIMITS[col.kind] ?? [];
+    if (lo !== undefined && hi !== undefined && ((compareExact(text, lo) ?? -1) < 0 || (compareExact(text, hi) ?? 1) > 0)) fail(`outside ${lo}..${hi}`);
   };
   switch (col.kind) {
     case 'String':
     case 'Memo':
-      return typeof input === 'string' ? input : fail();
-    case 'Integer':
-    case 'BigInt':
+      if (typeof input !== 'string') return fail('expected a string');
+      if (col.maxLength !== undefined && input.length > col.maxLength) fail(`longer than ${col.maxLength}`);
+      return input;
     case 'Picklist':
     case 'State':
     case 'Status':
-      return typeof input === 'number' && Number.isInteger(input) ? input : fail();
+      return typeof input === 'number' && Number.isInteger(input) ? input : fail('expected an integer');
+    case 'Integer':
+      if (typeof input !== 'number' || !Number.isInteger(input)) return fail('expected an integer');
+      inRange(input);
+      return input;
+    case 'BigInt': {
+      const text = typeof input === 'number' && Number.isSafeInteger(input) ? String(input) : typeof input === 'string' && /^-?\d{1,19}$/.test(input.trim()) ? input.trim() : fail('expected an integer as a JSON number or an exact string');
+      inRange(text);
+      const big = BigInt(text);
+      return big >= -BigInt(Number.MAX_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big.toString();
+    }
     case 'Double':
-      return typeof input === 'number' ? input : fail();
+      return typeof input === 'number' ? input : isNumericText(input) ? Number(input) : fail('expected a number');
     case 'Decimal':
     case 'Money': {
       const scale = col.kind === 'Money' ? 4 : (col.precision ?? 2);
-      const text = typeof input === 'number' ? input.toFixed(scale) : typeof input === 'string' ? input : fail();
-      return toScale(text, scale) ?? fail();
+      const text = typeof input === 'number' ? input.toFixed(scale) : typeof input === 'string' ? input : fail('expected an exact decimal string or a number');
+      const exact = toScale(text, scale) ?? fail(`not an exact decimal with at most ${scale} decimals`);
+      inRange(exact);
+      return exact;
     }
     case 'Boolean':
       return typeof input === 'boolean' ? input : fail();

@@ -3,6 +3,7 @@
  * (cap 5,000) and annotations, `@odata.nextLink` carrying a paging cookie honoured on the next call, `/{set}/$count`,
  * and `/{set}(id)`. Change tracking (initial `odata.track-changes` and `$deltatoken` calls) lives in delta-routes.ts.
  */
+import { exactAsDouble } from '../core/exact-number.ts';
 import { filterProps } from '../core/filter-parser.ts';
 import { cookieGuid, decodePagingCookie, encodePagingCookie } from '../core/paging-cookie.ts';
 import { annotationMatcher, type Preferences } from '../core/prefer.ts';
@@ -77,8 +78,11 @@ function fromCookieValue(col: ColumnDef, text: string): Value {
   switch (col.kind) {
     case 'DateTime':
       return col.behavior === 'DateOnly' ? text : Date.parse(text);
+    case 'BigInt': {
+      const n = Number(text);
+      return exactAsDouble(text, n) ? n : text;
+    }
     case 'Integer':
-    case 'BigInt':
     case 'Double':
     case 'Picklist':
     case 'State':

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KIND_INFO, type ColumnDef, type ColumnKind, type Value } from '../core/schema.ts';
 import type { ThrottleLimits, ThrottleWindow } from '../core/throttle-window.ts';
+import { exactNumberReviver } from '../core/exact-number.ts';
 import { fromJson, isoSeconds } from '../core/value-codec.ts';
 import type { TokenService } from '../entra/token-service.ts';
 import type { Catalog } from '../store/catalog.ts';
@@ -69,12 +70,13 @@ function timeArg(v: unknown, fallback: number): number {
   return Math.floor(ms / 1000) * 1000;
 }
 
-async function streamTruth(res: ServerResponse, d: ControlDeps, t: TableStore): Promise<void> {
+/** Streams the live rows of `t` (only the rows holding values at the limits when `extremesOnly`). */
+async function streamTruth(res: ServerResponse, d: ControlDeps, t: TableStore, extremesOnly: boolean): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8' });
   const write = rowWriter(d.catalog, t, t.dataColumns(), () => false);
   let buf: string[] = [];
   for (let i = 0; i < t.indexEnd; i++) {
-    if (!t.isLive(i)) continue;
+    if (!t.isLive(i) || (extremesOnly && t.model.extremeOrdinal(i) < 0)) continue;
     buf.push(write(i));
     if (buf.length === 1000) {
       if (!res.write(buf.join('\n') + '\n')) await new Promise((r) => res.once('drain', r));
@@ -100,7 +102,8 @@ function stats(d: ControlDeps): unknown {
 async function route(req: IncomingMessage, res: ServerResponse, url: URL, d: ControlDeps): Promise<unknown> {
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/^\/_control/, '').replace(/\/+$/, '');
-  const body: Record<string, unknown> = method === 'GET' || method === 'DELETE' ? {} : JSON.parse((await readBody(req)) || '{}');
+  // numbers a double cannot hold (money, BigInt beyond 2^53) arrive as their exact text
+  const body: Record<string, unknown> = method === 'GET' || method === 'DELETE' ? {} : JSON.parse((await readBody(req)) || '{}', exactNumberReviver);
   const now = d.catalog.clock.nowSeconds();
   const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
   const key = `${method} /${seg.map((s, i) => (i === 1 && seg[0] === 'tables') || (i === 3 && seg[2] === 'rows') || (i === 3 && seg[2] === 'columns') ? ':' : s).join('/')}`;
@@ -139,7 +142,7 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, d: Con
     case 'GET /tables':
       return (stats(d) as { tables: unknown }).tables;
     case 'GET /tables/:/truth':
-      await streamTruth(res, d, table(d, seg[1] ?? ''));
+      await streamTruth(res, d, table(d, seg[1] ?? ''), url.searchParams.get('rows') === 'extremes');
       return undefined;
     case 'POST /tables/:/rows': {
       const t = table(d, seg[1] ?? '');

@@ -7,6 +7,7 @@
  */
 import { boundsOf, evaluate, type FilterValue } from '../core/filter-eval.ts';
 import type { FilterExpr } from '../core/filter-parser.ts';
+import { compareExact, isNumericText } from '../core/exact-number.ts';
 import type { ColumnDef, Value } from '../core/schema.ts';
 import { lowerBound, windowRange } from '../core/time-layout.ts';
 import type { TableStore } from './table-store.ts';
@@ -43,7 +44,7 @@ function cmpValue(a: Value, b: Value): number {
   if (b === null) return 1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) - Number(b);
-  if (typeof a === 'string' && typeof b === 'string' && /^-?\d+(\.\d+)?$/.test(a) && /^-?\d+(\.\d+)?$/.test(b)) return Number(a) - Number(b);
+  if ((typeof a === 'number' || isNumericText(a)) && (typeof b === 'number' || isNumericText(b))) return compareExact(a, b) ?? 0;
   const x = String(a).toLowerCase();
   const y = String(b).toLowerCase();
   return x < y ? -1 : x > y ? 1 : 0;
