@@ -7,6 +7,7 @@
  */
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Schema as AvscSchema } from 'avsc';
+import { exactLongTypeHook } from './avro-exact-long.ts';
 import { SyncError } from './errors.ts';
 import { retry, type RetryOptions } from './retry.ts';
 
@@ -71,7 +72,8 @@ export function classifyRegistryError(err: unknown, what: string): SyncError {
 export function createRegistry(url: string, avroOptions: AvroOptions = {}): Registry {
   const client = new SchemaRegistry(
     { host: url, retry: { retries: 3, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 2 } },
-    { [SchemaType.AVRO]: avroOptions },
+    // exact longs (BigInt beyond 2^53) unless the caller brings its own type hook
+    { [SchemaType.AVRO]: { typeHook: exactLongTypeHook, ...avroOptions } },
   );
   return {
     client,

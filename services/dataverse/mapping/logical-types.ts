@@ -16,6 +16,7 @@
 import avro from 'avsc';
 import { SyncError } from '../../shared/errors.ts';
 import { digitCount, formatDecimal, fromTwosComplement, parseDecimal, rescale, toTwosComplement } from './decimal.ts';
+import { exactLongTypeHook } from '../../shared/avro-exact-long.ts';
 
 type AvscSchema = ConstructorParameters<typeof avro.types.LogicalType>[0];
 type AvscType = InstanceType<typeof avro.Type>;
@@ -155,3 +156,11 @@ export const avroLogicalTypes: LogicalTypesOption = {
   date: DateLogicalType,
   'timestamp-millis': TimestampMillisLogicalType,
 };
+
+/**
+ * avsc options for table schemas, a fresh object per call (avsc adds its named types to the object it is given):
+ * our logical types and the exact long (BigInt beyond 2^53, shared/avro-exact-long.ts).
+ */
+export function avroTypeOptions(): { logicalTypes: LogicalTypesOption; typeHook: typeof exactLongTypeHook } {
+  return { logicalTypes: avroLogicalTypes, typeHook: exactLongTypeHook };
+}

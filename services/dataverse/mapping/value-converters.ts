@@ -66,21 +66,24 @@ export function toInt(raw: unknown): number {
   return n;
 }
 
-/**
- * Largest magnitude of a long that avsc encodes exactly as a JS number (its `isSafeLong`: 2^53 - 2). Dataverse
- * BigInt values (`versionnumber` is a SQL rowversion) stay far below it in practice.
- */
-export const MAX_EXACT_LONG = 9_007_199_254_740_990;
+/** Limits of a Dataverse BigInt (int64). */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** A 64-bit integer as a JS number; values beyond ±{@link MAX_EXACT_LONG} are refused rather than rounded. */
-export function toLong(raw: unknown): number {
+/**
+ * A 64-bit integer: a JS number when it is a safe integer, a `bigint` beyond ±2^53 (Dataverse BigInt goes to the
+ * int64 limits); written and read by the exact long of shared/avro-exact-long.ts. Values beyond int64 are refused.
+ */
+export function toLong(raw: unknown): number | bigint {
   if (typeof raw === 'string' && INTEGER.test(raw)) {
     const big = BigInt(raw);
-    if (big <= BigInt(MAX_EXACT_LONG) && big >= -BigInt(MAX_EXACT_LONG)) return Number(big);
-    throw new ValueInvalid(`integer beyond ±${MAX_EXACT_LONG} cannot be represented exactly`);
+    if (big >= -SAFE && big <= SAFE) return Number(big);
+    if (big >= INT64_MIN && big <= INT64_MAX) return big;
+    throw new ValueInvalid('integer beyond the 64-bit range');
   }
-  if (typeof raw === 'number' && Number.isInteger(raw) && Math.abs(raw) <= MAX_EXACT_LONG) return raw;
-  throw new ValueInvalid(`expected an integer within ±${MAX_EXACT_LONG}, got ${kind(raw)}`);
+  if (typeof raw === 'number' && Number.isSafeInteger(raw)) return raw;
+  throw new ValueInvalid(`expected a 64-bit integer, got ${kind(raw)}`);
 }
 
 /** A double from a JSON number text or a finite JS number. */

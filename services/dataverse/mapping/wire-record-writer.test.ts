@@ -2,7 +2,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { accountTable } from './account-table.fixture.ts';
 import { avroSchemaFor } from './avro-schema.ts';
-import { avroLogicalTypes } from './logical-types.ts';
+import { avroTypeOptions } from './logical-types.ts';
 import { parseDataverseJson } from './parse-dataverse-json.ts';
 import { rowMapper } from './row-mapper.ts';
 import { WIRE_HEADER_BYTES, WireRecordWriter } from './wire-record-writer.ts';
@@ -13,7 +13,7 @@ const EUR = 'cccccccc-0000-0000-0000-0000000000e1';
 const currencies = new Map([[EUR, 'EUR']]);
 const schema = avroSchemaFor(table, { namespace: 'dynsync', connection: 'c1' });
 /** What consumers use: the registered schema with the logical types. */
-const logical = avro.Type.forSchema(schema as never, { logicalTypes: avroLogicalTypes });
+const logical = avro.Type.forSchema(schema as never, avroTypeOptions());
 const jsMapper = rowMapper(table, currencies);
 const wireMapper = rowMapper(table, currencies, { representation: 'wire' });
 
@@ -36,6 +36,8 @@ const EVERY_TYPE = [
   `"revenue":-922337203685477.0000,"new_ratio":21474836.47,"exchangerate":123456789012345678.0000000001`,
   `"modifiedon":"2023-04-07T21:59:01.1239Z","new_localtime":"2024-01-01T01:30:00+01:30","new_birthday":"2024-02-29"`,
   `"modifiedon":"1753-01-01T00:00:00Z","new_birthday":"0001-01-01T00:00:00Z","donotemail":false`,
+  `"versionnumber":9223372036854775807,"modifiedon":"9999-12-30T23:59:59Z","new_birthday":"9999-12-31"`,
+  `"versionnumber":-9007199254740993,"revenue":922337203685476.9999`,
   `"accountcategorycode":1,"statecode":1,"statuscode":2,"new_interests":"2, 1"`,
   `"accountcategorycode@OData.Community.Display.V1.FormattedValue":"New","accountcategorycode":99,"new_interests":""`,
   `"_parentaccountid_value@OData.Community.Display.V1.FormattedValue":"Contoso","_parentaccountid_value":"BBBBBBBB-0000-0000-0000-000000000002"`,

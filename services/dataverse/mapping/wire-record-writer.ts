@@ -14,6 +14,7 @@
 import avro from 'avsc';
 import { SyncError } from '../../shared/errors.ts';
 import type { AvroRecordSchema } from './avro-schema.ts';
+import { exactLongTypeHook } from '../../shared/avro-exact-long.ts';
 import type { AvroRecord } from './row-mapper.ts';
 
 /** Bytes before the Avro body: magic byte 0 and the schema id. */
@@ -45,8 +46,8 @@ export class WireRecordWriter {
   /** `schema` as registered (logical-type attributes are kept in the schema and ignored for writing). */
   constructor(schema: AvroRecordSchema, schemaId: number, maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES) {
     if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0x7fffffff) throw new SyncError('INTERNAL', `invalid schema id ${schemaId}`);
-    // a fresh options object: avsc keeps named types in it (see logical-types.ts)
-    this.type = avro.Type.forSchema(schema as avro.Schema, {});
+    // a fresh options object: avsc keeps named types in it (see logical-types.ts); longs are exact (shared/avro-exact-long.ts)
+    this.type = avro.Type.forSchema(schema as avro.Schema, { typeHook: exactLongTypeHook });
     this.schemaId = schemaId;
     this.maxChunkBytes = maxChunkBytes;
   }
