@@ -30,7 +30,6 @@ export interface ChunkLoaderDeps {
   decoder: RecordDecoder;
   dlqProducer: MessageSender;
   databasePrefix: string;
-  perCommandWrites: boolean;
   clock: Clock;
 }
 
@@ -46,7 +45,7 @@ export function createChunkLoader(deps: ChunkLoaderDeps) {
         await ensureIndexes(coll).catch((err: unknown) => {
           throw classifyStoreError(err);
         });
-        return createStoreWriter(coll, { perCommand: deps.perCommandWrites });
+        return createStoreWriter(coll);
       })();
       w.catch(() => writers.delete(key));
       writers.set(key, w);
@@ -75,7 +74,7 @@ export function createChunkLoader(deps: ChunkLoaderDeps) {
       return { applied, stale, dead: dead.length };
     } catch (err) {
       if (isSyncError(err) && !err.retriable) {
-        // a data problem in the store (e.g. a document FerretDB cannot hold): write one by one, dead-letter the bad ones
+        // a data problem in the store (e.g. a document over the size limit): write one by one, dead-letter the bad ones
         return writeOneByOne(writer, records, messages, topic, partition, dead.length);
       }
       throw err;

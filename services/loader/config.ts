@@ -9,8 +9,8 @@ const schema = z.object({
   LOADER_GROUP_ID: z.string().min(1).default('dynsync-loader'),
   /** Database of connection X is `<prefix>X`. */
   LOADER_DATABASE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only').default('dynsync_'),
-  /** Records per write and commit; default 500 on MongoDB, 5000 on FerretDB (whose version check scans the collection once per chunk). */
-  LOADER_CHUNK_SIZE: z.coerce.number().int().positive().optional(),
+  /** Records per write and commit (one unordered bulk of guarded upserts, split at 25,000 operations). */
+  LOADER_CHUNK_SIZE: envField.positiveInt(500),
   LOADER_TOPIC_REFRESH_MS: envField.positiveInt(5_000),
   /** Which table topics this loader group consumes (e.g. one group per connection). */
   LOADER_TOPIC_PATTERN: envField.regex('^dynamics\\.[^.]+\\.[^.]+$'),

@@ -13,12 +13,7 @@ export const TABLE_INDEXES = [
   { key: { [`${SYNC_FIELD}.deleted`]: 1 }, name: 'sync_deleted' },
 ] as const;
 
-/**
- * Creates the indexes that do not exist yet. Existing ones are listed first rather than re-created: FerretDB 1.24
- * panics (and closes the connection) on a createIndexes of an index that already exists.
- */
+/** Creates the indexes (idempotent: an existing index of the same name and key is left as it is). */
 export async function ensureIndexes(coll: Collection<Document>): Promise<void> {
-  const existing = new Set((await coll.listIndexes().toArray().catch(() => [])).map((i) => String(i.name)));
-  const missing = TABLE_INDEXES.filter((i) => !existing.has(i.name));
-  if (missing.length > 0) await coll.createIndexes(missing.map((i) => ({ key: { ...i.key }, name: i.name })));
+  await coll.createIndexes(TABLE_INDEXES.map((i) => ({ key: { ...i.key }, name: i.name })));
 }

@@ -24,8 +24,7 @@ await runService({
   metrics,
   opsPort: config.LOADER_OPS_PORT,
   async start() {
-    // a small pool: every in-flight command holds connections of FerretDB's 100-per-database SQLite pool; a short
-    // server selection so a store outage surfaces as retried STORE_UNAVAILABLE within seconds
+    // a short server selection so a store outage surfaces as retried STORE_UNAVAILABLE within seconds
     const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 16 }, log);
     const kafka = createKafka('dynsync-loader', config.KAFKA_BROKERS, log, { retry: SERVICE_KAFKA_RETRY });
     const admin = kafka.admin();
@@ -35,18 +34,17 @@ await runService({
     await dlqProducer.connect();
     const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });
     const store = await probeStore(mongo.db('admin'));
-    log.info({ store: store.server, decimals: store.decimals, perCommandWrites: store.perCommandWrites }, 'store probed');
+    log.info({ store: store.server }, 'store probed');
     const loadChunk = createChunkLoader({
       db: (name) => mongo.db(name),
-      decoder: createRecordDecoder(registry, store.decimals),
+      decoder: createRecordDecoder(registry),
       dlqProducer,
       databasePrefix: config.LOADER_DATABASE_PREFIX,
-      perCommandWrites: store.perCommandWrites,
       clock: systemClock,
     });
     const service = await startLoaderService(
       { kafka, admin, dlqProducer, loadChunk, metrics: createLoaderMetrics(metrics), log },
-      { groupId: config.LOADER_GROUP_ID, chunkSize: config.LOADER_CHUNK_SIZE ?? (store.perCommandWrites ? 5000 : 500), topicRefreshMs: config.LOADER_TOPIC_REFRESH_MS, topicPattern: config.LOADER_TOPIC_PATTERN },
+      { groupId: config.LOADER_GROUP_ID, chunkSize: config.LOADER_CHUNK_SIZE, topicRefreshMs: config.LOADER_TOPIC_REFRESH_MS, topicPattern: config.LOADER_TOPIC_PATTERN },
     );
     return {
       done: service.done,

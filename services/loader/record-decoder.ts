@@ -8,7 +8,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { SyncError } from '../shared/errors.ts';
 import { decodeRecordHeaders } from '../shared/record-headers.ts';
 import type { Registry } from '../shared/registry.ts';
-import { compileConverter, type Converter, type DecimalEncoding } from './core/to-document.ts';
+import { compileConverter, type Converter } from './core/to-document.ts';
 import type { IncomingRecord } from './core/upsert-plan.ts';
 
 /** Decodes messages of table topics. */
@@ -16,14 +16,14 @@ export interface RecordDecoder {
   decode(topic: string, partition: number, message: KafkaMessage): Promise<IncomingRecord>;
 }
 
-/** Creates a decoder on `registry` (whose avsc options must include our logical types), storing decimals as `decimals`. */
-export function createRecordDecoder(registry: Registry, decimals: DecimalEncoding): RecordDecoder {
+/** Creates a decoder on `registry` (whose avsc options must include our logical types). */
+export function createRecordDecoder(registry: Registry): RecordDecoder {
   const converters = new Map<number, Converter>();
   async function converterFor(schemaId: number): Promise<Converter> {
     let c = converters.get(schemaId);
     if (!c) {
       const type = await registry.client.getSchema(schemaId);
-      c = compileConverter(type as unknown as Parameters<typeof compileConverter>[0], decimals);
+      c = compileConverter(type as unknown as Parameters<typeof compileConverter>[0]);
       converters.set(schemaId, c);
     }
     return c;

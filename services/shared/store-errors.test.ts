@@ -7,7 +7,6 @@ describe('classifyStoreError', () => {
   it.each([
     ['a closed connection (driver network error)', new MongoNetworkError('connection 3 to 127.0.0.1:27017 closed'), 'STORE_UNAVAILABLE', /^MongoDB is unreachable: connection 3/],
     ['a refused connection in a plain error', new Error('connect ECONNREFUSED 127.0.0.1:27017'), 'STORE_UNAVAILABLE', /^MongoDB is unreachable/],
-    ['SQLite busy on FerretDB', new MongoServerError({ message: 'database is locked (5) (SQLITE_BUSY)' }), 'STORE_UNAVAILABLE', /SQLite database lock/],
     ['a primary that stepped down', new MongoServerError({ message: 'not primary', code: 10107 }), 'STORE_UNAVAILABLE', /^MongoDB is unreachable: not primary/],
     ['a driver timeout in a plain error', new Error('connection timed out'), 'STORE_UNAVAILABLE', /^MongoDB is unreachable/],
     ['a rejected write', new MongoServerError({ message: 'document is too large', code: 10334 }), 'STORE_WRITE_FAILED', /^MongoDB write failed: document is too large/],

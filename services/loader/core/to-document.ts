@@ -3,7 +3,7 @@
  *
  * | Avro | decoded JS (avsc + our logical types) | stored |
  * |---|---|---|
- * | bytes decimal(p, s) | exact decimal string | Decimal128 (exact); on stores without Decimal128 (FerretDB 1.x) the exact string |
+ * | bytes decimal(p, s) | exact decimal string | Decimal128 (exact) |
  * | int `date` | `YYYY-MM-DD` | Date at 00:00 UTC |
  * | long `timestamp-millis` | Date | Date |
  * | long | number or bigint | number, or Int64 when it does not fit a double exactly |
@@ -11,6 +11,7 @@
  */
 import avro from 'avsc';
 import { Decimal128, Long } from 'bson';
+import { SyncError } from '../../shared/errors.ts';
 
 type AvscType = InstanceType<typeof avro.Type>;
 /** Converts one decoded Avro value into its stored form. */
@@ -24,17 +25,24 @@ function logicalName(type: AvscType): string | undefined {
   return name?.startsWith('logical:') ? name.slice('logical:'.length) : undefined;
 }
 
-/** How exact decimals are stored: BSON Decimal128, or their exact text where the store lacks Decimal128. */
-export type DecimalEncoding = 'decimal128' | 'string';
+/**
+ * The exact Decimal128 of a decimal text. Decimal128 holds 34 significant digits; a value with more (possible in a
+ * decimal(38, s) column, though beyond Dataverse's ranges) is refused rather than rounded.
+ */
+function toDecimal128(text: string): Decimal128 {
+  try {
+    return Decimal128.fromString(text);
+  } catch {
+    throw new SyncError('RECORD_INVALID', `decimal value ${text.slice(0, 60)} has more significant digits than MongoDB's Decimal128 holds exactly (34): it is not stored rounded`);
+  }
+}
 
 /** Builds the converter of an avsc type (recursively). */
-export function compileConverter(type: AvscType, decimals: DecimalEncoding = 'decimal128'): Converter {
-  const recurse = (t: AvscType) => compileConverter(t, decimals);
+export function compileConverter(type: AvscType): Converter {
+  const recurse = (t: AvscType) => compileConverter(t);
   switch (logicalName(type)) {
     case 'decimal':
-      return decimals === 'decimal128'
-        ? (v) => (v === null || v === undefined ? null : Decimal128.fromString(String(v)))
-        : (v) => (v === null || v === undefined ? null : String(v));
+      return (v) => (v === null || v === undefined ? null : toDecimal128(String(v)));
     case 'date':
       return (v) => (typeof v === 'string' ? new Date(`${v}T00:00:00.000Z`) : v instanceof Date ? v : v === null ? null : new Date(Number(v) * 86_400_000));
     case 'timestamp-millis':
