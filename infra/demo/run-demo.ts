@@ -107,7 +107,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       if (!expectDeletes) verdicts = verdicts.map((v) => ({ ...v, extra: 0, examples: v.examples.filter((e) => !e.startsWith('extra')) }));
       result.verdicts.push({ step, tables: verdicts });
       const bad = verdicts.filter((v) => !matches(v));
-      say(`   ${step}: ${verdicts.reduce((s, v) => s + v.stored, 0)} documents; ${bad.length === 0 ? 'MongoDB equals the simulator, table by table' : `MISMATCH in ${bad.map((v) => `${v.table} (missing ${v.missing}, stale ${v.stale}, extra ${v.extra}: ${v.examples.join(', ')})`).join('; ')}`}`);
+      say(`   ${step}: ${verdicts.reduce((s, v) => s + v.stored, 0)} documents; ${bad.length === 0 ? 'MongoDB equals the simulator, table by table' : `MISMATCH in ${bad.map((v) => `${v.table} (missing ${v.missing}, stale ${v.stale}, extra ${v.extra}, different ${v.different}: ${v.examples.join(', ')})`).join('; ')}`}`);
       return bad.length === 0;
     };
     const runAndWait = async (args: string[], kind: 'full' | 'incremental') => {

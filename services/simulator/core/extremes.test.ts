@@ -100,7 +100,7 @@ describe('share of extreme rows', () => {
   it.each([
     ['systemuser', 20, [19]],
     ['team', 4, [3]],
-    ['transactioncurrency', CURRENCIES.length, []],
+    ['transactioncurrency', CURRENCIES.length, [TEST_CURRENCY_INDEX]],
   ] as const)('%s: only its last row', (name, rows, expected) => {
     const m = model(name, rows);
     expect(Array.from({ length: rows }, (_, i) => i).filter((i) => m.extremeOrdinal(i) >= 0)).toEqual(expected);
