@@ -1,7 +1,8 @@
 /**
  * Cases 2-4: a server of the suite's own stack goes away mid-run and comes back: the Kafka broker restarts, the
  * schema registry is down for ~20 s (with a loader restarted in the middle of it, so a process without cached
- * schemas must wait for the registry rather than dead-letter records), the store (FerretDB) is down for 30 s.
+ * schemas must wait for the registry rather than dead-letter records), the store is down for 30 s: FerretDB itself
+ * (connections refused), then PostgreSQL behind it (FerretDB answers every command with an error).
  * Each run still completes, MongoDB equals the source and no watermark is ahead of durable data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,16 @@ describe('server outages mid-run', () => {
       await started;
       await sleep(1500);
       await p.serverOutage('ferretdb', 30_000);
+    });
+    await expectConsistent(p, fresh, run);
+  });
+
+  it("case 4b: the store's PostgreSQL is down for 30 s mid-run while FerretDB answers (a new connection)", async () => {
+    const fresh = await p.connect();
+    const run = await p.run(fresh, 'full', async (started) => {
+      await started;
+      await sleep(1500);
+      await p.serverOutage('postgres', 30_000);
     });
     await expectConsistent(p, fresh, run);
   });
