@@ -6,7 +6,6 @@
  * their types (the simulator's extreme rows: money ±922,337,203,685,477.0000, BigInt beyond 2^53, ...) is compared
  * as text, never through a double.
  */
-import { createInterface } from 'node:readline';
 import type { Db } from 'mongodb';
 import { request, type Dispatcher } from 'undici';
 import { formatDecimal, parseDecimal } from '../../services/dataverse/mapping/decimal.ts';
@@ -40,10 +39,21 @@ export class Truth extends Map<string, bigint> {
 async function* truthLines(controlUrl: string, dispatcher: Dispatcher, table: string, query = ''): AsyncGenerator<TruthRow> {
   const res = await request(`${controlUrl}/tables/${table}/truth${query}`, { dispatcher });
   if (res.statusCode !== 200) throw new Error(`simulator truth of ${table}: HTTP ${res.statusCode}`);
-  for await (const line of createInterface({ input: res.body })) {
-    if (!line.trim()) continue;
-    yield JSON.parse(line, (_k, v, ctx?: { source?: string }) => (typeof v === 'number' && ctx?.source ? ctx.source : v)) as TruthRow;
+  // lines end at \n only: readline would also cut at U+2028/U+2029, which JSON strings may hold unescaped
+  const decoder = new TextDecoder();
+  let pending = '';
+  const parse = (line: string) => JSON.parse(line, (_k, v, ctx?: { source?: string }) => (typeof v === 'number' && ctx?.source ? ctx.source : v)) as TruthRow;
+  for await (const chunk of res.body) {
+    pending += decoder.decode(chunk as Uint8Array, { stream: true });
+    let end: number;
+    while ((end = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      if (line.trim()) yield parse(line);
+    }
   }
+  pending += decoder.decode();
+  if (pending.trim()) yield parse(pending);
 }
 
 /** Streams the simulator's live rows of `table` (NDJSON) into id → versionnumber, with its extreme rows whole. */

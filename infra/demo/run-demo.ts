@@ -11,10 +11,10 @@
  * Used by `npm run demo` and by the end-to-end test.
  */
 import { randomBytes } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import { request, type Agent } from 'undici';
 import { up, down } from '../local/stack.ts';
-import { startSimulator } from '../../services/simulator/simulator.ts';
+import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { createHttpAgent, readCaCertificate } from '../../services/dataverse/client/http-agent.ts';
 import { dynsync } from './cli-process.ts';
 import { matches, truthVersions, verifyTable, type TableVerdict } from './ground-truth.ts';
@@ -31,6 +31,8 @@ export interface DemoOptions {
   say: (line: string) => void;
   /** Per-run timeout. */
   runTimeoutMs?: number;
+  /** Called after the full sync is verified, before the source changes (tests inspect the topics and documents). */
+  afterFullSync?: (ctx: { sim: SimulatorHandle; agent: Agent; connection: string; db: Db; env: Record<string, string> }) => Promise<void>;
 }
 
 /** What the demo found. */
@@ -121,6 +123,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     say('4/6 full sync');
     const full = await runAndWait(['resync'], 'full');
     let ok = await verify('after the full sync');
+    if (opts.afterFullSync) await opts.afterFullSync({ sim, agent, connection, db, env });
 
     say('5/6 change the source: creates, updates, deletes, and a row backdated inside the overlap');
     for (const [table, text] of Object.entries(MUTATED)) {

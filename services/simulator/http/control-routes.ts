@@ -77,7 +77,8 @@ async function streamTruth(res: ServerResponse, d: ControlDeps, t: TableStore, e
   let buf: string[] = [];
   for (let i = 0; i < t.indexEnd; i++) {
     if (!t.isLive(i) || (extremesOnly && t.model.extremeOrdinal(i) < 0)) continue;
-    buf.push(write(i));
+    // U+2028/U+2029 escaped: line readers (node:readline) would otherwise end a line inside a string
+    buf.push(write(i).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`));
     if (buf.length === 1000) {
       if (!res.write(buf.join('\n') + '\n')) await new Promise((r) => res.once('drain', r));
       buf = [];
