@@ -4,14 +4,17 @@
  * writing the reply with the Dataverse header set.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { batchResponseBody, parseBatch, type BatchOperation, type BatchPart } from '../core/batch.ts';
+import type { TableDef } from '../core/schema.ts';
 import { parsePrefer } from '../core/prefer.ts';
 import { formatRemainingSeconds, type ThrottleWindow } from '../core/throttle-window.ts';
 import type { TokenService } from '../entra/token-service.ts';
 import type { Catalog } from '../store/catalog.ts';
+import type { DataRequest } from './collection-routes.ts';
 import { routeData, type DataSettings, type RecordCountSnapshot } from './data-routes.ts';
 import { errorReply, type Reply } from './reply.ts';
-import { dataHeaders } from './respond.ts';
+import { dataHeaders, readBytes } from './respond.ts';
 import type { RuntimeState } from './runtime-state.ts';
 
 /** Everything the pipeline needs. */
@@ -75,6 +78,40 @@ function write(res: ServerResponse, reply: Reply, headers: Record<string, string
   stream(res, reply.chunks).catch(() => res.destroy());
 }
 
+/** The 403 of a write (Dataverse's answer to a read-only application user). */
+function refusedWrite(catalog: Catalog, method: string, table: TableDef | undefined, name = table?.logicalName ?? ''): Reply {
+  const privilege = method === 'POST' ? 'prvCreate' : method === 'DELETE' ? 'prvDelete' : 'prvWrite';
+  const caller = catalog.table('systemuser')?.model.guid(0);
+  return errorReply(403, '0x80040220', `Principal user (Id=${caller}, type=8, roleCount=1, privilegeCount=412, accessMode=4), is missing ${privilege}${table ? table.displayName.replace(/\s/g, '') : ''} privilege on OTC=${table?.objectTypeCode ?? 0} for entity '${table ? table.logicalName : name}'. context.Caller=${caller}`);
+}
+
+/** Largest `$batch` body read. */
+const MAX_BATCH_BYTES = 16 << 20;
+
+/** Runs the GET operations of a batch (one route call each) into one multipart reply. */
+function runBatch(ops: readonly BatchOperation[], orgUrl: string, base: string, route: (r: Pick<DataRequest, 'base' | 'params' | 'prefer'>, path: string) => Reply): Reply {
+  let rows = 0;
+  const parts: BatchPart[] = ops.map((op) => {
+    const target = new URL(op.target, `${base}/`);
+    const m = /^\/api\/data\/(v9\.[0-2])(?:\/(.*))?$/.exec(target.pathname);
+    const reply = m
+      ? route({ base: `${orgUrl}/api/data/${m[1]}`, params: target.searchParams, prefer: parsePrefer(op.headers.get('prefer') ?? undefined) }, safeDecode(m[2] ?? ''))
+      : errorReply(404, '0x8006088a', `Resource not found for the segment '${target.pathname}'.`);
+    rows += reply.rows ?? 0;
+    return { status: reply.status, statusText: STATUS_CODES[reply.status] ?? '', headers: { ...reply.headers, 'OData-Version': '4.0' }, body: [...reply.chunks].join('') };
+  });
+  const boundary = `batchresponse_${randomUUID()}`;
+  return { status: 200, headers: { 'Content-Type': `multipart/mixed; boundary=${boundary}` }, chunks: [batchResponseBody(boundary, parts)], rows };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Handles a request under `/api/data/v9.x/`; `rest` is the path after the version segment. */
 export async function handleData(req: IncomingMessage, res: ServerResponse, url: URL, rest: string, orgUrl: string, d: DataPipelineDeps): Promise<void> {
   const started = performance.now();
@@ -89,16 +126,28 @@ export async function handleData(req: IncomingMessage, res: ServerResponse, url:
     write(res, reply, headers, truncate);
   };
   const method = req.method ?? 'GET';
-  if (method !== 'GET' && method !== 'HEAD') {
+  let batch: readonly BatchOperation[] | undefined;
+  if (method === 'POST' && rest === '$batch') {
+    // a batch of GET requests is a read; anything else in it (or a change set) is refused and counted as a write
+    const parsed = parseBatch(await readBytes(req, MAX_BATCH_BYTES).catch(() => new Uint8Array()), req.headers['content-type']);
+    const writes = parsed.ok ? parsed.operations.filter((op) => op.method !== 'GET' || op.changeSet !== undefined) : [];
+    if (!parsed.ok || writes.length > 0 || parsed.changeSets > 0) {
+      if (writes.length === 0) runtime.recordNonGet(method, url.pathname, now);
+      for (const op of writes) runtime.recordNonGet(op.method, `${url.pathname} ${op.method} ${op.target}`, now);
+      if (!parsed.ok) return finish(errorReply(400, '0x0', parsed.message));
+      const target = writes[0]?.target ?? '';
+      const table = catalog.entitySet(new URL(target, `${base}/`).pathname.replace(/^\/api\/data\/v9\.\d\//, '').split(/[/(]/)[0] ?? '')?.model.def;
+      return finish(refusedWrite(catalog, writes[0]?.method ?? 'POST', table));
+    }
+    batch = parsed.operations;
+  } else if (method !== 'GET' && method !== 'HEAD') {
     runtime.recordNonGet(method, url.pathname, now);
     req.resume();
     if (/^WhoAmI(\(\))?$/.test(rest) || rest === '') {
       return finish(errorReply(404, '', `No HTTP resource was found that matches the request URI '${base}/${rest}'.`));
     }
-    const privilege = method === 'POST' ? 'prvCreate' : method === 'DELETE' ? 'prvDelete' : 'prvWrite';
     const table = catalog.entitySet(rest.split(/[/(]/)[0] ?? '')?.model.def;
-    const name = table ? table.logicalName : rest.split(/[/(]/)[0];
-    return finish(errorReply(403, '0x80040220', `Principal user (Id=${catalog.table('systemuser')?.model.guid(0)}, type=8, roleCount=1, privilegeCount=412, accessMode=4), is missing ${privilege}${table ? table.displayName.replace(/\s/g, '') : ''} privilege on OTC=${table?.objectTypeCode ?? 0} for entity '${name}'. context.Caller=${catalog.table('systemuser')?.model.guid(0)}`));
+    return finish(refusedWrite(catalog, method, table, rest.split(/[/(]/)[0]));
   }
   const auth = await d.tokens.verify(req.headers.authorization);
   if (!auth.ok) {
@@ -140,7 +189,9 @@ export async function handleData(req: IncomingMessage, res: ServerResponse, url:
     return finish(errorReply(f.errorStatus, '0x80040216', 'An unexpected error occurred.'));
   }
   try {
-    const reply = routeData({ catalog, base, params: url.searchParams, prefer: parsePrefer(req.headers.prefer), nowMs: catalog.clock.nowMs(), rowFaults: f.rowFaults }, rest, auth.principal, d.settings, d.counts);
+    const reply = batch
+      ? runBatch(batch, orgUrl, base, (r, path) => routeData({ ...r, catalog, nowMs: catalog.clock.nowMs(), rowFaults: f.rowFaults }, path, auth.principal, d.settings, d.counts))
+      : routeData({ catalog, base, params: url.searchParams, prefer: parsePrefer(req.headers.prefer), nowMs: catalog.clock.nowMs(), rowFaults: f.rowFaults }, rest, auth.principal, d.settings, d.counts);
     runtime.stats.rowsServed += reply.rows ?? 0;
     let truncate = f.truncateRatio > 0 && reply.status === 200 && d.random() < f.truncateRatio;
     if (!truncate && f.truncateNext > 0 && reply.status === 200) {

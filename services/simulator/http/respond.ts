@@ -41,7 +41,7 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 }
 
 /** Reads a request body up to `limit` bytes. */
-export async function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
+export async function readBytes(req: IncomingMessage, limit = 1 << 20): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -49,5 +49,10 @@ export async function readBody(req: IncomingMessage, limit = 1 << 20): Promise<s
     if (size > limit) throw new RangeError('request body too large');
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Reads a request body up to `limit` bytes as UTF-8 text. */
+export async function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
+  return (await readBytes(req, limit)).toString('utf8');
 }
