@@ -23,7 +23,11 @@ const FLAGS = {
   'dop-hint': 'SIM_DOP_HINT',
   'delta-retention-days': 'SIM_DELTA_RETENTION_DAYS',
   'log-level': 'SIM_LOG_LEVEL',
+  hostname: 'SIM_HOSTNAMES',
 } as const;
+
+/** A DNS name for the certificate and the org URLs (`contoso.crm.dynamics.com`). */
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 const schema = z.object({
   SIM_PORT: z.coerce.number().int().min(0).max(65_535).default(8443),
@@ -44,16 +48,23 @@ const schema = z.object({
   SIM_DOP_HINT: envField.positiveInt(8),
   SIM_DELTA_RETENTION_DAYS: envField.positiveInt(7),
   SIM_LOG_LEVEL: envField.logLevel(),
+  SIM_HOSTNAMES: z
+    .string()
+    .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(HOSTNAME, 'expected DNS names such as contoso.crm.dynamics.com (comma-separated)')))
+    .optional(),
 });
 
 /** Parses flags and environment into simulator options. Throws CONFIG_INVALID listing every problem. */
 export function loadSimulatorConfig(argv: readonly string[] = process.argv.slice(2), env: Env = process.env): SimulatorOptions & { port: number; logLevel: string } {
-  const options = Object.fromEntries(Object.keys(FLAGS).map((k) => [k, { type: k === 'control' ? ('boolean' as const) : ('string' as const) }]));
+  const options = Object.fromEntries(
+    Object.keys(FLAGS).map((k) => [k, { type: k === 'control' ? ('boolean' as const) : ('string' as const), ...(k === 'hostname' ? { multiple: true } : {}) }]),
+  );
   const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
   const merged: Env = Object.fromEntries(Object.values(FLAGS).map((v) => [v, env[v]]));
   for (const [flag, variable] of Object.entries(FLAGS)) {
     const v = values[flag];
-    if (v !== undefined) merged[variable] = typeof v === 'boolean' ? String(v) : String(v);
+    if (v !== undefined) merged[variable] = Array.isArray(v) ? v.join(',') : String(v);
   }
   const c = loadConfig('simulator', schema, merged);
   const tableRows = c.SIM_TABLE_ROWS
@@ -71,6 +82,7 @@ export function loadSimulatorConfig(argv: readonly string[] = process.argv.slice
     limits: { requests: c.SIM_LIMIT_REQUESTS, executionMs: c.SIM_LIMIT_EXECUTION_MS, concurrency: c.SIM_LIMIT_CONCURRENCY, windowSeconds: c.SIM_LIMIT_WINDOW_SECONDS },
     dopHint: c.SIM_DOP_HINT,
     deltaRetentionDays: c.SIM_DELTA_RETENTION_DAYS,
+    ...(c.SIM_HOSTNAMES && c.SIM_HOSTNAMES.length > 0 ? { hostnames: c.SIM_HOSTNAMES } : {}),
     logLevel: c.SIM_LOG_LEVEL,
   });
 }

@@ -11,6 +11,7 @@ try {
   const sim = await startSimulator(loadSimulatorConfig());
   const lines = [
     `DATAVERSE_URL=${sim.orgUrl}`,
+    ...(sim.aliasUrls.length > 0 ? [`DATAVERSE_ALIAS_URLS=${sim.aliasUrls.join(',')}`] : []),
     `DATAVERSE_AUTHORITY=${sim.authority}`,
     `DATAVERSE_TENANT_ID=${sim.tenantId}`,
     `DATAVERSE_CLIENT_ID=${sim.clientId}`,

@@ -54,12 +54,20 @@ export interface SimulatorOptions {
   readonly clock?: Clock;
   /** Log level (default "info"; tests pass "silent"). */
   readonly logLevel?: string;
+  /**
+   * Extra DNS names of the organisation (`contoso.crm.dynamics.com`): added to the certificate and accepted as org
+   * URLs (`https://<name>[:port]`, as token resource and audience and as the Host of data requests, whose links
+   * then use that name). A client reaches the simulator under such a name through a hosts-file entry.
+   */
+  readonly hostnames?: readonly string[];
 }
 
 /** A running simulator. */
 export interface SimulatorHandle {
   /** Org URL, e.g. https://127.0.0.1:PORT (the resource; `aud` of tokens). */
   readonly orgUrl: string;
+  /** The org URLs of the `hostnames` (`https://contoso.crm.dynamics.com:PORT`, no port when it is 443). */
+  readonly aliasUrls: readonly string[];
   /** Entra authority with the tenant, e.g. https://127.0.0.1:PORT/<tenant-id>. */
   readonly authority: string;
   readonly tenantId: string;
@@ -86,7 +94,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const seed = options.seed ?? 1;
   const clock = new SimClock(options.clock ?? systemClock);
   const log: Logger = createLogger('simulator', options.logLevel ?? 'info', process.stderr);
-  const tls = await loadTlsMaterial(options.stateDir ?? defaultStateDir(), clock.nowMs());
+  const hostnames = [...new Set((options.hostnames ?? []).map((h) => h.toLowerCase()))];
+  const tls = await loadTlsMaterial(options.stateDir ?? defaultStateDir(), clock.nowMs(), hostnames);
   const anchorMs = options.anchor !== undefined ? new Date(options.anchor).getTime() : Math.floor(clock.nowMs() / 86_400_000) * 86_400_000;
   const catalog = new Catalog({ seed, rows: options.rows ?? 1_000, anchorMs, clock, ...(options.tableRows ? { tableRows: options.tableRows } : {}) });
   const runtime = new RuntimeState(options.dopHint ?? 8);
@@ -111,6 +120,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const port = (server.address() as AddressInfo).port;
   const orgUrl = `https://127.0.0.1:${port}`;
+  const aliasUrls = hostnames.map((h) => `https://${h}${port === 443 ? '' : `:${port}`}`);
+  /** The org URL a request addressed (its Host, when it is one of the org's names), for links and challenges. */
+  const requestOrg = (req: IncomingMessage) => {
+    const host = String(req.headers.host ?? '').toLowerCase();
+    return aliasUrls.find((u) => u === `https://${host}` || u === `https://${host.replace(/:443$/, '')}`) ?? orgUrl;
+  };
   const id = (name: string) => metadataId(`seed:${seed}:${name}`);
   const tokens = new TokenService(
     {
@@ -119,6 +134,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       clientId: id('client'),
       clientSecret: `sim8Q~${id('secret').replace(/-/g, '')}`,
       orgUrl,
+      orgAliases: aliasUrls,
       tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
       refreshLifetimeSeconds: (options.refreshInactivityDays ?? 90) * 86_400,
       appObjectId: id('app-sp'),
@@ -146,7 +162,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return sendJson(res, 404, { error: 'control API disabled (start with --control)' });
     }
     const data = /^\/api\/data\/v9\.[0-2](?:\/(.*))?$/.exec(url.pathname);
-    if (data) return handleData(req, res, url, safeDecode(data[1] ?? ''), orgUrl, dataDeps);
+    if (data) return handleData(req, res, url, safeDecode(data[1] ?? ''), requestOrg(req), dataDeps);
     runtime.stats.entraRequests++;
     const onToken = (grant: string, ok: boolean) => {
       const k = `${grant}:${ok ? 'ok' : 'error'}`;
@@ -155,9 +171,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (await handleEntra(req, res, url, { tokens, nowMs: () => clock.nowMs(), onToken })) return;
     sendJson(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
   };
-  log.info({ orgUrl, rows: options.rows ?? 1_000, seed, control: options.control ?? false }, 'simulator listening');
+  log.info({ orgUrl, aliasUrls, rows: options.rows ?? 1_000, seed, control: options.control ?? false }, 'simulator listening');
   return {
     orgUrl,
+    aliasUrls,
     authority: `${orgUrl}/${tokens.cfg.tenantId}`,
     tenantId: tokens.cfg.tenantId,
     clientId: tokens.cfg.clientId,

@@ -1,10 +1,10 @@
 /**
  * Key material kept in the state directory and reused across starts: the self-signed TLS certificate
- * (SANs localhost, 127.0.0.1, ::1; it is its own CA, so clients trust it with NODE_EXTRA_CA_CERTS or by passing
- * it as `ca`) and the RSA key that signs tokens (so tokens survive a restart).
+ * (SANs localhost, 127.0.0.1, ::1 and the `--hostname` names; it is its own CA, so clients trust it with
+ * NODE_EXTRA_CA_CERTS or by passing it as `ca`) and the RSA key that signs tokens (so tokens survive a restart).
  */
 import { createPrivateKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 
@@ -16,6 +16,12 @@ export interface TlsMaterial {
   readonly signingKey: KeyObject;
 }
 
+async function writeAtomic(path: string, text: string, mode: number): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, text, { mode });
+  await rename(tmp, path);
+}
+
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
@@ -24,25 +30,29 @@ async function readIfExists(path: string): Promise<string | undefined> {
   }
 }
 
-function usable(certPem: string, nowMs: number): boolean {
+function usable(certPem: string, nowMs: number, hostnames: readonly string[]): boolean {
   try {
     const x = new X509Certificate(certPem);
     const ok = Date.parse(x.validTo) > nowMs + 7 * 86_400_000;
-    return ok && (x.subjectAltName ?? '').includes('IP Address:127.0.0.1') && (x.subjectAltName ?? '').includes('DNS:localhost');
+    const names = (x.subjectAltName ?? '').split(', ');
+    return ok && names.includes('IP Address:127.0.0.1') && ['localhost', ...hostnames].every((h) => names.includes(`DNS:${h}`));
   } catch {
     return false;
   }
 }
 
-/** Loads the certificate and keys from `stateDir`, creating them on first use (or when expired). */
-export async function loadTlsMaterial(stateDir: string, nowMs: number): Promise<TlsMaterial> {
+/**
+ * Loads the certificate and keys from `stateDir`, creating them on first use, when expired, or when the certificate
+ * lacks one of `hostnames` (extra DNS names, e.g. `contoso.crm.dynamics.com`).
+ */
+export async function loadTlsMaterial(stateDir: string, nowMs: number, hostnames: readonly string[] = []): Promise<TlsMaterial> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const certPath = join(stateDir, 'cert.pem');
   const keyPath = join(stateDir, 'key.pem');
   const signingPath = join(stateDir, 'token-signing-key.pem');
   let cert = await readIfExists(certPath);
   let key = await readIfExists(keyPath);
-  if (!cert || !key || !usable(cert, nowMs)) {
+  if (!cert || !key || !usable(cert, nowMs, hostnames)) {
     const pems = await generate([{ name: 'commonName', value: 'dynsync Dataverse simulator' }], {
       keySize: 2048,
       algorithm: 'sha256',
@@ -52,13 +62,17 @@ export async function loadTlsMaterial(stateDir: string, nowMs: number): Promise<
         { name: 'basicConstraints', cA: true, critical: true },
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
         { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+        {
+          name: 'subjectAltName',
+          altNames: [{ type: 2 as const, value: 'localhost' }, ...hostnames.map((value) => ({ type: 2 as const, value })), { type: 7 as const, ip: '127.0.0.1' }, { type: 7 as const, ip: '::1' }],
+        },
       ],
     });
     cert = pems.cert;
     key = pems.private;
-    await writeFile(keyPath, key, { mode: 0o600 });
-    await writeFile(certPath, cert, { mode: 0o644 });
+    // each file replaced whole (rename), so a simulator starting meanwhile never reads half a file
+    await writeAtomic(keyPath, key, 0o600);
+    await writeAtomic(certPath, cert, 0o644);
   }
   let signing = await readIfExists(signingPath);
   if (!signing) {

@@ -49,8 +49,8 @@ function openIdConfiguration(base: string, tenant: string): Record<string, unkno
 }
 
 /** Splits requested scopes into resource scopes and OIDC scopes; validates the resource. */
-function resourceScopes(scope: string, orgUrl: string, allowed: readonly string[]): string[] {
-  const org = orgUrl.replace(/\/$/, '').toLowerCase();
+function resourceScopes(scope: string, orgUrls: readonly string[], allowed: readonly string[]): string[] {
+  const norm = (u: string) => u.replace(/\/$/, '').toLowerCase();
   const out: string[] = [];
   for (const s of scope.split(/\s+/).filter(Boolean)) {
     if (OIDC_SCOPES.has(s)) continue;
@@ -58,12 +58,18 @@ function resourceScopes(scope: string, orgUrl: string, allowed: readonly string[
     if (slash < 0) throw entraErrors.invalidScope(s);
     const resource = s.slice(0, slash).replace(/\/$/, '').toLowerCase();
     const permission = s.slice(slash + 1);
-    if (resource !== org) throw entraErrors.unknownResource(s.slice(0, slash));
+    const org = orgUrls.find((u) => norm(u) === resource);
+    if (org === undefined) throw entraErrors.unknownResource(s.slice(0, slash));
     if (!allowed.includes(permission)) throw entraErrors.invalidScope(s);
-    out.push(`${orgUrl.replace(/\/$/, '')}/${permission}`);
+    out.push(`${org.replace(/\/$/, '')}/${permission}`);
   }
   if (out.length === 0) throw entraErrors.invalidScope(scope || '(empty)');
   return out;
+}
+
+/** The org URL of a resource scope (`https://org/.default` → `https://org`). */
+function audienceOf(scope: string | undefined): string | undefined {
+  return scope === undefined ? undefined : scope.slice(0, scope.lastIndexOf('/'));
 }
 
 function pkceOk(code: { challenge?: string; challengeMethod?: string }, verifier: string | null): boolean {
@@ -139,7 +145,7 @@ function authorize(res: ServerResponse, url: URL, deps: EntraDeps, headers: Reco
   const state = q.get('state');
   try {
     if (q.get('response_type') !== 'code') throw new EntraError('unsupported_response_type', 700054, "response_type 'id_token' is not enabled for the application.");
-    const scopes = resourceScopes(q.get('scope') ?? '', cfg.orgUrl, ['user_impersonation', '.default']);
+    const scopes = resourceScopes(q.get('scope') ?? '', deps.tokens.orgUrls(), ['user_impersonation', '.default']);
     const challenge = q.get('code_challenge') ?? undefined;
     const method = q.get('code_challenge_method') ?? undefined;
     const nonce = q.get('nonce') ?? undefined;
@@ -179,8 +185,8 @@ async function token(req: IncomingMessage, res: ServerResponse, deps: EntraDeps,
       if (secret === null) throw entraErrors.missingSecret();
       const scope = form.get('scope') ?? '';
       if (!/\/\.default$/.test(scope.trim())) throw entraErrors.scopeNotDefault(scope);
-      resourceScopes(scope, cfg.orgUrl, ['.default']);
-      const access = await tokens.accessToken({ kind: 'app', oid: cfg.appObjectId });
+      const [resource] = resourceScopes(scope, tokens.orgUrls(), ['.default']);
+      const access = await tokens.accessToken({ kind: 'app', oid: cfg.appObjectId }, undefined, audienceOf(resource));
       sendJson(res, 200, { ...base, access_token: access }, headers);
       deps.onToken?.(grant, true);
       return;
@@ -206,12 +212,12 @@ async function token(req: IncomingMessage, res: ServerResponse, deps: EntraDeps,
       if (g.status === 'revoked') throw entraErrors.refreshRevoked();
       if (g.status === 'expired') throw entraErrors.refreshExpired();
       if (g.status !== 'ok' || g.clientId !== clientId) throw entraErrors.badGrant();
-      scopes = form.get('scope') ? resourceScopes(form.get('scope') ?? '', cfg.orgUrl, ['user_impersonation', '.default']) : g.scopes;
+      scopes = form.get('scope') ? resourceScopes(form.get('scope') ?? '', tokens.orgUrls(), ['user_impersonation', '.default']) : g.scopes;
     } else {
       throw entraErrors.unsupportedGrant(grant);
     }
     const granted = scopes.map((s) => s.replace(/\/\.default$/, '/user_impersonation'));
-    const access = await tokens.accessToken({ kind: 'user', oid: cfg.userObjectId }, 'user_impersonation');
+    const access = await tokens.accessToken({ kind: 'user', oid: cfg.userObjectId }, 'user_impersonation', audienceOf(scopes[0]));
     sendJson(res, 200, {
       ...base,
       scope: [...new Set(granted)].join(' '),

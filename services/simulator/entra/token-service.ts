@@ -16,6 +16,8 @@ export interface TenantConfig {
   readonly clientSecret: string;
   /** The org URL, the resource and `aud` of access tokens. */
   readonly orgUrl: string;
+  /** Other URLs of the same organisation (`--hostname`), accepted as resources and audiences. */
+  readonly orgAliases?: readonly string[];
   readonly tokenLifetimeSeconds: number;
   readonly refreshLifetimeSeconds: number;
   /** Object ids of the application's service principal and of the demo user. */
@@ -87,8 +89,13 @@ export class TokenService {
     return Math.floor(this.clock.nowMs() / 1000);
   }
 
-  /** An access token for the org resource. */
-  async accessToken(p: Principal, scp?: string): Promise<string> {
+  /** The org URLs accepted as resource and audience: the org URL, then its aliases. */
+  orgUrls(): string[] {
+    return [this.cfg.orgUrl, ...(this.cfg.orgAliases ?? [])];
+  }
+
+  /** An access token for the org resource (`audience`: the org URL the client asked for, default the org URL). */
+  async accessToken(p: Principal, scp?: string, audience?: string): Promise<string> {
     const c = this.cfg;
     const iat = this.nowSec();
     const uti = randomBytes(16).toString('base64url');
@@ -99,7 +106,7 @@ export class TokenService {
     return new SignJWT({ tid: c.tenantId, oid: p.oid, sub: p.oid, appid: c.clientId, appidacr: '1', uti, ver: '1.0', rh: '0.sim', ...user })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: kid ?? '' })
       .setIssuer(`https://sts.windows.net/${c.tenantId}/`)
-      .setAudience(c.orgUrl)
+      .setAudience(audience ?? c.orgUrl)
       .setIssuedAt(iat)
       .setNotBefore(iat - 300)
       .setExpirationTime(exp)
@@ -191,7 +198,7 @@ export class TokenService {
       return { ok: false, reason: (err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'expired' : 'invalid' };
     }
     const aud = String(payload.aud ?? '').replace(/\/$/, '').toLowerCase();
-    if (aud !== this.cfg.orgUrl.replace(/\/$/, '').toLowerCase() || payload.tid !== this.cfg.tenantId) return { ok: false, reason: 'audience' };
+    if (!this.orgUrls().some((u) => u.replace(/\/$/, '').toLowerCase() === aud) || payload.tid !== this.cfg.tenantId) return { ok: false, reason: 'audience' };
     const uti = String(payload.uti ?? '');
     if (this.revoked.has(uti)) return { ok: false, reason: 'revoked' };
     const principal: Principal = { kind: payload.idtyp === 'app' ? 'app' : 'user', oid: String(payload.oid ?? '') };
