@@ -24,6 +24,7 @@ const FLAGS = {
   'delta-retention-days': 'SIM_DELTA_RETENTION_DAYS',
   'log-level': 'SIM_LOG_LEVEL',
   hostname: 'SIM_HOSTNAMES',
+  'version-offset': 'SIM_VERSION_OFFSET',
 } as const;
 
 /** A DNS name for the certificate and the org URLs (`contoso.crm.dynamics.com`). */
@@ -52,6 +53,11 @@ const schema = z.object({
     .string()
     .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
     .pipe(z.array(z.string().regex(HOSTNAME, 'expected DNS names such as contoso.crm.dynamics.com (comma-separated)')))
+    .optional(),
+  SIM_VERSION_OFFSET: z
+    .string()
+    .regex(/^\d{1,19}$/, 'expected a non-negative integer (e.g. 9007199254740993)')
+    .refine((v) => BigInt(v) <= 9_000_000_000_000_000_000n, 'at most 9000000000000000000 (versions must stay within int64)')
     .optional(),
 });
 
@@ -83,6 +89,7 @@ export function loadSimulatorConfig(argv: readonly string[] = process.argv.slice
     dopHint: c.SIM_DOP_HINT,
     deltaRetentionDays: c.SIM_DELTA_RETENTION_DAYS,
     ...(c.SIM_HOSTNAMES && c.SIM_HOSTNAMES.length > 0 ? { hostnames: c.SIM_HOSTNAMES } : {}),
+    ...(c.SIM_VERSION_OFFSET ? { versionOffset: BigInt(c.SIM_VERSION_OFFSET) } : {}),
     logLevel: c.SIM_LOG_LEVEL,
   });
 }

@@ -60,6 +60,11 @@ export interface SimulatorOptions {
    * then use that name). A client reaches the simulator under such a name through a hosts-file entry.
    */
   readonly hostnames?: readonly string[];
+  /**
+   * Added to every version number on the wire (`versionnumber`, `@odata.etag`, delta tokens; filters on
+   * `versionnumber` are read back): an organisation whose rowversions are beyond 2^53. Default 0.
+   */
+  readonly versionOffset?: bigint | number | string;
 }
 
 /** A running simulator. */
@@ -97,7 +102,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const hostnames = [...new Set((options.hostnames ?? []).map((h) => h.toLowerCase()))];
   const tls = await loadTlsMaterial(options.stateDir ?? defaultStateDir(), clock.nowMs(), hostnames);
   const anchorMs = options.anchor !== undefined ? new Date(options.anchor).getTime() : Math.floor(clock.nowMs() / 86_400_000) * 86_400_000;
-  const catalog = new Catalog({ seed, rows: options.rows ?? 1_000, anchorMs, clock, ...(options.tableRows ? { tableRows: options.tableRows } : {}) });
+  const versionOffset = BigInt(options.versionOffset ?? 0);
+  if (versionOffset < 0n || versionOffset > 9_000_000_000_000_000_000n) throw new RangeError(`versionOffset ${versionOffset} is outside 0..9000000000000000000`);
+  const catalog = new Catalog({ seed, rows: options.rows ?? 1_000, anchorMs, clock, versionOffset, ...(options.tableRows ? { tableRows: options.tableRows } : {}) });
   const runtime = new RuntimeState(options.dopHint ?? 8);
   const throttle = new ThrottleWindow({ ...DEFAULT_LIMITS, ...options.limits });
   const random = seededRandom(seed ^ 0xfa017);

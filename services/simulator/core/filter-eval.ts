@@ -83,6 +83,27 @@ export function evaluate(e: FilterExpr, read: PropReader): boolean {
   }
 }
 
+/**
+ * `e` with the literals compared to `path` (the version number) less `offset`: the simulator keeps versions small
+ * internally and shows them plus an offset (`--version-offset`, versionnumbers beyond 2^53).
+ */
+export function lessOffset(e: FilterExpr, path: string, offset: bigint): FilterExpr {
+  if (offset === 0n) return e;
+  const shift = (o: Operand): Operand =>
+    o.k === 'lit' && o.t === 'number' && /^-?\d+(\.\d+)?$/.test(String(o.v)) ? { ...o, v: Number(BigInt(String(o.v).split('.')[0]!) - offset) } : o;
+  switch (e.k) {
+    case 'and':
+    case 'or':
+      return { ...e, l: lessOffset(e.l, path, offset), r: lessOffset(e.r, path, offset) };
+    case 'not':
+      return { ...e, e: lessOffset(e.e, path, offset) };
+    case 'cmp':
+      return (e.l.k === 'prop' && e.l.path === path) || (e.r.k === 'prop' && e.r.path === path) ? { ...e, l: shift(e.l), r: shift(e.r) } : e;
+    default:
+      return e;
+  }
+}
+
 /** A half-open numeric interval [lo, hi) implied by a filter on one column. */
 export interface Bounds {
   lo?: number;

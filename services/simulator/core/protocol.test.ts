@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeDeltaToken, encodeDeltaToken } from './delta-token.ts';
+import { evaluate, lessOffset } from './filter-eval.ts';
+import { parseFilter } from './filter-parser.ts';
 import { cookieGuid, decodePagingCookie, encodePagingCookie, type PagingCookie } from './paging-cookie.ts';
 import { annotationMatcher, parsePrefer } from './prefer.ts';
 
@@ -48,6 +50,26 @@ describe('delta token', () => {
     expect(decodeDeltaToken(text)).toEqual(token);
   });
   it.each(['', '123', 'x!08/22/2017 08:10:44', '1!2017-08-22'])('rejects %j', (t) => expect(decodeDeltaToken(t)).toBeUndefined());
+
+  it('shows versions beyond 2^53 with a version offset, exactly, and reads them back', () => {
+    const offset = 9_223_372_036_854_000_000n;
+    const token = { version: 775_807, issuedMs: Date.UTC(2026, 0, 2, 3, 4, 5) };
+    expect(encodeDeltaToken(token, offset)).toBe('9223372036854775807!01/02/2026 03:04:05');
+    expect(decodeDeltaToken('9223372036854775807!01/02/2026 03:04:05', offset)).toEqual(token);
+    expect(decodeDeltaToken('919042!08/22/2017 08:10:44', offset)).toBeUndefined();
+  });
+});
+
+describe('version offset in filters', () => {
+  it.each<[string, boolean]>([
+    ['versionnumber gt 9007199254741992', true],
+    ['versionnumber gt 9007199254741993', false],
+    ['versionnumber eq 9007199254741993 and name eq 1000', true],
+    ['name eq 9007199254741993', false],
+  ])('%s', (filter, matches) => {
+    const e = lessOffset(parseFilter(filter), 'versionnumber', 9_007_199_254_740_993n);
+    expect(evaluate(e, (p) => (p === 'versionnumber' ? 1_000 : p === 'name' ? 1_000 : null))).toBe(matches);
+  });
 });
 
 describe('Prefer', () => {

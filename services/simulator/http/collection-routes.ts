@@ -4,6 +4,7 @@
  * and `/{set}(id)`. Change tracking (initial `odata.track-changes` and `$deltatoken` calls) lives in delta-routes.ts.
  */
 import { exactAsDouble } from '../core/exact-number.ts';
+import { lessOffset } from '../core/filter-eval.ts';
 import { filterProps } from '../core/filter-parser.ts';
 import { cookieGuid, decodePagingCookie, encodePagingCookie } from '../core/paging-cookie.ts';
 import { annotationMatcher, type Preferences } from '../core/prefer.ts';
@@ -167,9 +168,15 @@ export function rowChunks(store: TableStore, indices: readonly number[], write: 
   })();
 }
 
+/** The query options of a request, with version-number literals in the simulator's internal space. */
+function queryOptions(r: DataRequest): QueryOptions {
+  const q = parseQueryOptions(r.params);
+  return q.filter && r.catalog.versionOffset !== 0n ? { ...q, filter: lessOffset(q.filter, 'versionnumber', r.catalog.versionOffset) } : q;
+}
+
 /** Serves `GET /{set}`. */
 export function queryCollection(r: DataRequest, store: TableStore): Reply {
-  const q = parseQueryOptions(r.params);
+  const q = queryOptions(r);
   if (q.expand.length > 0) throw new QueryOptionError('$expand on entity sets is not supported by the simulator.');
   const cols = selectedColumns(store, q);
   const order = validateQuery(store, q);
@@ -207,7 +214,7 @@ export function queryCollection(r: DataRequest, store: TableStore): Reply {
 
 /** Serves `GET /{set}/$count` (text/plain, capped at 5,000 like the Web API). */
 export function countCollection(r: DataRequest, store: TableStore): Reply {
-  const q = parseQueryOptions(r.params);
+  const q = queryOptions(r);
   validateQuery(store, q);
   const n = Math.min(countMatches(store, q.filter ?? null, MAX_PAGE), MAX_PAGE);
   return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, chunks: [String(n)] };

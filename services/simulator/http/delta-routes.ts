@@ -30,12 +30,12 @@ export function isTracking(r: DataRequest, store: TableStore): boolean {
 function deltaLink(r: DataRequest, store: TableStore, token: DeltaToken): string {
   const select = r.params.get('$select');
   const qs = select !== null ? `$select=${encodeURIComponent(select).replace(/%2C/g, ',')}&` : '';
-  return `${r.base}/${store.model.def.entitySetName}?${qs}$deltatoken=${pctEncode(encodeDeltaToken(token))}`;
+  return `${r.base}/${store.model.def.entitySetName}?${qs}$deltatoken=${pctEncode(encodeDeltaToken(token, r.catalog.versionOffset))}`;
 }
 
 /** Checks a delta token against retention and schema changes. */
-export function checkToken(text: string, store: TableStore, nowMs: number, retentionDays: number): DeltaToken {
-  const token = decodeDeltaToken(text);
+export function checkToken(text: string, store: TableStore, nowMs: number, retentionDays: number, offset = 0n): DeltaToken {
+  const token = decodeDeltaToken(text, offset);
   if (!token || token.issuedMs < nowMs - retentionDays * 86_400_000 || token.issuedMs < Math.floor(store.schemaChangedMs / 1000) * 1000) {
     throw new ReplyError(400, '0x80044352', EXPIRED);
   }
@@ -76,7 +76,7 @@ export function trackChanges(r: DataRequest, store: TableStore, retentionDays: n
     return { status: 200, headers, chunks: body, rows: page.indices.length };
   }
 
-  const token = checkToken(q.deltatoken, store, r.nowMs, retentionDays);
+  const token = checkToken(q.deltatoken, store, r.nowMs, retentionDays, r.catalog.versionOffset);
   const cookie = q.skiptoken ? decodePagingCookie(q.skiptoken) : undefined;
   const snapshot = Number(cookie?.extra.snapshot ?? r.catalog.currentVersion());
   const afterPhase = Number(cookie?.extra.phase ?? -1);
@@ -107,6 +107,6 @@ export function trackChanges(r: DataRequest, store: TableStore, retentionDays: n
 
 /** Serves `GET /{set}/$count?$deltatoken=…`: the number of changes since the token. */
 export function countChanges(r: DataRequest, store: TableStore, retentionDays: number): Reply {
-  const token = checkToken(r.params.get('$deltatoken') ?? '', store, r.nowMs, retentionDays);
+  const token = checkToken(r.params.get('$deltatoken') ?? '', store, r.nowMs, retentionDays, r.catalog.versionOffset);
   return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, chunks: [String(store.changes(token.version, r.catalog.currentVersion()).length)] };
 }

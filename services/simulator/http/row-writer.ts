@@ -25,6 +25,8 @@ interface Emitter {
   readonly prop: string;
   readonly hash: number;
   readonly lookup: boolean;
+  /** The version number column (written plus the catalog's version offset). */
+  readonly version: boolean;
 }
 
 /** Builds a writer for `cols` (output order) of `store`. */
@@ -36,7 +38,7 @@ export function rowWriter(catalog: Catalog, store: TableStore, cols: readonly Co
   const currencyCol = store.columns.find((c) => c.logicalName === 'transactioncurrencyid');
   const emitters: Emitter[] = cols.map((col) => {
     const prop = dataProperty(col) ?? col.logicalName;
-    return { col, prop, key: `,${JSON.stringify(prop)}:`, hash: store.model.columnHash(col), lookup: isLookup(col) };
+    return { col, prop, key: `,${JSON.stringify(prop)}:`, hash: store.model.columnHash(col), lookup: isLookup(col), version: col.system === 'versionnumber' && catalog.versionOffset !== 0n };
   });
   const model = store.model;
   const annotate = wantFormatted || wantLogical || wantNav;
@@ -61,10 +63,14 @@ export function rowWriter(catalog: Catalog, store: TableStore, cols: readonly Co
   return (index, generated = false) => {
     const overlay = !generated && store.entry(index) !== undefined;
     const rowHash = model.rowHash(index);
-    const version = versionCol ? String(overlay ? store.value(index, versionCol) : model.baseValue(index, versionCol)) : '0';
+    const version = versionCol ? catalog.versionText(Number(overlay ? store.value(index, versionCol) : model.baseValue(index, versionCol))) : '0';
     const parts: string[] = [`{"@odata.etag":"W/\\"${version}\\""`];
     for (const e of emitters) {
       const v = overlay ? store.value(index, e.col) : model.generate(e.col, e.hash, index, rowHash);
+      if (e.version) {
+        parts.push(e.key, catalog.versionText(Number(v)));
+        continue;
+      }
       if (!annotate) {
         parts.push(e.key, jsonFragment(e.col, v));
         continue;

@@ -21,6 +21,8 @@ export interface CatalogOptions {
   readonly clock: SimClock;
   /** Tables to serve; defaults to the built-in set. */
   readonly tables?: readonly TableDef[];
+  /** Added to every version number on the wire (`--version-offset`: versionnumbers beyond 2^53); default 0. */
+  readonly versionOffset?: bigint;
 }
 
 /** The simulated organisation's data. */
@@ -31,9 +33,12 @@ export class Catalog {
   private version: number;
   /** Bumped by every schema change (`Microsoft.Dynamics.CRM.globalmetadataversion`). */
   metadataVersion = 1;
+  /** Added to internal version numbers on the wire (rows, etags, delta tokens, filters). */
+  readonly versionOffset: bigint;
 
   constructor(o: CatalogOptions) {
     this.clock = o.clock;
+    this.versionOffset = o.versionOffset ?? 0n;
     let versionBase = 1_000;
     const models: TableModel[] = [];
     for (const def of o.tables ?? TABLES) {
@@ -69,6 +74,11 @@ export class Catalog {
   /** A table by entity set name (case-sensitive, as Dataverse). */
   entitySet(name: string): TableStore | undefined {
     return this.bySet.get(name);
+  }
+
+  /** The wire text of internal version `v` (`versionnumber`, `@odata.etag`). */
+  versionText(v: number): string {
+    return this.versionOffset === 0n ? String(v) : (BigInt(v) + this.versionOffset).toString();
   }
 
   /** The newest version number handed out so far. */
