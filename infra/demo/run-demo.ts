@@ -31,6 +31,8 @@ export interface DemoOptions {
   say: (line: string) => void;
   /** Per-run timeout. */
   runTimeoutMs?: number;
+  /** Added to every version number of the simulated organisation (versionnumbers beyond 2^53); default 0. */
+  versionOffset?: bigint;
   /** Called after the full sync is verified, before the source changes (tests inspect the topics and documents). */
   afterFullSync?: (ctx: { sim: SimulatorHandle; agent: Agent; connection: string; db: Db; env: Record<string, string> }) => Promise<void>;
 }
@@ -64,7 +66,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   say(`1/6 servers`);
   const infra = await up(say);
   const startedServers = Object.entries(infra.outcomes).filter(([, o]) => o === 'started').map(([n]) => n);
-  const sim = await startSimulator({ port: 0, control: true, rows: perTable, logLevel: 'silent' });
+  const sim = await startSimulator({ port: 0, control: true, rows: perTable, logLevel: 'silent', ...(opts.versionOffset ? { versionOffset: opts.versionOffset } : {}) });
   const agent = createHttpAgent({ connections: 4, caPem: readCaCertificate(sim.caCertPath) });
   const ctl = (path: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' = 'GET', body?: unknown) => control<never>(agent, `${sim.controlUrl}${path}`, method, body);
   say(`   simulator ${sim.orgUrl}: ${perTable} rows in each of ${MAIN_TABLES.join(', ')} (+ reference tables)`);
