@@ -21,7 +21,7 @@ import { COORDINATOR_TOPIC, TASKS_TOPIC, controlTopics } from '../../services/sh
 import { saveClientSecret } from '../../services/dataverse/auth/stored-client-secret.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
-import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
+import { avroLogicalTypes, avroTypeOptions } from '../../services/dataverse/mapping/logical-types.ts';
 import { EncryptedSecrets } from '../../services/dataverse/secrets/encrypted-secrets.ts';
 import { MongoSecretStore } from '../../services/dataverse/secrets/mongo-secret-store.ts';
 import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts';
@@ -111,7 +111,7 @@ export async function startExtractHarness(servers: HarnessServers, simOptions: S
   const producer: HealingProducer = createProducer(kafka);
   await producer.connect();
   const codec: ControlCodec = await createControlCodec(createRegistry(servers.registryUrl, { logicalTypes: avroLogicalTypes }));
-  const plainRegistry = new SchemaRegistry({ host: servers.registryUrl }, { [SchemaType.AVRO]: { logicalTypes: avroLogicalTypes } });
+  const plainRegistry = new SchemaRegistry({ host: servers.registryUrl }, { [SchemaType.AVRO]: avroTypeOptions() });
 
   const events: CoordinatorEvent[] = [];
   const eventConsumer: Consumer = kafka.consumer({ groupId: `xt-events-${suffix}`, maxWaitTimeInMs: 200 });
