@@ -16,7 +16,7 @@ import { DEFAULT_LIMITS, ThrottleWindow, type ThrottleLimits } from './core/thro
 import { handleEntra } from './entra/entra-routes.ts';
 import { TokenService } from './entra/token-service.ts';
 import { handleControl } from './http/control-routes.ts';
-import { handleData } from './http/data-pipeline.ts';
+import { handleData, safeDecode } from './http/data-pipeline.ts';
 import { RecordCountSnapshot } from './http/data-routes.ts';
 import { sendJson } from './http/respond.ts';
 import { RuntimeState } from './http/runtime-state.ts';
@@ -196,12 +196,4 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         server.closeAllConnections();
       }),
   };
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

@@ -104,7 +104,8 @@ function runBatch(ops: readonly BatchOperation[], orgUrl: string, base: string, 
   return { status: 200, headers: { 'Content-Type': `multipart/mixed; boundary=${boundary}` }, chunks: [batchResponseBody(boundary, parts)], rows };
 }
 
-function safeDecode(text: string): string {
+/** `decodeURIComponent`, or the text as it is when it is not valid percent-encoding. */
+export function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
