@@ -34,8 +34,6 @@ const schema = z.object({
   COORDINATOR_SCHEDULE_ENABLED: envField.bool(true),
   /** Reconcile deletes after completed and loaded full runs. */
   COORDINATOR_RECONCILE_DELETES: envField.bool(true),
-  /** Ask Dataverse whether unseen ids still exist before tombstoning them (guards rows modified after T0). */
-  COORDINATOR_RECONCILE_VERIFY: envField.bool(true),
   /** Capture deletes of change-tracked tables between full runs through delta links (one delta task per table and run). */
   COORDINATOR_DELTA_DELETES: envField.bool(true),
   COORDINATOR_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9101),

@@ -4,6 +4,7 @@
  * connection and table), and after a run completes watches the loader's committed offsets to mark it loaded, then
  * reconciles deletes of a loaded FULL run.
  */
+import type { TableReconcile } from './reconciler.ts';
 import type { Admin } from 'kafkajs';
 import type { Clock } from '../shared/clock.ts';
 import { toSyncError } from '../shared/errors.ts';
@@ -31,7 +32,7 @@ export interface ConnectionDutiesDeps {
   loaderGroupId: string;
   scheduleEnabled: boolean;
   /** Reconciles the tables of a loaded full run; returns tombstones per table. Undefined: reconciliation off. */
-  reconcile?: (connection: Connection, run: { runId: string; runStartMs: number }, tables: readonly string[]) => Promise<Record<string, number>>;
+  reconcile?: (connection: Connection, run: { runId: string; runStartMs: number }, tables: readonly string[]) => Promise<Record<string, TableReconcile>>;
 }
 
 /** The duties of connection owners. */
@@ -110,11 +111,11 @@ export class ConnectionDuties {
     for (const doc of await this.d.store.runsAwaitingLoad([...byId.keys()])) {
       try {
         if (doc.status === 'completed') await this.checkLoaded(doc);
-        if (doc.status === 'loaded' && doc.reconcile === 'pending' && !this.d.reconcile) await this.d.store.markReconciled(doc._id, {}, this.d.clock.nowMs(), 'skipped');
+        if (doc.status === 'loaded' && doc.reconcile === 'pending' && !this.d.reconcile) await this.d.store.markReconciled(doc._id, null, this.d.clock.nowMs());
         else if (doc.status === 'loaded' && doc.reconcile === 'pending' && this.d.reconcile) {
           const run = { runId: doc._id, runStartMs: doc.runStart.getTime() };
-          const tombstones = await this.d.reconcile(byId.get(doc.connection)!, run, Object.keys(doc.tables));
-          await this.d.store.markReconciled(doc._id, tombstones, this.d.clock.nowMs());
+          const results = await this.d.reconcile(byId.get(doc.connection)!, run, Object.keys(doc.tables));
+          await this.d.store.markReconciled(doc._id, results, this.d.clock.nowMs());
         }
       } catch (err) {
         this.d.log.warn({ runId: doc._id, err: toSyncError(err).toJSON() }, 'loaded check or reconciliation failed; retried on the next tick');

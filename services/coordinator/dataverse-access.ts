@@ -11,6 +11,8 @@ import type { DataverseRuntimeConfig } from '../dataverse/connections/runtime-co
 import { listTables } from '../dataverse/discovery/discover.ts';
 import type { TableSummary } from '../dataverse/model/table-definition.ts';
 import type { EncryptedSecrets } from '../dataverse/secrets/encrypted-secrets.ts';
+import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
+import type { ScanTarget } from '../dataverse/compare/id-set-scan.ts';
 
 /** Dataverse as the coordinator sees it. */
 export interface DataverseAccess {
@@ -20,6 +22,10 @@ export interface DataverseAccess {
   serverTimeMs(connection: Connection): Promise<number>;
   /** Every syncable table of the organisation. */
   tables(connection: Connection): Promise<TableSummary[]>;
+  /** What an id-set comparison of `table` needs (null when the organisation has no such table). */
+  scanTarget(connection: Connection, table: string): Promise<Omit<ScanTarget, 'versions'> | null>;
+  /** The connection's open client (GET only). */
+  client(connection: Connection): Promise<DataverseClient>;
   /** The ids among `ids` (lower-case GUIDs) that still exist in `table`. */
   existingIds(connection: Connection, table: string, ids: readonly string[]): Promise<Set<string>>;
   close(): Promise<void>;
@@ -50,6 +56,13 @@ export function createDataverseAccess(deps: { connections: ConnectionStore; secr
       const { tables } = await listTables((await get(c)).client);
       summaries.set(c.id, tables);
       return tables;
+    },
+    async scanTarget(c, table) {
+      const summary = (summaries.get(c.id) ?? (await this.tables(c))).find((t) => t.logicalName === table);
+      return summary ? { table, entitySetName: summary.entitySetName, primaryIdAttribute: summary.primaryIdAttribute } : null;
+    },
+    async client(c) {
+      return (await get(c)).client;
     },
     async existingIds(c, table, ids) {
       const summary = (summaries.get(c.id) ?? (await this.tables(c))).find((t) => t.logicalName === table);

@@ -79,7 +79,6 @@ await runService({
       databasePrefix: config.COORDINATOR_DATABASE_PREFIX,
       producer,
       dataverse,
-      verify: config.COORDINATOR_RECONCILE_VERIFY,
       log,
       onTombstones: (table: string, n: number) => metrics.tombstones.inc({ table }, n),
     };

@@ -6,6 +6,7 @@
  * are guarded updates: the filter matches only an older document, and an upsert that then collides on `_id`
  * (E11000) means "already newer" and changes nothing.
  */
+import type { TableReconcile } from './reconciler.ts';
 import { MongoServerError, type Db } from 'mongodb';
 import type { SyncKind } from '../shared/control-messages.ts';
 import { classifyStoreError } from '../shared/store-errors.ts';
@@ -47,9 +48,14 @@ export interface RunDoc {
   /** Tables whose delta token expired, with the full run requested for each (run id). */
   deltaFallbacks?: Record<string, string>;
   produced: ProducedOffset[];
-  /** Delete reconciliation of a full run: pending until loaded, then done (tombstones per table) or skipped. */
-  reconcile: 'pending' | 'done' | 'skipped';
+  /**
+   * Delete reconciliation of a full run: pending until loaded, then done (tombstones per table), incomplete (a part
+   * of a table concluded nothing: `reconcileIncomplete` says why) or skipped.
+   */
+  reconcile: 'pending' | 'done' | 'incomplete' | 'skipped';
   tombstones: Record<string, number>;
+  reconcileIncomplete?: Record<string, string>;
+  reconciledAt?: Date | null;
   updatedAt: Date;
 }
 
@@ -245,9 +251,14 @@ export class StateStore {
     await call('mark loaded', () => this.runs.updateOne({ _id: runId, status: 'completed' }, { $set: { status: 'loaded', loadedAt: new Date(nowMs), updatedAt: new Date(nowMs) } }));
   }
 
-  /** Records the end of a full run's delete reconciliation. */
-  async markReconciled(runId: string, tombstones: Record<string, number>, nowMs: number, outcome: 'done' | 'skipped' = 'done'): Promise<void> {
-    await call('mark reconciled', () => this.runs.updateOne({ _id: runId }, { $set: { reconcile: outcome, tombstones, updatedAt: new Date(nowMs) } }));
+  /** Records the end of a full run's delete reconciliation (no results: skipped). */
+  async markReconciled(runId: string, results: Record<string, TableReconcile> | null, nowMs: number): Promise<void> {
+    const tables = Object.entries(results ?? {});
+    const tombstones = Object.fromEntries(tables.map(([t, r]) => [t, r.tombstoned]));
+    const reconcileIncomplete = Object.fromEntries(tables.flatMap(([t, r]) => (r.incomplete ? [[t, r.incomplete]] : [])));
+    const outcome = results === null ? 'skipped' : Object.keys(reconcileIncomplete).length > 0 ? 'incomplete' : 'done';
+    const now = new Date(nowMs);
+    await call('mark reconciled', () => this.runs.updateOne({ _id: runId }, { $set: { reconcile: outcome, tombstones, reconcileIncomplete, reconciledAt: now, updatedAt: now } }));
   }
 
   /** The pending requests and schedule bookkeeping of a connection. */

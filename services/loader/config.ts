@@ -7,6 +7,8 @@ const schema = z.object({
   SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
   LOADER_GROUP_ID: z.string().min(1).default('dynsync-loader'),
+  /** The state DB (where `run_loads` gets each run's counts). */
+  DYNSYNC_STATE_DB: envField.databaseName('dynsync'),
   /** Database of connection X is `<prefix>X`. */
   LOADER_DATABASE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only').default('dynsync_'),
   /** Records per write and commit (one unordered bulk of guarded upserts, split at 25,000 operations). */

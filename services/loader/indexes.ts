@@ -1,16 +1,14 @@
 /**
- * Indexes of every table collection, created idempotently on first use: the coordinator's full-refresh
- * reconciliation finds documents by the run that last saw them, downstream readers page by source
- * `modifiedon` and skip soft-deleted documents.
+ * Indexes of every table collection beside `_id`, created idempotently on first use: the id-set comparison of the
+ * delete reconciliation and `dynsync verify` walk a table in source `modifiedon` order, and downstream readers page
+ * by it.
  */
 import type { Collection, Document } from 'mongodb';
-import { SYNC_FIELD } from './core/upsert-plan.ts';
+import { SYNC } from '../shared/stored-document.ts';
 
 /** The index set of a table collection. */
 export const TABLE_INDEXES = [
-  { key: { [`${SYNC_FIELD}.runStart`]: 1 }, name: 'sync_runStart' },
-  { key: { [`${SYNC_FIELD}.modifiedon`]: 1 }, name: 'sync_modifiedon' },
-  { key: { [`${SYNC_FIELD}.deleted`]: 1 }, name: 'sync_deleted' },
+  { key: { [SYNC.modifiedon]: 1 }, name: 'sync_modifiedon' },
 ] as const;
 
 /** Creates the indexes (idempotent: an existing index of the same name and key is left as it is). */

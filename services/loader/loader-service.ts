@@ -98,9 +98,7 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
         throw err;
       }
       metrics.batches.inc({ table });
-      metrics.records.inc({ table, outcome: 'applied' }, outcome.applied);
-      metrics.records.inc({ table, outcome: 'stale' }, outcome.stale);
-      metrics.records.inc({ table, outcome: 'dead' }, outcome.dead);
+      for (const counts of outcome.values()) for (const [k, n] of Object.entries(counts)) metrics.records.inc({ table, outcome: k }, n);
       await heartbeat();
     }
   };

@@ -40,6 +40,7 @@ await runService({
       decoder: createRecordDecoder(registry),
       dlqProducer,
       databasePrefix: config.LOADER_DATABASE_PREFIX,
+      stateDb: mongo.db(config.DYNSYNC_STATE_DB),
       clock: systemClock,
     });
     const service = await startLoaderService(

@@ -4,12 +4,22 @@
  * tombstone. Data problems throw RECORD_INVALID (the caller dead-letters the message); registry outages throw
  * REGISTRY_UNAVAILABLE (the caller retries the batch).
  */
+import { createHash } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
+import { TOMBSTONE_HASH } from '../shared/stored-document.ts';
 import { SyncError } from '../shared/errors.ts';
 import { decodeRecordHeaders } from '../shared/record-headers.ts';
 import type { Registry } from '../shared/registry.ts';
 import { compileConverter, type Converter } from './core/to-document.ts';
 import type { IncomingRecord } from './core/upsert-plan.ts';
+
+/**
+ * The content hash of a record value as produced: the Confluent wire format carries the schema id, so a schema change
+ * (a column added or removed) changes the hash as a changed value does. 128 bits of SHA-256, base64url.
+ */
+export function contentHash(value: Buffer): string {
+  return createHash('sha256').update(value).digest().subarray(0, 16).toString('base64url');
+}
 
 /** Decodes messages of table topics. */
 export interface RecordDecoder {
@@ -34,7 +44,9 @@ export function createRecordDecoder(registry: Registry): RecordDecoder {
       if (!id) throw new SyncError('RECORD_INVALID', `record at ${topic}/${partition}@${message.offset} has no key (record id)`);
       const h = decodeRecordHeaders(message.headers);
       let fields: Record<string, unknown> | null = null;
+      let hash = TOMBSTONE_HASH;
       if (message.value !== null && message.value.length > 0) {
+        hash = contentHash(message.value);
         const value = await registry.decode(message.value);
         const convert = await converterFor(message.value.readInt32BE(1));
         fields = convert(value) as Record<string, unknown>;
@@ -44,6 +56,7 @@ export function createRecordDecoder(registry: Registry): RecordDecoder {
         version: h.version,
         modifiedOnMs: h.modifiedOnMs,
         runStartMs: h.runStartMs,
+        hash,
         fields,
         meta: { runId: h.runId, taskId: h.taskId, syncKind: h.syncKind, topic, partition, offset: message.offset },
       };

@@ -1,19 +1,29 @@
 /**
- * Applies an upsert plan to one MongoDB collection and reports, per op, whether it was applied or stale: one
- * unordered bulkWrite of guarded `replaceOne` upserts per batch of at most {@link MAX_WRITE_BATCH} ops (the plan
- * guarantees one op per id, so order does not matter). The guard is atomic in the server (Invariant 4): an op whose
- * filter matches no document (the stored version is as new or newer) upserts, collides on `_id` (E11000) and is
- * counted stale. Every op's outcome is known before offsets are committed (Invariant 3).
+ * Applies an upsert plan to one MongoDB collection, per batch of at most {@link MAX_WRITE_BATCH} ops: reads the
+ * stored `_sync` of the batch's ids (one `_id $in` query), decides each record against it (core/write-decision.ts:
+ * new, newer, changed, unchanged, older), and writes only the winners as one unordered bulkWrite of guarded
+ * `replaceOne` upserts. The guard is the same decision as a server-side filter (Invariant 4): a record that lost a
+ * race to another writer between the read and the write matches nothing, collides on `_id` (E11000) and is counted
+ * older. Unchanged records are not written at all. Every op's outcome is known before offsets are committed
+ * (Invariant 3).
  */
 import { Long, MongoBulkWriteError, type Collection, type Db, type Document } from 'mongodb';
 import { SyncError } from '../shared/errors.ts';
 import { classifyStoreError } from '../shared/store-errors.ts';
-import type { UpsertOp } from './core/upsert-plan.ts';
+import { SYNC, SYNC_FIELD, type StoredSync } from '../shared/stored-document.ts';
+import { storedKey, type UpsertOp } from './core/upsert-plan.ts';
+import { decideWrite, WRITTEN, type WriteKey } from './core/write-decision.ts';
 
-/** What a write did. */
-export interface WriteOutcome {
-  applied: number;
-  stale: number;
+/** What a write did, per record (`older` also counts records superseded by a newer one of the same batch). */
+export interface WriteCounts {
+  /** Written: new, newer, or the same version with other content. */
+  written: number;
+  /** Tombstones written (soft deletes). */
+  deleted: number;
+  /** Not written: the stored document has the same version and content. */
+  unchanged: number;
+  /** Not written: the stored document is newer (a replay, a zombie, a race lost). */
+  older: number;
 }
 
 /** Converts a record version to the BSON type stored (int64). */
@@ -60,38 +70,85 @@ function duplicateIndexes(err: unknown): number[] | undefined {
   return errors.map((e) => e.index);
 }
 
-/** Writes one batch (≤ MAX_WRITE_BATCH ops) as one unordered bulk of guarded upserts. */
-async function writeBatch(coll: Collection<Document>, ops: readonly UpsertOp[]): Promise<WriteOutcome> {
+/** The decision keys of the stored documents among `ids`. */
+async function storedKeys(coll: Collection<Document>, ids: readonly string[]): Promise<Map<string, WriteKey>> {
+  const keys = new Map<string, WriteKey>();
+  const projection = { [SYNC.version]: 1, [SYNC.modifiedon]: 1, [SYNC.runStart]: 1, [SYNC.hash]: 1, [SYNC.deleted]: 1 };
+  for await (const doc of coll.find({ _id: { $in: ids as never[] } }, { projection, batchSize: ids.length + 1 })) {
+    const sync = doc[SYNC_FIELD] as StoredSync | undefined;
+    // a document without usable sync metadata is replaced by any record
+    if (sync?.version !== undefined && sync.modifiedon instanceof Date) keys.set(String(doc._id), storedKey(sync));
+  }
+  return keys;
+}
+
+/** Sends the winning ops as one unordered bulk of guarded upserts; returns the indexes of those that lost a race (E11000). */
+async function sendGuarded(coll: Collection<Document>, ops: readonly UpsertOp[]): Promise<number[]> {
+  if (ops.length === 0) return [];
   try {
-    const res = await coll.bulkWrite(
+    await coll.bulkWrite(
       ops.map((op) => ({ replaceOne: { filter: op.filter, replacement: op.replacement, upsert: true } })),
       { ordered: false },
     );
-    const applied = res.matchedCount + res.upsertedCount;
-    return { applied, stale: ops.length - applied };
+    return [];
   } catch (err) {
     const duplicates = duplicateIndexes(err);
-    if (duplicates) return { applied: ops.length - duplicates.length, stale: duplicates.length };
+    if (duplicates) return duplicates;
     throw classifyStoreError(err);
   }
 }
 
+/** The outcomes a write counts. */
+export const WRITE_OUTCOMES = ['written', 'deleted', 'unchanged', 'older'] as const;
+
+/** Counts per run id. */
+export type CountsByRun = Map<string, WriteCounts>;
+
+/** Adds one outcome of run `runId` to `counts`. */
+export function countOutcome(counts: CountsByRun, runId: string, outcome: keyof WriteCounts, n = 1): void {
+  let c = counts.get(runId);
+  if (!c) counts.set(runId, (c = { written: 0, deleted: 0, unchanged: 0, older: 0 }));
+  c[outcome] += n;
+}
+
+/** The sum over every run. */
+export function totalCounts(counts: CountsByRun): WriteCounts {
+  const t: WriteCounts = { written: 0, deleted: 0, unchanged: 0, older: 0 };
+  for (const c of counts.values()) for (const k of WRITE_OUTCOMES) t[k] += c[k];
+  return t;
+}
+
+/** Decides and writes one batch (≤ MAX_WRITE_BATCH ops) into `counts`. */
+async function writeBatch(coll: Collection<Document>, ops: readonly UpsertOp[], counts: CountsByRun): Promise<void> {
+  let stored: Map<string, WriteKey>;
+  try {
+    stored = await storedKeys(coll, ops.map((op) => op.id));
+  } catch (err) {
+    throw classifyStoreError(err);
+  }
+  const winners: UpsertOp[] = [];
+  for (const op of ops) {
+    const outcome = decideWrite(op.key, stored.get(op.id));
+    if (WRITTEN.has(outcome)) winners.push(op);
+    else countOutcome(counts, op.runId, outcome === 'unchanged' ? 'unchanged' : 'older');
+  }
+  const lost = new Set(await sendGuarded(coll, winners));
+  winners.forEach((op, i) => countOutcome(counts, op.runId, lost.has(i) ? 'older' : op.key.deleted ? 'deleted' : 'written'));
+}
+
 /** Writes guarded upserts into one collection. */
 export interface StoreWriter {
-  write(ops: readonly UpsertOp[]): Promise<WriteOutcome>;
+  /** Writes what wins of `ops`; resolves with the outcome counts per run. */
+  write(ops: readonly UpsertOp[]): Promise<CountsByRun>;
 }
 
 /** Creates the writer of `coll`. */
 export function createStoreWriter(coll: Collection<Document>): StoreWriter {
   return {
     async write(ops) {
-      const out: WriteOutcome = { applied: 0, stale: 0 };
-      for (let i = 0; i < ops.length; i += MAX_WRITE_BATCH) {
-        const o = await writeBatch(coll, ops.slice(i, i + MAX_WRITE_BATCH));
-        out.applied += o.applied;
-        out.stale += o.stale;
-      }
-      return out;
+      const counts: CountsByRun = new Map();
+      for (let i = 0; i < ops.length; i += MAX_WRITE_BATCH) await writeBatch(coll, ops.slice(i, i + MAX_WRITE_BATCH), counts);
+      return counts;
     },
   };
 }

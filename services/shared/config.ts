@@ -52,6 +52,8 @@ export function deepFreeze<T>(value: T): T {
 export const envField = {
   /** A TCP port (1..65535), with a default. */
   port: (def: number) => z.coerce.number().int().min(1).max(65_535).default(def),
+  /** A MongoDB database name (letters, digits, `_` and `-`), with a default. */
+  databaseName: (def: string) => z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default(def),
   /** A positive integer, with a default. */
   positiveInt: (def: number) => z.coerce.number().int().positive().default(def),
   /** A comma-separated list of `host:port` Kafka brokers. */

@@ -3,7 +3,7 @@ import type { SyncTask } from '../../services/shared/control-messages.ts';
 import { decodeRecordHeaders } from '../../services/shared/record-headers.ts';
 import { tombstoneRecord } from '../../services/shared/tombstone.ts';
 import { planUpserts } from '../../services/loader/core/upsert-plan.ts';
-import { compareVersions } from '../../services/loader/core/version.ts';
+import { decideWrite } from '../../services/loader/core/write-decision.ts';
 import { deleteHeaders } from '../../services/extractor/core/delta-changes.ts';
 
 // Pure, but across services (the extractor's delete tombstones against the loader's version order), hence here.
@@ -19,15 +19,16 @@ describe('delete tombstones and the loader order (Invariant 4)', () => {
     expect(tomb).toEqual({ runId: 'r2', taskId: 'r2/account/delta', syncKind: 'incremental', runStartMs: T0, modifiedOnMs: T0 + 5_000, version: 1_000n });
   });
 
+  const tombKey = { ...tomb, hash: 'deleted', deleted: true };
   it.each([
-    ['an upsert read before the delete, same run', { version: 990n, modifiedOnMs: T0 - 1_000, runStartMs: T0 }, 1],
-    ['a replay of an older run', { version: 900n, modifiedOnMs: T0 - 86_400_000, runStartMs: T0 - 86_400_000 }, 1],
-    ['a later restore of the record (new versionnumber)', { version: 1_001n, modifiedOnMs: T0 + 60_000, runStartMs: T0 + 60_000 }, -1],
-  ])('against %s: tombstone wins = %d', (_n, other, sign) => expect(Math.sign(compareVersions(tomb, other))).toBe(sign));
+    ['an upsert read before the delete, same run', { version: 990n, modifiedOnMs: T0 - 1_000, runStartMs: T0 }, 'newer'],
+    ['a replay of an older run', { version: 900n, modifiedOnMs: T0 - 86_400_000, runStartMs: T0 - 86_400_000 }, 'newer'],
+    ['a later restore of the record (new versionnumber)', { version: 1_001n, modifiedOnMs: T0 + 60_000, runStartMs: T0 + 60_000 }, 'older'],
+  ])('over %s the tombstone is %s', (_n, other, outcome) => expect(decideWrite(tombKey, { ...other, hash: 'h', deleted: false })).toBe(outcome));
 
   it('wins within one loader batch over an older upsert of the same id, whatever the order', () => {
-    const upsert = { id: ID, fields: { name: 'x' }, meta: {}, version: 990n, modifiedOnMs: T0 - 1_000, runStartMs: T0 };
-    const del = { id: ID, fields: null, meta: {}, ...tomb };
+    const upsert = { id: ID, fields: { name: 'x' }, meta: {}, version: 990n, modifiedOnMs: T0 - 1_000, runStartMs: T0, hash: 'h' };
+    const del = { id: ID, fields: null, meta: {}, ...tomb, hash: 'deleted' };
     for (const batch of [[upsert, del], [del, upsert]]) {
       const [op] = planUpserts(batch, (n) => n);
       expect(op!.replacement).toMatchObject({ _sync: { deleted: true, version: 1_000n } });

@@ -45,7 +45,7 @@ it('case 2b: table topics created across a broker restart are loaded', async () 
       dlqProducer: producer,
       loadChunk: async (t, _partition, messages) => {
         loaded.add(t);
-        return { applied: messages.length, stale: 0, dead: 0 };
+        return new Map([['', { written: messages.length, deleted: 0, unchanged: 0, older: 0, dead: 0 }]]);
       },
       metrics: createLoaderMetrics(createMetrics('faults-resubscribe')),
       log: createLogger('faults-resubscribe', 'silent'),

@@ -1,9 +1,8 @@
 /**
- * Delete reconciliation of a full run (pure parts). After a FULL run is completed and loaded, a document of the
- * table whose `_sync.runStart` is before the run's T0 and that is not already deleted was not seen by the run: its
- * record no longer exists in Dataverse. It gets a tombstone (null value) with the record headers, carrying the
- * stored version and modifiedon and this run's T0, so the loader's version guard accepts it (same version, newer
- * run start) and turns it into a soft delete.
+ * The tombstones of a full run's delete reconciliation (pure). A stored document whose row Dataverse no longer has
+ * (reconciler.ts) gets a tombstone (null value) with the record headers, carrying the stored version and modifiedon
+ * and the reconciling run's T0: for the loader it is the same version with other content read by a later run, so it
+ * replaces the document with a soft delete (services/loader/core/write-decision.ts).
  *
  * The message itself is built by services/shared/tombstone.ts (shared with the extractor's delta tasks, which
  * version theirs with the delta token).
@@ -23,11 +22,6 @@ export interface ReconcilingRun {
   runStartMs: number;
 }
 
-/** The MongoDB filter of documents not seen by a full run that started at `runStartMs`. */
-export function unseenFilter(runStartMs: number): Record<string, unknown> {
-  return { '_sync.runStart': { $lt: new Date(runStartMs) }, '_sync.deleted': { $ne: true } };
-}
-
 /** The task id written in the headers of reconciliation tombstones. */
 export function reconcileTaskId(runId: string, table: string): string {
   return `${runId}/${table}/reconcile`;
@@ -43,12 +37,4 @@ export function tombstoneFor(doc: StoredDocument, run: ReconcilingRun, table: st
     modifiedOnMs: doc.modifiedOnMs,
     version: doc.version,
   });
-}
-
-/** Reads a stored version (`_sync.version`: a number, a bson Long, a bigint or decimal text) as a bigint, or null. */
-export function versionOf(raw: unknown): bigint | null {
-  if (typeof raw === 'bigint') return raw;
-  if (typeof raw === 'number' && Number.isInteger(raw)) return BigInt(raw);
-  const text = raw === null || raw === undefined ? '' : String(raw);
-  return /^-?\d{1,19}$/.test(text) ? BigInt(text) : null;
 }

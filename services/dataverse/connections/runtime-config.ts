@@ -4,6 +4,7 @@
  * {@link DATAVERSE_RUNTIME_ENV} into their own config schema.
  */
 import { z } from 'zod';
+import { envField } from '../../shared/config.ts';
 import { DATAVERSE_AUTH_ENV } from '../auth/config.ts';
 import { DATAVERSE_CLIENT_ENV } from '../client/config.ts';
 import { SECRETS_ENV } from '../secrets/config.ts';
@@ -22,7 +23,7 @@ export const DATAVERSE_RUNTIME_ENV = {
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
   /** Database holding connections, secrets, runs and watermarks. */
-  DYNSYNC_STATE_DB: z.string().regex(/^[A-Za-z0-9_-]+$/).default('dynsync'),
+  DYNSYNC_STATE_DB: envField.databaseName('dynsync'),
 } as const;
 
 /** The schema of the runtime variables (for services that validate only these). */

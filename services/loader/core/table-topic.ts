@@ -4,6 +4,7 @@
  * database or a system collection.
  */
 import { SyncError } from '../../shared/errors.ts';
+import { tableDatabase } from '../../shared/stored-document.ts';
 
 /** The MongoDB destination of one table topic. */
 export interface TableDestination {
@@ -23,5 +24,5 @@ export function destinationOf(topic: string, databasePrefix: string): TableDesti
   if (parts.length !== 3 || prefix !== 'dynamics' || !connection || !table || !CONNECTION.test(connection) || !TABLE.test(table)) {
     throw new SyncError('RECORD_INVALID', `topic "${topic.slice(0, 200)}" is not a table topic (dynamics.<connection>.<table>)`);
   }
-  return { connection, table, database: `${databasePrefix}${connection}`, collection: table };
+  return { connection, table, database: tableDatabase(databasePrefix, connection), collection: table };
 }

@@ -1,37 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { newestPerId, olderThanFilter, planUpserts, storedVersion, type IncomingRecord } from './upsert-plan.ts';
-import { compareVersions } from './version.ts';
+import { guardFilter } from './write-decision.ts';
+import { newestPerId, planUpserts, storedKey, type IncomingRecord } from './upsert-plan.ts';
 
-const rec = (id: string, version: number, modifiedOnMs: number, fields: Record<string, unknown> | null = { n: version }, runStartMs = 0): IncomingRecord => ({
+const rec = (id: string, version: number, modifiedOnMs: number, fields: Record<string, unknown> | null = { n: version }, runStartMs = 0, hash = `h${version}`): IncomingRecord => ({
   id,
   version: BigInt(version),
   modifiedOnMs,
   runStartMs,
+  hash,
   fields,
-  meta: {},
+  meta: { runId: 'r1' },
 });
 const id = (n: bigint) => n;
-
-describe('compareVersions', () => {
-  it.each([
-    [1, 0, 0, 2, 0, 0, -1],
-    [2, 0, 0, 1, 0, 0, 1],
-    [1, 5, 0, 1, 6, 0, -1],
-    [1, 6, 0, 1, 5, 0, 1],
-    [3, 1, 0, 3, 1, 0, 0],
-    // versionnumber wins over modifiedon (a backdated modifiedon with a newer version is newer)
-    [5, 100, 0, 4, 900, 0, 1],
-    // same record re-read by a later run is newer; by an older run (replay) is older
-    [3, 1, 20, 3, 1, 10, 1],
-    [3, 1, 10, 3, 1, 20, -1],
-    // the run never outranks the record's own version
-    [2, 1, 99, 3, 1, 0, -1],
-  ])('v%i@%i run %i vs v%i@%i run %i → %i', (va, ma, ra, vb, mb, rb, expected) => {
-    expect(
-      compareVersions({ version: BigInt(va), modifiedOnMs: ma, runStartMs: ra }, { version: BigInt(vb), modifiedOnMs: mb, runStartMs: rb }),
-    ).toBe(expected);
-  });
-});
 
 describe('newestPerId', () => {
   it.each([
@@ -42,27 +22,40 @@ describe('newestPerId', () => {
   ])('%s', (_name, input, expected) => {
     expect(newestPerId(input).map((r) => [r.id, r.version])).toEqual(expected);
   });
+
+  it('keeps a tombstone over the live record of the same run and version, in either order', () => {
+    const live = rec('a', 1, 0, { n: 1 }, 10);
+    const tomb = rec('a', 1, 0, null, 10, 'deleted');
+    expect(newestPerId([live, tomb])[0]!.fields).toBeNull();
+    expect(newestPerId([tomb, live])[0]!.fields).toBeNull();
+  });
 });
 
 describe('planUpserts', () => {
-  it('guards each write with a strictly-older filter and replaces the whole document', () => {
-    const [op] = planUpserts([rec('a', 7, 1000, { name: 'x' })], id);
-    expect(op!.filter).toEqual(olderThanFilter('a', { version: 7n, modifiedOnMs: 1000, runStartMs: 0 }, id));
-    expect(op!.replacement).toMatchObject({ _id: 'a', name: 'x', _sync: { version: 7n, deleted: false } });
+  it('guards each write with the write decision as a filter and replaces the whole document with its content hash', () => {
+    const [op] = planUpserts([rec('a', 7, 1000, { name: 'x' }, 50)], id);
+    expect(op!.filter).toEqual(guardFilter('a', op!.key, id));
+    expect(op!.runId).toBe('r1');
+    expect(op!.replacement).toMatchObject({ _id: 'a', name: 'x', _sync: { version: 7n, deleted: false, hash: 'h7', runId: 'r1' } });
+    expect(Object.keys(op!.replacement)[0]).toBe('_id');
     expect((op!.replacement._sync as { modifiedon: Date }).modifiedon).toEqual(new Date(1000));
   });
 
   it('turns a tombstone into a soft delete that keeps the version', () => {
     const [op] = planUpserts([rec('a', 1, 0), rec('a', 9, 5, null)], id);
-    expect(op!.replacement).toEqual({ _id: 'a', _sync: { version: 9n, modifiedon: new Date(5), runStart: new Date(0), deleted: true } });
+    expect(op!.replacement).toEqual({ _id: 'a', _sync: { runId: 'r1', version: 9n, modifiedon: new Date(5), runStart: new Date(0), hash: 'deleted', deleted: true } });
+  });
+
+  it('never lets a column named _id or _sync replace the record id or the sync metadata', () => {
+    const [op] = planUpserts([rec('a', 1, 0, { _id: 'evil', _sync: { version: 99 }, name: 'x' })], id);
+    expect(op!.replacement._id).toBe('a');
+    expect(op!.replacement._sync).toMatchObject({ version: 1n });
   });
 });
 
-describe('storedVersion', () => {
-  it.each([
-    [{ version: 7, modifiedon: new Date(5), runStart: new Date(9) }, { version: 7n, modifiedOnMs: 5, runStartMs: 9 }],
-    [{ version: { toString: () => '9223372036854775807' }, modifiedon: new Date(5) }, { version: 9223372036854775807n, modifiedOnMs: 5, runStartMs: 0 }],
-  ])('reads %o', (stored, expected) => {
-    expect(storedVersion(stored)).toEqual(expected);
+describe('storedKey', () => {
+  it('reads a stored _sync, and a document without a hash or run start', () => {
+    expect(storedKey({ version: { toString: () => '9223372036854775807' }, modifiedon: new Date(5), runStart: new Date(7), hash: 'h', deleted: true })).toEqual({ version: 9223372036854775807n, modifiedOnMs: 5, runStartMs: 7, hash: 'h', deleted: true });
+    expect(storedKey({ version: 3, modifiedon: new Date(5) } as never)).toEqual({ version: 3n, modifiedOnMs: 5, runStartMs: 0, hash: '', deleted: false });
   });
 });

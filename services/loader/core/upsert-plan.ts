@@ -1,20 +1,24 @@
 /**
- * The upsert plan of a batch (pure): which writes the loader sends to MongoDB for a batch of decoded records,
- * and the version guard each write carries. Invariant 4: replaying any record is harmless, because
- *  - within a batch, only the newest version of each record id is kept (so writes in a batch are independent
- *    and may run concurrently), and
- *  - each write is a guarded upsert that matches the stored document only if it is strictly older: an older or
- *    equal version arriving later (replay, redelivery, a zombie consumer) matches nothing, the upsert then
- *    collides on `_id` (E11000), and the writer counts it as stale instead of overwriting.
+ * The upsert plan of a batch (pure): which writes the loader sends to MongoDB for a batch of decoded records. Within
+ * a batch only the record that would win of each id is kept (core/write-decision.ts), so the writes of a batch are
+ * independent. Each write is a guarded upsert: its filter matches the stored document only when the record wins
+ * over it, so a record that does not win (older, a replay, unchanged) and is sent anyway collides on `_id` (E11000)
+ * instead of overwriting (Invariant 4).
  */
-import { compareVersions, type RecordVersion } from './version.ts';
-
-/** Field holding sync metadata in every stored document. */
-export const SYNC_FIELD = '_sync';
+import { SYNC_FIELD, TOMBSTONE_HASH, type StoredSync } from '../../shared/stored-document.ts';
+import { decideWrite, guardFilter, WRITTEN, type WriteKey } from './write-decision.ts';
 
 /** One decoded record to store. */
-export interface IncomingRecord extends RecordVersion {
+export interface IncomingRecord {
   id: string;
+  /** Dataverse `versionnumber` (0 when the table has none). */
+  version: bigint;
+  /** Dataverse `modifiedon`, epoch milliseconds. */
+  modifiedOnMs: number;
+  /** Start (T0) of the run that read it, epoch milliseconds. */
+  runStartMs: number;
+  /** Hash of the record's value bytes as produced (schema id and Avro body); {@link TOMBSTONE_HASH} for a tombstone. */
+  hash: string;
   /** The document fields (already converted to their MongoDB form); null for a tombstone. */
   fields: Record<string, unknown> | null;
   /** Sync metadata kept with the document (run id, source topic/partition/offset...). */
@@ -24,34 +28,40 @@ export interface IncomingRecord extends RecordVersion {
 /** One guarded write. */
 export interface UpsertOp {
   id: string;
-  /** The version written, for stores that compare in the application (FerretDB path). */
-  version: RecordVersion;
-  /** Matches the stored document only if it is strictly older than this version. */
+  /** The run that read the record (its counts are kept per run). */
+  runId: string;
+  /** What decides the write (compared with the stored document before sending). */
+  key: WriteKey;
+  /** Matches the stored document only if the record wins over it. */
   filter: Record<string, unknown>;
   /** The full replacement document. */
   replacement: Record<string, unknown>;
 }
 
-/** The filter that matches record `id` only when its stored version is strictly older than `v`. */
-export function olderThanFilter(id: string, v: RecordVersion, toLong: (n: bigint) => unknown): Record<string, unknown> {
-  const version = toLong(v.version);
-  const modifiedon = new Date(v.modifiedOnMs);
-  const runStart = new Date(v.runStartMs);
-  const [V, M, R] = [`${SYNC_FIELD}.version`, `${SYNC_FIELD}.modifiedon`, `${SYNC_FIELD}.runStart`];
+/** The decision key of an incoming record. */
+export function keyOf(r: IncomingRecord): WriteKey {
+  return { version: r.version, modifiedOnMs: r.modifiedOnMs, runStartMs: r.runStartMs, hash: r.hash, deleted: r.fields === null };
+}
+
+/** The decision key of a stored document's `_sync` (a document written before content hashes has none: ''). */
+export function storedKey(sync: StoredSync): WriteKey {
   return {
-    _id: id,
-    $or: [{ [V]: { $lt: version } }, { [V]: version, [M]: { $lt: modifiedon } }, { [V]: version, [M]: modifiedon, [R]: { $lt: runStart } }],
+    version: BigInt(sync.version.toString()),
+    modifiedOnMs: sync.modifiedon.getTime(),
+    runStartMs: sync.runStart?.getTime() ?? 0,
+    hash: sync.hash ?? '',
+    deleted: sync.deleted === true,
   };
 }
 
-/** Keeps the newest version of each id (the last one wins among equals, which are identical replays). */
+/** Keeps the record of each id that wins over the others of the batch (among equals, the first). */
 export function newestPerId<T extends IncomingRecord>(records: readonly T[]): T[] {
-  const newest = new Map<string, T>();
+  const best = new Map<string, T>();
   for (const r of records) {
-    const seen = newest.get(r.id);
-    if (!seen || compareVersions(r, seen) >= 0) newest.set(r.id, r);
+    const seen = best.get(r.id);
+    if (!seen || WRITTEN.has(decideWrite(keyOf(r), keyOf(seen)))) best.set(r.id, r);
   }
-  return [...newest.values()];
+  return [...best.values()];
 }
 
 /**
@@ -59,32 +69,26 @@ export function newestPerId<T extends IncomingRecord>(records: readonly T[]): T[
  * `deleted: true` (a soft delete that keeps the version, so an older replayed upsert cannot resurrect it).
  */
 export function planUpserts(records: readonly IncomingRecord[], toLong: (n: bigint) => unknown): UpsertOp[] {
-  return newestPerId(records).map((r) => ({
-    id: r.id,
-    version: { version: r.version, modifiedOnMs: r.modifiedOnMs, runStartMs: r.runStartMs },
-    filter: olderThanFilter(r.id, r, toLong),
-    replacement: {
-      _id: r.id,
-      ...(r.fields ?? {}),
-      [SYNC_FIELD]: {
-        ...r.meta,
-        version: toLong(r.version),
-        modifiedon: new Date(r.modifiedOnMs),
-        runStart: new Date(r.runStartMs),
-        deleted: r.fields === null,
+  return newestPerId(records).map((r) => {
+    const key = keyOf(r);
+    const replacement: Record<string, unknown> = { _id: r.id, ...(r.fields ?? {}) };
+    replacement._id = r.id; // a column named `_id` can never replace the record id (the key stays first)
+    return {
+      id: r.id,
+      runId: String(r.meta.runId ?? ''),
+      key,
+      filter: guardFilter(r.id, key, toLong),
+      replacement: {
+        ...replacement,
+        [SYNC_FIELD]: {
+          ...r.meta,
+          version: toLong(r.version),
+          modifiedon: new Date(r.modifiedOnMs),
+          runStart: new Date(r.runStartMs),
+          hash: key.deleted ? TOMBSTONE_HASH : r.hash,
+          deleted: key.deleted,
+        },
       },
-    },
-  }));
-}
-
-/** The sync metadata as stored (BSON Long/Date as the driver returns them). */
-export interface StoredSync {
-  version: { toString(): string } | number | bigint;
-  modifiedon: Date;
-  runStart?: Date;
-}
-
-/** The version a stored document carries (for the application-side guard). */
-export function storedVersion(sync: StoredSync): RecordVersion {
-  return { version: BigInt(sync.version.toString()), modifiedOnMs: sync.modifiedon.getTime(), runStartMs: sync.runStart?.getTime() ?? 0 };
+    };
+  });
 }
