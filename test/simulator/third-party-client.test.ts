@@ -6,6 +6,7 @@
 import { ConfidentialClientApplication, CryptoProvider } from '@azure/msal-node';
 import { DynamicsWebApi } from 'dynamics-web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDataverseJson } from '../../services/dataverse/mapping/parse-dataverse-json.ts';
 import { startFixture, type SimFixture } from './sim-fixture.ts';
 
 let f: SimFixture;
@@ -81,6 +82,23 @@ describe('msal-node + dynamics-web-api against the simulator', () => {
     const dates = await api.retrieveAttributes({ entityKey: "LogicalName='new_widget'", castType: 'Microsoft.Dynamics.CRM.DateTimeAttributeMetadata', select: ['LogicalName', 'DateTimeBehavior'] });
     const release = dates.value.find((a: { LogicalName: string }) => a.LogicalName === 'new_releasedate');
     expect(release.DateTimeBehavior.Value).toBe('DateOnly');
+  });
+
+  it('the first page of the wide table holds values a float-parsing client cannot keep, which the exact parser keeps', async () => {
+    const token = await f.appToken();
+    const request = { collection: 'new_widgetset', select: ['new_widgetid', 'new_budget', 'new_serialnumber', 'new_ratio'], maxPageSize: 8 };
+    const floats = (await client(async () => token).retrieveMultiple<Record<string, number>>(request)).value;
+    const res = await f.get('new_widgetset?$select=new_widgetid,new_budget,new_serialnumber,new_ratio', token, { Prefer: 'odata.maxpagesize=8' });
+    const exact = (parseDataverseJson(await res.text()) as { value: Record<string, string>[] }).value;
+    // rows whose value the float client holds differently (its integer part already differs)
+    const lost = (col: string) => exact.filter((r, i) => r[col] != null && BigInt(Math.trunc(floats[i]![col]!)) !== BigInt(r[col]!.split('.')[0]!));
+    expect(exact.map((r) => r.new_budget)).toContain('922337203685476.9999');
+    expect(exact.map((r) => r.new_serialnumber)).toContain('9223372036854775807');
+    expect(exact.map((r) => r.new_ratio)).toContain('99999999999.9999999999');
+    // the float client rounds them: 922337203685476.9999 reads as 922337203685477
+    expect(floats.map((r) => r.new_budget)).toContain(922337203685477);
+    expect(lost('new_budget').length).toBeGreaterThan(0);
+    expect(lost('new_serialnumber').length).toBeGreaterThan(0);
   });
 
   it('pages through a 20,000-row table 5,000 rows at a time', async () => {
