@@ -12,6 +12,7 @@ import { listTables } from '../dataverse/discovery/discover.ts';
 import type { TableSummary } from '../dataverse/model/table-definition.ts';
 import type { EncryptedSecrets } from '../dataverse/secrets/encrypted-secrets.ts';
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
+import { existingIds } from '../dataverse/compare/existing-ids.ts';
 import type { ScanTarget } from '../dataverse/compare/id-set-scan.ts';
 
 /** Dataverse as the coordinator sees it. */
@@ -26,12 +27,10 @@ export interface DataverseAccess {
   scanTarget(connection: Connection, table: string): Promise<Omit<ScanTarget, 'versions'> | null>;
   /** The connection's open client (GET only). */
   client(connection: Connection): Promise<DataverseClient>;
-  /** The ids among `ids` (lower-case GUIDs) that still exist in `table`. */
+  /** The ids among `ids` (lower-case GUIDs) that still exist in `table` (dataverse/compare/existing-ids.ts). */
   existingIds(connection: Connection, table: string, ids: readonly string[]): Promise<Set<string>>;
   close(): Promise<void>;
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Creates the access over stored connections and sealed secrets. */
 export function createDataverseAccess(deps: { connections: ConnectionStore; secrets: EncryptedSecrets; config: DataverseRuntimeConfig; log: Logger }): DataverseAccess {
@@ -65,29 +64,12 @@ export function createDataverseAccess(deps: { connections: ConnectionStore; secr
       return (await get(c)).client;
     },
     async existingIds(c, table, ids) {
-      const summary = (summaries.get(c.id) ?? (await this.tables(c))).find((t) => t.logicalName === table);
-      const wanted = ids.filter((id) => GUID.test(id));
-      // a table that no longer exists has no rows left; ids that are not GUIDs cannot be records of it
-      if (!summary || wanted.length === 0) return new Set();
-      const pk = summary.primaryIdAttribute;
-      const filter = wanted.map((id) => `${pk} eq ${id}`).join(' or ');
-      const found = new Set<string>();
-      let unidentified = 0;
-      const client = (await get(c)).client;
-      for await (const page of client.pages(`${summary.entitySetName}?$select=${pk}&$filter=${encodeURIComponent(filter)}`, { maxPageSize: 5000 })) {
-        for (const row of page.rows) {
-          const id = typeof row[pk] === 'string' ? row[pk].toLowerCase() : '';
-          if (GUID.test(id)) found.add(id);
-          else unidentified++;
-        }
-      }
-      // Invariant 8: a row returned without its primary id is one of the asked ids, but which one is unknown; deleting
-      // on that evidence could delete a live row, so none of this batch counts as deleted
-      if (unidentified > 0) {
-        deps.log.warn({ connection: c.id, table, rows: unidentified }, 'delete check: Dataverse returned rows without their primary id; no row of this batch is treated as deleted');
-        return new Set(wanted);
-      }
-      return found;
+      const target = await this.scanTarget(c, table);
+      // a table that no longer exists has no rows left
+      if (!target) return new Set();
+      const { existing, unidentified } = await existingIds((await get(c)).client, target, ids);
+      if (unidentified > 0) deps.log.warn({ connection: c.id, table, rows: unidentified }, 'delete check: Dataverse returned rows without their primary id; no row of this batch is treated as deleted');
+      return existing;
     },
     async close() {
       await Promise.allSettled([...open.values()].map(async (o) => (await o.conn).close()));

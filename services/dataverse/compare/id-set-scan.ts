@@ -12,6 +12,7 @@ import { SyncError, toSyncError } from '../../shared/errors.ts';
 import { LIVE, SYNC, SYNC_FIELD, type StoredSync } from '../../shared/stored-document.ts';
 import type { DataverseClient } from '../client/dataverse-client.ts';
 import { WindowComparer, type SourceRow, type WindowComparison } from './compare-window.ts';
+import { listedId } from './record-id.ts';
 import { ChunkCutter, windowFilter, type CompareWindow, type StoredChunk, type StoredRow } from './windows.ts';
 
 /** The table to compare. */
@@ -35,7 +36,6 @@ export interface ScanOptions {
 /** One window's outcome. */
 export type WindowScan = { ok: true; comparison: WindowComparison } | { ok: false; window: CompareWindow; stored: number; error: SyncError };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PAGE = 5000;
 
 /** The stored row of a document, or null when it lacks usable sync metadata. */
@@ -47,8 +47,8 @@ function storedRow(doc: Document): StoredRow | null {
 
 /** The source row of a listed row; DATAVERSE_PAYLOAD_INVALID when it carries no usable primary id. */
 function sourceRow(row: Record<string, unknown>, target: ScanTarget): SourceRow {
-  const id = typeof row[target.primaryIdAttribute] === 'string' ? (row[target.primaryIdAttribute] as string).toLowerCase() : '';
-  if (!GUID.test(id)) {
+  const id = listedId(row, target.primaryIdAttribute);
+  if (id === null) {
     throw new SyncError('DATAVERSE_PAYLOAD_INVALID', `Dataverse listed a row of ${target.table} without its primary id ${target.primaryIdAttribute}: rows of this window cannot be attributed, so nothing is concluded from it`, { details: { table: target.table } });
   }
   if (!target.versions) return { id, version: null, modifiedOnMs: null };
