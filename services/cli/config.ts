@@ -12,6 +12,8 @@ const schema = z.object({
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
   /** Diagnostics on stderr; the CLI's own output is not a log. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  /** Database of connection X's tables is `<prefix>X`: the loader's setting, read by `verify`. */
+  LOADER_DATABASE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only').default('dynsync_'),
   ...DATAVERSE_RUNTIME_ENV,
 });
 

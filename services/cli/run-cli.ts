@@ -13,10 +13,11 @@ import { runsCommand } from './commands/runs.ts';
 import { statusCommand } from './commands/status.ts';
 import { syncCommands } from './commands/sync.ts';
 import { tablesCommand } from './commands/tables.ts';
+import { verifyCommand } from './commands/verify.ts';
 import { watermarksCommand } from './commands/watermarks.ts';
 
 /** Every command, in help order. */
-export const COMMANDS: readonly CliCommand[] = [connectCommand, ...connectionsCommands, tablesCommand, ...syncCommands, watermarksCommand, runsCommand, statusCommand];
+export const COMMANDS: readonly CliCommand[] = [connectCommand, ...connectionsCommands, tablesCommand, ...syncCommands, watermarksCommand, runsCommand, statusCommand, verifyCommand];
 
 const HINTS: Partial<Record<ErrorCode, string>> = {
   AUTH_CONSENT_REVOKED: 'the organisation no longer accepts this connection\'s sign-in: reconnect with `dynsync connect --name <id> ...` (same settings) to consent again',
