@@ -73,16 +73,17 @@ describe('DataverseClient: GET only (Invariant 1)', () => {
     expect(source.match(/\.request\(/g)).toHaveLength(1);
     expect(source.match(/method:/g)).toHaveLength(1);
     expect(source).toMatch(/\/\/ Invariant 1: nothing is ever written to Dataverse\.\n\s+method: 'GET',/);
-    const publicMethods = Object.getOwnPropertyNames(DataverseClient.prototype).filter((m) => m !== 'constructor' && !source.includes(`private ${m}(`) && !source.includes(`private async ${m}(`));
-    expect(publicMethods.sort()).toEqual(['concurrency', 'getJson', 'pages', 'whoAmI']);
+    const publicMethods = Object.getOwnPropertyNames(DataverseClient.prototype).filter((m) => m !== 'constructor' && !new RegExp(`private (async )?${m}[<(]`).test(source));
+    expect(publicMethods.sort()).toEqual(['concurrency', 'getJson', 'lazyPages', 'pages', 'whoAmI']);
   });
 
   it('sends only GETs whatever the caller passes', async () => {
     const h = harness((_n, path) => (path.includes('WhoAmI') ? { status: 200, body: { UserId: 'u', BusinessUnitId: 'b', OrganizationId: 'o' }, headers: { date: 'Wed, 01 Jan 2025 00:00:00 GMT' } } : page([{ a: 1 }])));
     await h.client.getJson('accounts', { method: 'POST', body: '{}' } as never);
     for await (const _ of h.client.pages('accounts', { method: 'DELETE' } as never)) void _;
+    for await (const _ of h.client.lazyPages('accounts', { method: 'PATCH' } as never)) void _;
     await h.client.whoAmI();
-    expect(h.seen.map((s) => s.method)).toEqual(['GET', 'GET', 'GET']);
+    expect(h.seen.map((s) => s.method)).toEqual(['GET', 'GET', 'GET', 'GET']);
   });
 });
 
@@ -175,6 +176,58 @@ describe('DataverseClient: failures', () => {
     expect(isSyncError(err)).toBe(true);
     expect((err as { code: string }).code).toBe(code);
     expect(h.seen).toHaveLength(1);
+  });
+});
+
+describe('DataverseClient.lazyPages: rows parsed when asked for', () => {
+  const collect = async <T,>(it: AsyncIterable<T>): Promise<T[]> => {
+    const out: T[] = [];
+    for await (const x of it) out.push(x);
+    return out;
+  };
+  const rowsOf = (p: { rows: { length: number; at(i: number): unknown } }) => Array.from({ length: p.rows.length }, (_, i) => p.rows.at(i));
+
+  it('gives the pages, rows (exact numbers) and links pages gives, with the same requests', async () => {
+    const NEXT = `${ORG.orgUrl}${API}/contacts?$skiptoken=2`;
+    const reply = (n: number): Reply => (n % 2 === 0 ? { status: 200, body: `{"@odata.count":2,"value":[{"revenue":20000.0000,"n":"x"},{"b":-1E-10}],"@odata.nextLink":${JSON.stringify(NEXT)}}` } : page([{ id: 2 }]));
+    const eager = harness(reply);
+    const pages = [];
+    for await (const p of eager.client.pages('contacts', { maxPageSize: 2 })) pages.push(p);
+    const lazy = harness(reply);
+    const lazyPages = [];
+    for await (const p of lazy.client.lazyPages('contacts', { maxPageSize: 2 })) lazyPages.push(p);
+    expect(lazy.seen).toEqual(eager.seen);
+    expect(lazyPages.map((p) => ({ ...p, rows: rowsOf(p) }))).toEqual(pages);
+    expect(rowsOf(lazyPages[0]!)).toEqual([{ revenue: '20000.0000', n: 'x' }, { b: '-1E-10' }]);
+  });
+
+  it('retries a truncated page, like pages', async () => {
+    const h = harness((n) => (n === 0 ? { status: 200, body: '{"value":[{"a":1},{"b":' } : page([{ a: 1 }])));
+    const pages = [];
+    for await (const p of h.client.lazyPages('accounts')) pages.push(rowsOf(p));
+    expect(pages).toEqual([[{ a: '1' }]]);
+    expect(h.seen).toHaveLength(2);
+  });
+
+  it('a row that is not JSON fails when it is read, as a retriable invalid body naming the path only', async () => {
+    const h = harness(() => ({ status: 200, body: '{"value":[{"a":1},{"secret" 2}]}' }));
+    const [p] = await collect(h.client.lazyPages('accounts'));
+    expect(p!.rows.at(0)).toEqual({ a: '1' });
+    const err = (() => {
+      try {
+        return p!.rows.at(1);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isSyncError(err, 'DATAVERSE_UNAVAILABLE')).toBe(true);
+    expect((err as Error).message).toContain(`${API}/accounts`);
+    expect((err as Error).message).not.toContain('secret');
+  });
+
+  it.each([['{"value":5}'], ['{"value":[],"value":[{"a":1}]}'], ['[]']])('refuses the collection body %s', async (body) => {
+    const h = harness(() => ({ status: 200, body }));
+    await expect(collect(h.client.lazyPages('accounts'))).rejects.toSatisfy((e) => isSyncError(e, 'DATAVERSE_PAYLOAD_INVALID'));
   });
 });
 

@@ -11,13 +11,13 @@ import type { Dispatcher } from 'undici';
 import { SyncError, isSyncError } from '../../shared/errors.ts';
 import { DEFAULT_RETRY, retry, sleep as defaultSleep, type RetryOptions } from '../../shared/retry.ts';
 import { systemClock, type Clock } from '../../shared/clock.ts';
-import { parseDataverseJson } from '../mapping/parse-dataverse-json.ts';
+import { parseDataverseJson, splitCollection, type SplitCollection } from '../mapping/parse-dataverse-json.ts';
 import type { OrgTarget } from '../org/org-url.ts';
 import { AdaptiveSemaphore } from './adaptive-semaphore.ts';
 import type { ClientMetrics } from './client-metrics.ts';
 import { classifyResponse, classifyTransportError, invalidBodyError } from './error-classifier.ts';
 import { buildODataHeaders, type ODataPreferences } from './odata-headers.ts';
-import { paginate, pathOf, type DataversePage } from './paginate.ts';
+import { paginate, paginateWith, pathOf, toLazyPage, type DataversePage, type LazyPage } from './paginate.ts';
 import { PauseGate, type Sleep } from './pause-gate.ts';
 import type { TokenProvider } from './token-provider.ts';
 import { parseWhoAmI, type WhoAmI } from './who-am-i.ts';
@@ -55,8 +55,8 @@ export interface GetOptions extends ODataPreferences {
   signal?: AbortSignal;
 }
 
-interface Exchange {
-  body: unknown;
+interface Exchange<B = unknown> {
+  body: B;
   headers: Record<string, string | string[] | undefined>;
   startedMs: number;
   endedMs: number;
@@ -121,6 +121,22 @@ export class DataverseClient {
   }
 
   /**
+   * {@link pages}, with each page's rows parsed only when asked for (`rows.at(i)`): the body is checked and cut into
+   * its rows when it arrives (a truncated body is retried like any other invalid body), and a row's objects exist
+   * only while it is mapped. For large scans whose rows are consumed one by one (window extraction).
+   */
+  async *lazyPages(path: string, opts: PagesOptions = {}): AsyncGenerator<LazyPage, void, undefined> {
+    const prefs: ODataPreferences = { maxPageSize: opts.maxPageSize, annotations: opts.annotations, trackChanges: opts.trackChanges };
+    yield* paginateWith(this.resolve(path), async (url, index) => {
+      const exchange = await this.fetchWithRetry(this.resolve(url), prefs, opts.signal, splitCollection);
+      const split = exchange.body;
+      const page = toLazyPage(split.envelope, { length: split.length, at: (i) => rowOf(split, i, url) }, index, url);
+      this.metrics.page?.({ rows: split.length, durationMs: exchange.endedMs - exchange.startedMs });
+      return page;
+    });
+  }
+
+  /**
    * `GET WhoAmI`: the caller's ids, the recommended parallelism (`x-ms-dop-hint`, which also becomes this
    * connection's concurrency ceiling, capped by `maxConcurrency`), the server time from `Date` and the skew
    * (server − local, local taken at the middle of the exchange).
@@ -144,10 +160,10 @@ export class DataverseClient {
   }
 
   /** One logical request: retried (per request) through services/shared/retry.ts. */
-  private async fetchWithRetry(url: string, prefs: ODataPreferences, signal: AbortSignal | undefined): Promise<Exchange> {
+  private async fetchWithRetry<B = unknown>(url: string, prefs: ODataPreferences, signal: AbortSignal | undefined, parse: (body: Uint8Array) => B = parseDataverseJson as (body: Uint8Array) => B): Promise<Exchange<B>> {
     const state = { refreshedAfter401: false };
     try {
-      return await retry((_attempt) => this.attempt(url, prefs, signal, state), {
+      return await retry((_attempt) => this.attempt(url, prefs, signal, state, parse), {
         ...this.retryOptions,
         signal,
         onRetry: (err, attempt, delayMs) => this.metrics.retry?.({ code: err.code, attempt, delayMs }),
@@ -159,7 +175,7 @@ export class DataverseClient {
   }
 
   /** One HTTP attempt: gate, token, slot, GET, classify. */
-  private async attempt(url: string, prefs: ODataPreferences, signal: AbortSignal | undefined, state: { refreshedAfter401: boolean }): Promise<Exchange> {
+  private async attempt<B>(url: string, prefs: ODataPreferences, signal: AbortSignal | undefined, state: { refreshedAfter401: boolean }, parse: (body: Uint8Array) => B): Promise<Exchange<B>> {
     const path = pathOf(url);
     await this.gate.wait(signal);
     const token = await this.tokens.getToken();
@@ -169,20 +185,21 @@ export class DataverseClient {
     try {
       const res = await this.send(url, buildODataHeaders(token, prefs), signal);
       status = res.statusCode;
-      const text = await res.body.text();
+      // the bytes, not a decoded string: the exact-number parser reads UTF-8 (a page is held once, as bytes)
+      const bytes = await res.body.bytes();
       const endedMs = this.clock.nowMs();
       this.adoptDopHint(res.headers['x-ms-dop-hint']);
       if (status >= 200 && status < 300) {
         this.limiter.onSuccess();
-        let body: unknown;
+        let body: B;
         try {
-          body = parseDataverseJson(text);
+          body = parse(bytes);
         } catch (err) {
           throw invalidBodyError(path, err);
         }
         return { body, headers: res.headers, startedMs, endedMs };
       }
-      const err = classifyResponse({ status, body: text, retryAfter: header(res.headers, 'retry-after'), path, nowMs: endedMs });
+      const err = classifyResponse({ status, body: new TextDecoder().decode(bytes), retryAfter: header(res.headers, 'retry-after'), path, nowMs: endedMs });
       throw this.react(err, state);
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
@@ -241,6 +258,15 @@ export class DataverseClient {
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     });
+  }
+}
+
+/** Row `i` of a cut page; a row that is not JSON is an invalid body (retriable, like a truncated one). */
+function rowOf(split: SplitCollection, i: number, url: string): unknown {
+  try {
+    return split.row(i);
+  } catch (err) {
+    throw isSyncError(err, 'DATAVERSE_PAYLOAD_INVALID') ? invalidBodyError(pathOf(url), err) : err;
   }
 }
 
