@@ -36,8 +36,11 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /** Days since the epoch of a valid `YYYY-MM-DD` date (proleptic Gregorian, years 0001-9999); undefined otherwise. */
 export function daysFromIsoDate(text: string): number | undefined {
   const m = ISO_DATE.exec(text);
-  if (!m) return undefined;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return m ? daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])) : undefined;
+}
+
+/** Days since the epoch of year `y` (1-9999), month `mo` (1-12), day `d` when that day exists; undefined otherwise. */
+export function daysFromCivil(y: number, mo: number, d: number): number | undefined {
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return undefined;
   // days from civil (H. Hinnant): integer arithmetic, no Date object per value

@@ -5,6 +5,7 @@
 import { SyncError } from '../../shared/errors.ts';
 import type { ColumnDefinition, TableDefinition } from '../model/table-definition.ts';
 import { avroFieldName, orderedColumns } from './avro-schema.ts';
+import { isoDays, isoSecondsMs, newScratch, smallInteger, smallUnscaled, twosComplementInto } from './fast-values.ts';
 import * as convert from './value-converters.ts';
 
 /** An Avro record value: field name → value (null for a missing or empty column). */
@@ -54,6 +55,92 @@ export interface RowMapperOptions {
    * timestamp → epoch ms, date → days), for a Type parsed without logical types; both write the same bytes.
    */
   representation?: 'js' | 'wire';
+  /**
+   * `wire` only: fill ONE record and return it on every call, with its nested records (money, choice, reference)
+   * and decimal bytes reused too, so mapping a row allocates almost nothing. The record is valid until the next
+   * call: write it (WireRecordWriter) before mapping the next row. Same values as without `reuse`.
+   */
+  reuse?: boolean;
+}
+
+const isText = (raw: unknown): raw is string => typeof raw === 'string';
+const LOOKUP_TABLE = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * The converter of {@link converterFor} for the `wire` representation with `reuse`: the common value forms take
+ * the allocation-free readers of fast-values.ts, anything else the general converter (same result or same error);
+ * objects (money, choice, reference) and decimal bytes are one per column, overwritten by every row.
+ */
+function reusingConverterFor(column: ColumnDefinition, currencyIsoById: ReadonlyMap<string, string> | undefined, general: Converter): Converter {
+  const formattedName = column.wireName + FORMATTED_VALUE;
+  const lookupTableName = column.wireName + LOOKUP_LOGICAL_NAME;
+  const int = (raw: unknown): number => {
+    const v = isText(raw) ? smallInteger(raw) : undefined;
+    return v !== undefined && v >= -0x80000000 && v <= 0x7fffffff ? v : convert.toInt(raw);
+  };
+  const decimal = (precision: number, scale: number) => {
+    const scratch = newScratch();
+    return (raw: unknown): Buffer => {
+      const v = isText(raw) ? smallUnscaled(raw, precision, scale) : undefined;
+      return v === undefined ? convert.toDecimalBytes(raw, precision, scale) : twosComplementInto(v, scratch);
+    };
+  };
+  switch (column.dataverseType) {
+    case 'DecimalType':
+      return decimal(column.precision ?? 38, column.scale ?? 0);
+    case 'IntegerType':
+      return int;
+    case 'BigIntType':
+      return (raw) => (isText(raw) ? smallInteger(raw) : undefined) ?? convert.toLong(raw);
+    case 'MoneyType': {
+      const amount = decimal(38, 4);
+      const money: { value: Buffer; currency: string | null } = { value: Buffer.alloc(0), currency: null };
+      return (raw, row) => {
+        const currencyId = row[CURRENCY_WIRE_NAME];
+        money.value = amount(raw);
+        money.currency = (isText(currencyId) ? currencyIsoById?.get(currencyId.toLowerCase()) : undefined) ?? null;
+        return money;
+      };
+    }
+    case 'PicklistType':
+    case 'StateType':
+    case 'StatusType': {
+      const choice = { value: 0, label: null as string | null };
+      const options = column.options;
+      return (raw, row) => {
+        const value = int(raw);
+        const label = options && Object.hasOwn(options, value) ? options[value] : undefined;
+        const formatted = label === undefined ? row[formattedName] : undefined;
+        choice.value = value;
+        choice.label = label ?? (isText(formatted) ? formatted : null);
+        return choice;
+      };
+    }
+    case 'DateTimeType':
+      if (column.dateOnly) return (raw) => (isText(raw) ? isoDays(raw) : undefined) ?? convert.toDateDays(raw);
+      return (raw) => (isText(raw) ? isoSecondsMs(raw) : undefined) ?? convert.toTimestampMs(raw);
+    case 'LookupType':
+    case 'CustomerType':
+    case 'OwnerType': {
+      const reference = { id: '', table: '', name: null as string | null };
+      const only = column.targets?.length === 1 ? column.targets[0] : undefined;
+      let lastTable = ''; // the last annotation value that passed LOOKUP_TABLE (most rows repeat it)
+      return (raw, row) => {
+        const annotated = row[lookupTableName];
+        let table: string | undefined;
+        if (isText(annotated) && (annotated === lastTable || LOOKUP_TABLE.test(annotated))) table = lastTable = annotated;
+        else table = only;
+        if (table === undefined) return general(raw, row); // the general converter's error
+        const name = row[formattedName];
+        reference.id = convert.toGuid(raw);
+        reference.table = table;
+        reference.name = isText(name) ? name : null;
+        return reference;
+      };
+    }
+    default:
+      return general;
+  }
 }
 
 function converterFor(column: ColumnDefinition, currencyIsoById: ReadonlyMap<string, string> | undefined, wire: boolean): Converter {
@@ -115,12 +202,17 @@ function converterFor(column: ColumnDefinition, currencyIsoById: ReadonlyMap<str
  */
 export function rowMapper(table: TableDefinition, currencyIsoById?: ReadonlyMap<string, string>, options: RowMapperOptions = {}): RowMapper {
   const wire = options.representation === 'wire';
-  const plan = orderedColumns(table).map((column) => ({ column, field: avroFieldName(column), convert: converterFor(column, currencyIsoById, wire) }));
+  const reuse = wire && options.reuse === true;
+  const plan = orderedColumns(table).map((column) => {
+    const general = converterFor(column, currencyIsoById, wire);
+    return { column, field: avroFieldName(column), convert: reuse ? reusingConverterFor(column, currencyIsoById, general) : general };
+  });
   const newRecord = recordFactory(plan.map((p) => p.field));
+  const reused = reuse ? newRecord() : undefined;
   return (input) => {
     const row = asRow(table, input);
     const recordId = recordKey(table, row);
-    const record: AvroRecord = newRecord();
+    const record: AvroRecord = reused ?? newRecord();
     for (const { column, field, convert: run } of plan) {
       const raw = row[column.wireName];
       if (raw === undefined || raw === null) {
