@@ -1,21 +1,25 @@
 /**
  * Produces a page's records to a table topic with the shared idempotent producer, acks from all in-sync replicas,
  * in requests bounded by count and bytes (core/produce-chunks.ts), and reports per partition the offsets Kafka
- * acknowledged. Partitions are chosen here with kafkajs's own murmur2 partitioner (the Java client's), so the
- * placement is what any Kafka client would pick for the key, and we know how many records each partition got.
+ * acknowledged. Partitions are chosen here with the murmur2 partitioner of the Java client and kafkajs
+ * (core/murmur2.ts), so the placement is what any Kafka client would pick for the key, and we know how many records
+ * each partition got.
  */
-import { CompressionTypes, Partitioners, type PartitionMetadata } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
 import type { MessageSender } from '../shared/healing-producer.ts';
 import { isSyncError } from '../shared/errors.ts';
 import { produceSyncError } from '../shared/produce-errors.ts';
+import { keyPartition } from './core/murmur2.ts';
 import { produceChunks } from './core/produce-chunks.ts';
 import type { WindowProgress } from './core/window-progress.ts';
 
-/** One table record (a null value is a tombstone). */
+/** One table record (a null value is a tombstone); it is the producer's message itself, no copy is made. */
 export interface OutgoingRecord {
   key: string;
   value: Buffer | null;
-  headers: Record<string, string>;
+  headers: Record<string, Buffer | string>;
+  /** The partition of `key` (murmur2); `send` sets it when absent. */
+  partition?: number;
 }
 
 /** Settings of a {@link RecordSink}. */
@@ -33,28 +37,17 @@ const CODECS = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP } as c
 export class RecordSink {
   private readonly producer: MessageSender;
   private readonly opts: RecordSinkOptions;
-  private readonly partitioner = Partitioners.DefaultPartitioner();
-  private readonly metadata = new Map<number, PartitionMetadata[]>();
 
   constructor(producer: MessageSender, opts: RecordSinkOptions) {
     this.producer = producer;
     this.opts = opts;
   }
 
-  /** The partition of `key` in a topic of `partitions` partitions (murmur2, as every Kafka client). */
-  partitionOf(topic: string, partitions: number, key: string): number {
-    let meta = this.metadata.get(partitions);
-    if (!meta) {
-      meta = Array.from({ length: partitions }, (_, i) => ({ partitionId: i, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
-      this.metadata.set(partitions, meta);
-    }
-    return this.partitioner({ topic, partitionMetadata: meta, message: { key, value: null } });
-  }
-
   /**
    * Sends `records` to `topic` and resolves once Kafka acknowledged all of them (acks -1), after recording each
-   * partition's end offset in `progress`. Failures are KAFKA_UNAVAILABLE (transient: the task is re-run) or
-   * KAFKA_FAILED (the send can never succeed, produce-errors.ts); a broken producer is replaced by the producer itself.
+   * partition's end offset in `progress`; sets each record's `partition` when absent. Failures are KAFKA_UNAVAILABLE
+   * (transient: the task is re-run) or KAFKA_FAILED (the send can never succeed, produce-errors.ts); a broken
+   * producer is replaced by the producer itself.
    */
   async send(topic: string, partitions: number, records: readonly OutgoingRecord[], progress: WindowProgress): Promise<void> {
     const chunks = produceChunks(records, (r) => r.key.length + (r.value?.length ?? 0), this.opts.maxBatchBytes, this.opts.maxBatchCount);
@@ -63,11 +56,11 @@ export class RecordSink {
 
   private async sendChunk(topic: string, partitions: number, chunk: readonly OutgoingRecord[], progress: WindowProgress): Promise<void> {
     const perPartition = new Map<number, number>();
-    const messages = chunk.map((r) => {
-      const partition = this.partitionOf(topic, partitions, r.key);
+    for (const r of chunk) {
+      const partition = (r.partition ??= keyPartition(r.key, partitions));
       perPartition.set(partition, (perPartition.get(partition) ?? 0) + 1);
-      return { key: r.key, value: r.value, headers: r.headers, partition };
-    });
+    }
+    const messages = chunk as (OutgoingRecord & { partition: number })[];
     const started = performance.now();
     let results;
     try {

@@ -9,12 +9,13 @@
  * next task); the caches keep only the most recent entries.
  */
 import type { Admin } from 'kafkajs';
+import { SyncError } from '../shared/errors.ts';
 import { ensureTopics, tableTopic } from '../shared/kafka.ts';
 import type { Registry } from '../shared/registry.ts';
 import { tableTopicSpec } from '../shared/topics.ts';
 import type { SyncTask } from '../shared/control-messages.ts';
 import { discoverTable } from '../dataverse/discovery/discover.ts';
-import { avroSchemaFor } from '../dataverse/mapping/avro-schema.ts';
+import { avroFieldName, avroSchemaFor } from '../dataverse/mapping/avro-schema.ts';
 import { rowMapper, type RowMapper } from '../dataverse/mapping/row-mapper.ts';
 import { WireRecordWriter } from '../dataverse/mapping/wire-record-writer.ts';
 import type { TableDefinition } from '../dataverse/model/table-definition.ts';
@@ -27,10 +28,15 @@ export interface TableContext {
   topic: string;
   partitions: number;
   schemaId: number;
-  /** Row → Avro record in the `wire` representation (what {@link TableContext.writer} takes). */
+  /**
+   * Row → Avro record in the `wire` representation (what {@link TableContext.writer} takes). The record is reused:
+   * write it before mapping the next row.
+   */
   mapper: RowMapper;
   /** Writes mapped records as Confluent-wire-format values under `schemaId`. */
   writer: WireRecordWriter;
+  /** The field of a mapped record holding the record key (the primary id as `recordKey` gives it). */
+  keyField: string;
   annotations: string[];
 }
 
@@ -46,6 +52,13 @@ export interface TableContextDeps {
   lookupNames?: boolean;
   /** Most entries per cache (oldest evicted). Default 256. */
   maxEntries?: number;
+}
+
+/** The Avro field of the primary id column, whose mapped value is the record key (`recordKey`: the lower-case GUID). */
+function primaryKeyField(table: TableDefinition): string {
+  const column = table.columns.find((c) => c.isPrimaryId && c.wireName === table.primaryIdAttribute && c.dataverseType === 'UniqueidentifierType');
+  if (!column) throw new SyncError('INTERNAL', `table ${table.logicalName}: no primary id column ${table.primaryIdAttribute}`);
+  return avroFieldName(column);
 }
 
 /** A promise cache that forgets failures and evicts its oldest entries. */
@@ -101,8 +114,9 @@ export class TableContexts {
       topic,
       partitions: partitionCount,
       schemaId,
-      mapper: rowMapper(table, currencies, { representation: 'wire' }),
+      mapper: rowMapper(table, currencies, { representation: 'wire', reuse: true }),
       writer: new WireRecordWriter(schema, schemaId),
+      keyField: primaryKeyField(table),
       annotations: annotationsFor(table, this.deps.lookupNames ?? true),
     };
   }

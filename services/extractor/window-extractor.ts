@@ -16,11 +16,12 @@ import type { Clock } from '../shared/clock.ts';
 import { sendToDlq, type DeadLetter } from '../shared/dlq.ts';
 import { isSyncError, type SyncError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
-import { encodeRecordHeaders } from '../shared/record-headers.ts';
 import type { Registry } from '../shared/registry.ts';
-import { toPage } from '../dataverse/client/paginate.ts';
+import { toPage, type LazyRows } from '../dataverse/client/paginate.ts';
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { recordKey } from '../dataverse/mapping/row-mapper.ts';
+import { keyPartition } from './core/murmur2.ts';
+import { taskHeaders, type TaskHeaders } from './core/task-headers.ts';
 import { childTasks } from './core/child-tasks.ts';
 import { rowVersion } from './core/row-version.ts';
 import { readAhead } from './core/read-ahead.ts';
@@ -94,13 +95,14 @@ export class WindowExtractor {
     const q = windowQuery(ctx.table, w);
     const pending: Promise<void>[] = [];
     const ahead = this.deps.pagesAhead ?? 2;
+    const headers = taskHeaders({ runId: task.runId, taskId: task.taskId, syncKind: task.kind, runStartMs: task.runStart.getTime() });
     let pages = 0;
     try {
       // the next page is requested before this one is mapped: Dataverse serves it while we work
-      for await (const page of readAhead(client.pages(q.path, { maxPageSize: this.deps.pageSize, annotations: ctx.annotations, signal }))) {
+      for await (const page of readAhead(client.lazyPages(q.path, { maxPageSize: this.deps.pageSize, annotations: ctx.annotations, signal }))) {
         pages++;
         metrics.pages.inc({ table: task.table });
-        const records = await this.toRecords(task, ctx, page.rows, progress);
+        const records = await this.toRecords(task, ctx, page.rows, headers, progress);
         if (records.length > 0) {
           const sent = sink.send(ctx.topic, ctx.partitions, records, progress);
           sent.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
@@ -126,22 +128,22 @@ export class WindowExtractor {
   }
 
   /** Maps and encodes a page; unmappable rows are sent to the DLQ (acknowledged before returning). */
-  private async toRecords(task: SyncTask, ctx: TableContext, rows: readonly Record<string, unknown>[], progress: WindowProgress): Promise<OutgoingRecord[]> {
+  private async toRecords(task: SyncTask, ctx: TableContext, rows: LazyRows, headers: TaskHeaders, progress: WindowProgress): Promise<OutgoingRecord[]> {
     const records: OutgoingRecord[] = [];
     const dead: { letter: DeadLetter; error: SyncError }[] = [];
-    const base = { runId: task.runId, taskId: task.taskId, syncKind: task.kind, runStartMs: task.runStart.getTime() };
     const batch = ctx.writer.batch(); // the page's values share its chunks, freed once the page is produced
     for (let i = 0; i < rows.length; i++) {
       // A page is ~0.5 s of CPU: let sockets be read between slices (the next pages of other windows keep
       // streaming in, produce acks and heartbeats are handled) instead of stalling every exchange behind it.
       if (i > 0 && i % YIELD_EVERY_ROWS === 0) await setImmediate();
-      const row = rows[i]!;
+      // parsed here, one row at a time: its objects die young (see DataverseClient.lazyPages)
+      const row = rows.at(i) as Record<string, unknown>;
       try {
         const version = rowVersion(row, ctx.table.logicalName);
         progress.sawModifiedOn(version.modifiedOnMs);
-        const key = recordKey(ctx.table, row);
-        const value = batch.write(ctx.mapper(row));
-        records.push({ key, value, headers: encodeRecordHeaders({ ...base, ...version }) });
+        const record = ctx.mapper(row); // checks the primary id first, as recordKey does
+        const key = record[ctx.keyField] as string;
+        records.push({ key, value: batch.write(record), headers: headers(version), partition: keyPartition(key, ctx.partitions) });
       } catch (err) {
         if (!isSyncError(err, 'RECORD_INVALID')) throw err;
         dead.push({ letter: this.letter(task, ctx, row), error: err });
