@@ -79,11 +79,33 @@ describe('chartSpec', () => {
     expect(rows(p, 'goal').find((g) => g.name === name)?.value).toBeCloseTo(goal);
   });
 
+  it.each([
+    { case: 'within both goals', cpu: 30, floor: 20, limit: 40, color: '#4c78a8', label: '30 µs = 1.5× floor (goal ≤ 2× floor, ≤ 40 µs)' },
+    { case: 'over twice the floor', cpu: 30, floor: 12, limit: 24, color: '#d62728', label: '30 µs = 2.5× floor (goal ≤ 2× floor, ≤ 40 µs)' },
+    { case: 'over 40 µs', cpu: 45, floor: 30, limit: 40, color: '#d62728', label: '45 µs = 1.5× floor (goal ≤ 2× floor, ≤ 40 µs)' },
+  ])('CPU per row against the floor: $case', ({ cpu, floor, limit, color, label }) => {
+    const p = panel({ ...base, extract: { ...full.extract!, cpuMicrosPerRow: cpu }, floor: { cpuMicrosPerRow: floor } }, 'CPU per row');
+    expect(rows(p, 'bar')).toMatchObject([{ name: 'extract (whole process)', value: cpu, color, label }, { name: 'floor (parse + Avro)', value: floor }]);
+    expect(rows(p, 'goal')).toMatchObject([{ name: 'extract (whole process)', value: limit }]);
+  });
+
+  it('no CPU panel without CPU figures', () => {
+    expect(panel(full, 'CPU per row')).toBeUndefined();
+  });
+
+  it('shows how the windows were shared by two extractors, red for one that took none', () => {
+    const p = panel({ ...base, extractScaling: { rowsPerSec: 9000, speedup: 1.1, ok: false, instances: [{ windows: 20, rows: 100_000 }, { windows: 0, rows: 0 }] } }, 'Scale-out');
+    expect(p?.title).toContain('NOT both');
+    expect(rows(p, 'bar')).toMatchObject([{ name: 'extractor 1', value: 100_000, color: '#4c78a8' }, { name: 'extractor 2', value: 0, color: '#d62728' }]);
+  });
+
   it('titles the chart with the row count, the machine line and the date', () => {
     const spec = chartSpec(full) as { title?: { text: string; subtitle: string[] } };
     expect(spec.title?.text).toContain('100,000 rows');
     expect(spec.title?.subtitle).toEqual([describeMachine(full.machine), '2026-11-28 03:22 UTC']);
     expect(describeMachine(full.machine)).toBe('AMD EPYC, 2 cores, 23.5 GB, Node v24.21.0');
+    const late = chartSpec({ ...full, latencyMs: 100 }) as { title?: { subtitle: string[] } };
+    expect(late.title?.subtitle[1]).toBe('2026-11-28 03:22 UTC, simulator answers 100 ms late');
   });
 });
 

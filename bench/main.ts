@@ -1,8 +1,11 @@
 /**
- * `npm run bench [-- --only <stage>[,<stage>] --rows <n>]`: the project benchmark. Stages (default: all, 100,000
- * rows): `simulatorRaw` (bench/simulator.ts), `extract` (bench/extract.ts, which also measures simulatorRaw),
- * `storeRaw` (bench/store.ts), `load` (bench/load.ts) and `e2e` (bench/e2e.ts: full sync, incremental with 0.1 %
- * changes, each service's peak memory, 2+2 instances against 1+1; `--no-scaling` skips the last). Uses KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGODB_URI
+ * `npm run bench [-- --only <stage>[,<stage>] --rows <n> --latency-ms <n>]`: the project benchmark. Stages (default:
+ * all, 100,000 rows): `simulatorRaw` (bench/simulator.ts), `extract` (bench/extract.ts, which also measures
+ * simulatorRaw, the extractor's CPU per row, and then two extractors in one group: `extractScaling`), `floor`
+ * (bench/floor.ts: the CPU per row of only parsing and Avro-encoding the same pages), `storeRaw` (bench/store.ts),
+ * `load` (bench/load.ts) and `e2e` (bench/e2e.ts: full sync, incremental with 0.1 % changes, each service's peak
+ * memory, 2+2 instances against 1+1; `--no-scaling` skips the last and the two extractors). `--latency-ms` makes the
+ * simulators of simulatorRaw and extract answer that much later (a remote Dataverse). Uses KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGODB_URI
  * when set, else brings the local stack up. Writes `bench-results/latest.json` (and a timestamped copy) with the
  * machine and one object per stage, its chart `bench-results/latest.svg` (bench/chart.ts; also timestamped), and
  * prints a table. Every stage uses unique names and drops nothing.
@@ -13,12 +16,13 @@ import { parseArgs } from 'node:util';
 import { describeMachine, renderChartSvg, type BenchResults } from './chart.ts';
 import { benchE2e } from './e2e.ts';
 import { benchExtract } from './extract.ts';
+import { benchFloor } from './floor.ts';
 import { benchLoad } from './load.ts';
 import { benchSimulator } from './simulator.ts';
 import { ensureServers } from './servers.ts';
 import { benchStore } from './store.ts';
 
-const STAGES = ['simulatorRaw', 'extract', 'storeRaw', 'load', 'e2e'] as const;
+const STAGES = ['simulatorRaw', 'extract', 'floor', 'storeRaw', 'load', 'e2e'] as const;
 type Stage = (typeof STAGES)[number];
 
 /** The machine the numbers were taken on. */
@@ -34,12 +38,14 @@ function parseStages(only: string | undefined): Stage[] {
   return picked as Stage[];
 }
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, rows: { type: 'string', default: '100000' }, 'no-scaling': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, rows: { type: 'string', default: '100000' }, 'no-scaling': { type: 'boolean', default: false }, 'latency-ms': { type: 'string', default: '0' } } });
 const rows = Number(values.rows);
 if (!Number.isInteger(rows) || rows <= 0) throw new Error(`--rows must be a positive integer, got ${values.rows}`);
+const latencyMs = Number(values['latency-ms']);
+if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error(`--latency-ms must be a non-negative integer, got ${values['latency-ms']}`);
 const stages = parseStages(values.only);
 
-const servers = stages.some((s) => s !== 'simulatorRaw') ? await ensureServers() : undefined;
+const servers = stages.some((s) => s !== 'simulatorRaw' && s !== 'floor') ? await ensureServers() : undefined;
 if (servers) {
   // children (extractor, loader) inherit these
   process.env.KAFKA_BROKERS = servers.brokers.join(',');
@@ -47,7 +53,7 @@ if (servers) {
   process.env.MONGODB_URI = servers.mongoUri;
 }
 
-const result: Record<string, unknown> = { at: new Date().toISOString(), rows, machine: machine() };
+const result: Record<string, unknown> = { at: new Date().toISOString(), rows, ...(latencyMs > 0 ? { latencyMs } : {}), machine: machine() };
 const details: Record<string, unknown> = {};
 const table: Record<string, string | number>[] = [];
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -60,16 +66,21 @@ for (const stage of order) {
   switch (stage) {
     case 'simulatorRaw': {
       if (result.simulatorRaw) break; // already measured by the extract stage
-      const r = await benchSimulator(rows);
+      const r = await benchSimulator(rows, [], latencyMs);
       result.simulatorRaw = r.simulatorRaw;
       details.simulator = r.runs;
       break;
     }
     case 'extract': {
-      const r = await benchExtract({ rows });
+      const r = await benchExtract({ rows, latencyMs, scaling: !values['no-scaling'] });
       result.simulatorRaw ??= r.simulatorRaw;
       result.extract = r.extract;
+      if (r.scaling) result.extractScaling = r.scaling;
       details.extract = r.runs;
+      break;
+    }
+    case 'floor': {
+      result.floor = (await benchFloor(rows)).floor;
       break;
     }
     case 'storeRaw': {
@@ -100,7 +111,12 @@ result.details = details;
 for (const stage of STAGES) {
   const r = result[stage] as Record<string, number> | undefined;
   if (!r) continue;
-  table.push({ stage, rows, 'rows/s or docs/s': r.rowsPerSec ?? r.docsPerSec ?? 0, 'peak RSS MB': r.peakRssMb ?? '', seconds: r.seconds ?? '' });
+  table.push({ stage, rows, 'rows/s or docs/s': r.rowsPerSec ?? r.docsPerSec ?? '', 'CPU µs/row': r.cpuMicrosPerRow ?? '', 'peak RSS MB': r.peakRssMb ?? '', seconds: r.seconds ?? '' });
+}
+const xs = result.extractScaling as { rowsPerSec: number; cpuMicrosPerRow: number; instances: { windows: number; rows: number; peakRssMb: number }[] } | undefined;
+if (xs) {
+  const shares = xs.instances.map((x) => `${x.windows} windows / ${x.rows} rows`).join(' + ');
+  table.push({ stage: `extract, 2 instances (${shares})`, rows, 'rows/s or docs/s': xs.rowsPerSec, 'CPU µs/row': xs.cpuMicrosPerRow, 'peak RSS MB': Math.max(...xs.instances.map((x) => x.peakRssMb)), seconds: '' });
 }
 const inc = result.incremental as { seconds: number; changed: number } | undefined;
 if (inc) table.push({ stage: 'incremental', rows: inc.changed, 'rows/s or docs/s': '', 'peak RSS MB': '', seconds: inc.seconds });

@@ -3,7 +3,7 @@
  * through the ~40-column `new_widget` table with a plain fetch loop following `@odata.nextLink` at
  * `odata.maxpagesize=5000`, and reports rows/s and the simulator's resident memory at 10k and N rows.
  *
- *   npx node bench/simulator.ts --rows 1000000 [--node-options "--max-semi-space-size=8"]
+ *   npx node bench/simulator.ts --rows 1000000 [--node-options "--max-semi-space-size=8"] [--latency-ms 100]
  *
  * The simulator streams each page to the socket in chunks of 100 rows (services/simulator/http), so its RSS does
  * not hold pages; what still grows is V8's young generation (up to 128 MB on a large machine under this allocation
@@ -36,13 +36,15 @@ export interface SimulatorBench {
   readonly runs: readonly SimulatorRun[];
 }
 
-interface Child {
+/** A simulator in a child process and the settings it printed (DATAVERSE_URL, DATAVERSE_CA_CERT, …). */
+export interface SimulatorChild {
   readonly proc: ChildProcess;
   readonly env: Record<string, string>;
 }
 
-async function startChild(rows: number, nodeOptions: readonly string[]): Promise<Child> {
-  const proc = spawn(process.execPath, [...nodeOptions, 'services/simulator/main.ts', '--port', '0', '--control', '--rows', String(rows), '--log-level', 'warn', '--state-dir', join(tmpdir(), 'dynsync-sim-bench-state'), '--limit-requests', '1000000'], {
+/** Starts the simulator in a child process with `args` (e.g. `--rows 100000`), control API on. */
+export async function startSimulatorChild(args: readonly string[], nodeOptions: readonly string[] = []): Promise<SimulatorChild> {
+  const proc = spawn(process.execPath, [...nodeOptions, 'services/simulator/main.ts', '--port', '0', '--control', ...args, '--log-level', 'warn', '--state-dir', join(tmpdir(), 'dynsync-sim-bench-state'), '--limit-requests', '1000000'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const env: Record<string, string> = {};
@@ -64,19 +66,34 @@ function rssMb(pid: number | undefined): number {
 
 let trusted = false;
 
-async function measure(rows: number, nodeOptions: readonly string[]): Promise<SimulatorRun> {
-  const child = await startChild(rows, nodeOptions);
+/**
+ * Makes the process-wide fetch trust the child's CA (its certificate, shared by every bench simulator: OpenSSL looks
+ * CAs up by subject) and returns an access token (client credentials); with `latencyMs` > 0 the simulator then
+ * answers every data request that much later (control API `faults`), like a remote Dataverse.
+ */
+export async function simulatorSession(child: SimulatorChild, latencyMs = 0): Promise<string> {
+  const e = child.env;
+  if (!trusted) {
+    tls.setDefaultCACertificates([...tls.getCACertificates('default'), readFileSync(e.DATAVERSE_CA_CERT ?? '', 'utf8')]);
+    trusted = true;
+  }
+  const tokenRes = await fetch(`${e.DATAVERSE_AUTHORITY}/oauth2/v2.0/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: e.DATAVERSE_CLIENT_ID ?? '', client_secret: e.DATAVERSE_CLIENT_SECRET ?? '', scope: `${e.DATAVERSE_URL}/.default` }),
+  });
+  const { access_token: token } = (await tokenRes.json()) as { access_token: string };
+  if (latencyMs > 0) {
+    const res = await fetch(`${e.DATAVERSE_CONTROL_URL}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs }) });
+    if (!res.ok) throw new Error(`simulator faults: HTTP ${res.status} ${await res.text()}`);
+  }
+  return token;
+}
+
+async function measure(rows: number, nodeOptions: readonly string[], latencyMs: number): Promise<SimulatorRun> {
+  const child = await startSimulatorChild(['--rows', String(rows)], nodeOptions);
   try {
     const e = child.env;
-    if (!trusted) {
-      tls.setDefaultCACertificates([...tls.getCACertificates('default'), readFileSync(e.DATAVERSE_CA_CERT ?? '', 'utf8')]);
-      trusted = true;
-    }
-    const tokenRes = await fetch(`${e.DATAVERSE_AUTHORITY}/oauth2/v2.0/token`, {
-      method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: e.DATAVERSE_CLIENT_ID ?? '', client_secret: e.DATAVERSE_CLIENT_SECRET ?? '', scope: `${e.DATAVERSE_URL}/.default` }),
-    });
-    const { access_token: token } = (await tokenRes.json()) as { access_token: string };
+    const token = await simulatorSession(child, latencyMs);
     const rssStartMb = rssMb(child.proc.pid);
     const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json', 'OData-Version': '4.0', Prefer: 'odata.maxpagesize=5000' };
     let url: string | undefined = `${e.DATAVERSE_URL}/api/data/v9.2/new_widgetset`;
@@ -101,17 +118,20 @@ async function measure(rows: number, nodeOptions: readonly string[]): Promise<Si
   }
 }
 
-/** Runs the benchmark at 10,000 rows and at `rows`; `nodeOptions` are V8/Node flags for the simulator process. */
-export async function benchSimulator(rows = 1_000_000, nodeOptions: readonly string[] = []): Promise<SimulatorBench> {
+/**
+ * Runs the benchmark at 10,000 rows and at `rows`; `nodeOptions` are V8/Node flags for the simulator process;
+ * `latencyMs` delays every page by that much (a remote Dataverse).
+ */
+export async function benchSimulator(rows = 1_000_000, nodeOptions: readonly string[] = [], latencyMs = 0): Promise<SimulatorBench> {
   const runs: SimulatorRun[] = [];
-  for (const n of [...new Set([10_000, rows])]) runs.push(await measure(n, nodeOptions));
+  for (const n of [...new Set([10_000, rows])]) runs.push(await measure(n, nodeOptions, latencyMs));
   const largest = runs[runs.length - 1];
   return { simulatorRaw: { rowsPerSec: largest?.rowsPerSec ?? 0 }, runs };
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, 'node-options': { type: 'string', default: '' } } });
-  const result = await benchSimulator(Number(values.rows), values['node-options'].split(/\s+/).filter(Boolean));
+  const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, 'node-options': { type: 'string', default: '' }, 'latency-ms': { type: 'string', default: '0' } } });
+  const result = await benchSimulator(Number(values.rows), values['node-options'].split(/\s+/).filter(Boolean), Number(values['latency-ms']));
   console.log('simulator raw page rate (new_widget, 46 columns, maxpagesize 5000, plain fetch):');
   console.table(result.runs.map((r) => ({ rows: r.rows, pages: r.pages, seconds: r.seconds, 'rows/s': r.rowsPerSec, 'RSS start MB': r.rssStartMb, 'RSS peak MB': r.rssPeakMb })));
   console.log(JSON.stringify({ simulatorRaw: result.simulatorRaw }));

@@ -79,7 +79,7 @@ export async function widgetSource(rows: number, registry: Registry, topic: stri
         const records: WidgetRecord[] = [];
         for (const row of page.rows as Record<string, unknown>[]) {
           const version = rowVersion(row, table.logicalName);
-          records.push({ key: recordKey(table, row), value: await registry.encode(schemaId, mapper(row)), headers: encodeRecordHeaders({ ...base, ...version }) });
+          records.push({ key: recordKey(table, row), value: await registry.encode(schemaId, mapper(row)), headers: encodeRecordHeaders({ ...base, modifiedOnMs: version.modifiedOnMs, version: BigInt(version.version) }) });
         }
         yield records;
       }
