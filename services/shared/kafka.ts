@@ -139,7 +139,9 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], l
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length > 0) {
     try {
-      await admin.createTopics({ topics: missing.map((t) => ({ replicationFactor: 1, ...t })), waitForLeaders: true });
+      // kafkajs's own wait retries only LEADER_NOT_AVAILABLE, and fails a task on the UNKNOWN_TOPIC_OR_PARTITION a
+      // broker answers before the new topic reached its metadata: waitForLeaders below waits for both
+      await admin.createTopics({ topics: missing.map((t) => ({ replicationFactor: 1, ...t })), waitForLeaders: false });
     } catch (err) {
       // another instance may have created it between list and create: that is fine
       if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
