@@ -102,8 +102,9 @@ export function leaderlessPartitions(metadata: ITopicMetadata[], topics: readonl
 }
 
 /**
- * Resolves once every partition of `topics` has a leader, polling the metadata; a topic just created has none for a
- * moment, and a send in that moment can break an idempotent producer's sequence numbers (healing-producer.ts).
+ * Resolves once every partition of `topics` has a leader that answers for it, polling the metadata and the leaders'
+ * offsets; a topic just created has none for a moment, and a send in that moment can break an idempotent producer's
+ * sequence numbers (healing-producer.ts).
  * After `timeoutMs` it rejects with KAFKA_UNAVAILABLE naming the topic and its leaderless partitions.
  */
 export async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = LEADER_WAIT_MS, pollMs = 200): Promise<void> {
@@ -113,6 +114,9 @@ export async function waitForLeaders(admin: Admin, topics: readonly string[], ti
     let why = 'no leader';
     try {
       missing = leaderlessPartitions((await admin.fetchTopicMetadata({ topics: [...topics] })).topics, topics);
+      // the metadata can name a leader a moment before that broker acts as one: each leader must answer for its
+      // partitions (ListOffsets goes to the leader and fails NOT_LEADER_OR_FOLLOWER until then)
+      if (missing.length === 0) for (const topic of topics) await admin.fetchTopicOffsets(topic);
     } catch (err) {
       if (classifyProduceError(err).action === 'fail') throw toSyncError(err, 'KAFKA_FAILED');
       missing = topics.map((t) => `${t}[?]`);
