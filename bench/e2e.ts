@@ -5,105 +5,34 @@
  *    produced is committed by the loader group, so it is in MongoDB), verified against the simulator;
  *  - `incremental`: 0.1 % of the rows updated at the source, the clock moved past the safety lag, `dynsync sync`
  *    timed the same way (goal: under 5 s), verified again;
- *  - each service's peak resident memory (VmHWM) over both runs;
+ *  - `refresh` (bench/refresh.ts): a full refresh with no change, then one after 1 % updated and 0.1 % deleted;
+ *  - each service's peak resident memory (VmHWM) over those runs;
  *  - `scaling`: the same full sync on a fresh connection with 2 extractors and 2 loaders, against the 1 + 1 time.
  * Unique connection names; nothing is dropped.
  *
  *   npx node bench/e2e.ts --rows 100000 [--no-scaling]
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { MongoClient, type Db } from 'mongodb';
-import { request, type Agent } from 'undici';
-import { dynsync } from '../infra/demo/cli-process.ts';
-import { matches, truthVersions, verifyTable, type TableVerdict } from '../infra/demo/ground-truth.ts';
-import { startPipeline, type PipelineShape } from '../infra/demo/pipeline.ts';
-import { watchRun } from '../infra/demo/run-watch.ts';
-import { startSimulator, type SimulatorHandle } from '../services/simulator/simulator.ts';
+import { MongoClient } from 'mongodb';
+import { matches, truthVersions } from '../infra/demo/ground-truth.ts';
+import { startSimulator } from '../services/simulator/simulator.ts';
 import { createHttpAgent, readCaCertificate } from '../services/dataverse/client/http-agent.ts';
+import { control, fullRun, peakRssMb, phasesOf, timedRun, PRIMARY_ID, TABLE, type RunPhases, type Session } from './e2e-session.ts';
+import { benchRefresh, type RefreshBench } from './refresh.ts';
 import { benchServers, type BenchServers } from './servers.ts';
-
-const TABLE = 'new_widget';
-const PRIMARY_ID = 'new_widgetid';
-
-/** One timed run. */
-export interface RunTiming {
-  readonly seconds: number;
-  /** From the run's start (coordinator) until extraction completed, and until it was loaded. */
-  readonly extractedSeconds: number | null;
-  readonly loadedSeconds: number;
-  readonly records: number;
-  readonly rowsPerSec: number;
-  readonly verdict: TableVerdict;
-}
-
-/** When a run finished extracting and loading, from its start. */
-type RunPhases = Pick<RunTiming, 'extractedSeconds' | 'loadedSeconds'>;
-const phasesOf = ({ extractedSeconds, loadedSeconds }: RunTiming): RunPhases => ({ extractedSeconds, loadedSeconds });
 
 /** The results merged into `npm run bench`. */
 export interface E2eBench {
   readonly e2e: { readonly seconds: number; readonly rowsPerSec: number; readonly ok: boolean } & RunPhases;
   readonly incremental: { readonly seconds: number; readonly changed: number; readonly ok: boolean } & RunPhases;
+  readonly refresh?: RefreshBench;
   readonly peakRssMb: Record<string, number>;
   readonly scaling?: { readonly oneEachSeconds: number; readonly twoEachSeconds: number; readonly speedup: number; readonly ok: boolean };
 }
 
-function peakRssMb(pid: number | undefined): number {
-  try {
-    return Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-  } catch {
-    return 0;
-  }
-}
-
-async function control(agent: Agent, url: string, method: 'POST' | 'PATCH', body: unknown): Promise<void> {
-  const res = await request(url, { method, dispatcher: agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.body.text();
-  if (res.statusCode >= 400) throw new Error(`simulator control ${method} ${url}: ${res.statusCode} ${text}`);
-}
-
-interface Session {
-  sim: SimulatorHandle;
-  agent: Agent;
-  mongo: MongoClient;
-  baseEnv: Record<string, string>;
-  say: (line: string) => void;
-  runTimeoutMs: number;
-}
-
-/** Connects a fresh connection, starts its pipeline and times a full run; the pipeline is returned running. */
-async function fullRun(s: Session, shape: PipelineShape) {
-  const connection = `bench${randomBytes(3).toString('hex')}`;
-  await dynsync(['connect', '--name', connection, '--org', s.sim.orgUrl, '--tenant', s.sim.tenantId, '--client-id', s.sim.clientId,
-    '--client-secret', s.sim.clientSecret, '--flow', 'client-credentials', '--tables', TABLE], s.baseEnv);
-  const pipeline = await startPipeline(connection, s.baseEnv, { ...shape, tasksFromEnd: true });
-  const db = s.mongo.db(`dynsync_${connection}`);
-  try {
-    const timing = await timedRun(s, connection, db, 'full');
-    return { connection, pipeline, db, timing };
-  } catch (err) {
-    // what the services said last, for the report
-    for (const svc of pipeline.services) for (const line of svc.logs.slice(-8)) s.say(`  ${JSON.stringify(line).slice(0, 400)}`);
-    await pipeline.stop();
-    throw err;
-  }
-}
-
-async function timedRun(s: Session, connection: string, db: Db, kind: 'full' | 'incremental'): Promise<RunTiming> {
-  const since = new Date(Date.now() - 1000);
-  const t0 = performance.now();
-  await dynsync([kind === 'full' ? 'resync' : 'sync', connection], s.baseEnv);
-  const run = await watchRun(s.mongo.db(s.baseEnv.DYNSYNC_STATE_DB!), connection, kind, since, s.say, s.runTimeoutMs);
-  const seconds = (performance.now() - t0) / 1000;
-  const verdict = await verifyTable(db, TABLE, await truthVersions(s.sim.controlUrl!, s.agent, TABLE, PRIMARY_ID));
-  const extractedSeconds = run.extractedSeconds === null ? null : Number(run.extractedSeconds.toFixed(2));
-  return { seconds: Number(seconds.toFixed(2)), extractedSeconds, loadedSeconds: Number(run.seconds.toFixed(2)), records: run.records, rowsPerSec: Math.round(run.records / seconds), verdict };
-}
-
 /** Runs the end-to-end benchmark at `rows`. */
-export async function benchE2e(rows = 100_000, opts: { scaling?: boolean; servers?: BenchServers; say?: (line: string) => void } = {}): Promise<E2eBench> {
+export async function benchE2e(rows = 100_000, opts: { scaling?: boolean; refresh?: boolean; servers?: BenchServers; say?: (line: string) => void } = {}): Promise<E2eBench> {
   const servers = opts.servers ?? benchServers();
   const say = opts.say ?? ((line: string) => process.stderr.write(`e2e: ${line}\n`));
   const sim = await startSimulator({ port: 0, control: true, rows: 10, tableRows: { [TABLE]: rows }, limits: { requests: 10_000_000 }, logLevel: 'silent' });
@@ -137,6 +66,7 @@ export async function benchE2e(rows = 100_000, opts: { scaling?: boolean; server
     // the coordinator reads up to the source's time minus its safety lag (60 s): move the source clock past it
     await control(agent, `${sim.controlUrl}/clock`, 'POST', { shiftSeconds: 120 });
     const incremental = await timedRun(s, one.connection, one.db, 'incremental');
+    const refresh = opts.refresh === false ? undefined : await benchRefresh(s, one.connection, one.db, rows);
     const names = ['loader', 'extractor', 'coordinator'];
     const peak: Record<string, number> = {};
     one.pipeline.services.forEach((svc, i) => (peak[names[i]!] = Math.max(peak[names[i]!] ?? 0, peakRssMb(svc.child.pid))));
@@ -158,6 +88,7 @@ export async function benchE2e(rows = 100_000, opts: { scaling?: boolean; server
     return {
       e2e: { seconds: one.timing.seconds, rowsPerSec: one.timing.rowsPerSec, ok: matches(one.timing.verdict), ...phasesOf(one.timing) },
       incremental: { seconds: incremental.seconds, changed, ok: matches(incremental.verdict), ...phasesOf(incremental) },
+      ...(refresh ? { refresh } : {}),
       peakRssMb: peak,
       ...(scaling ? { scaling } : {}),
     };

@@ -15,6 +15,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { describeMachine, renderChartSvg, type BenchResults } from './chart.ts';
 import { benchE2e } from './e2e.ts';
+import type { RefreshBench } from './refresh.ts';
 import { benchExtract } from './extract.ts';
 import { benchFloor } from './floor.ts';
 import { benchLoad } from './load.ts';
@@ -99,6 +100,7 @@ for (const stage of order) {
       const r = await benchE2e(rows, { scaling: !values['no-scaling'], servers: servers!, say });
       result.e2e = r.e2e;
       result.incremental = r.incremental;
+      if (r.refresh) result.refresh = r.refresh;
       result.peakRssMb = r.peakRssMb;
       if (r.scaling) result.scaling = r.scaling;
       break;
@@ -120,6 +122,10 @@ if (xs) {
 }
 const inc = result.incremental as { seconds: number; changed: number } | undefined;
 if (inc) table.push({ stage: 'incremental', rows: inc.changed, 'rows/s or docs/s': '', 'peak RSS MB': '', seconds: inc.seconds });
+const rf = result.refresh as RefreshBench | undefined;
+for (const [name, r] of rf ? ([['refresh, no change', rf.noChange], [`refresh, ${rf.changed.updated} updated + ${rf.changed.deleted} deleted`, rf.changed]] as const) : []) {
+  table.push({ stage: `${name}: written ${r.written}, unchanged ${r.unchanged}, tombstoned ${r.tombstoned}; extracted ${r.extractedSeconds} s, loaded ${r.loadedSeconds} s, reconciled in ${r.reconcileSeconds} s${r.ok ? '' : ' NOT EQUAL'}`, rows, 'rows/s or docs/s': '', 'CPU µs/row': '', 'peak RSS MB': '', seconds: r.seconds });
+}
 const sc = result.scaling as { twoEachSeconds: number; speedup: number } | undefined;
 if (sc) table.push({ stage: 'e2e 2+2 instances', rows, 'rows/s or docs/s': Math.round(rows / sc.twoEachSeconds), 'peak RSS MB': '', seconds: sc.twoEachSeconds });
 for (const [service, mb] of Object.entries((result.peakRssMb as Record<string, number> | undefined) ?? {})) {

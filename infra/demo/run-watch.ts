@@ -18,6 +18,9 @@ export interface RunSummary {
   tombstones: number;
   /** Deletes captured through delta links (change-tracked tables). */
   deletes: number;
+  /** A full run's delete reconciliation: from loaded to reconciled, and its outcome (done, incomplete, skipped). */
+  reconcileSeconds: number | null;
+  reconcile: string | null;
 }
 
 /** The fields of a `runs` document the demo reads. */
@@ -31,6 +34,7 @@ export interface RunDoc {
   loadedAt: Date | null;
   error: { code: string; message: string } | null;
   reconcile?: string;
+  reconciledAt?: Date | null;
   tombstones?: Record<string, number>;
   tables: Record<string, { windowsDone: number; windowsTotal: number; records: number; delta?: { deletes: number } | null }>;
 }
@@ -78,7 +82,8 @@ export async function watchRun(state: Db, connection: string, kind: 'full' | 'in
         const loaded = run.loadedAt ?? new Date();
         const tombstones = Object.values(run.tombstones ?? {}).reduce((s, n) => s + n, 0);
         const extractedSeconds = run.completedAt ? (run.completedAt.getTime() - run.startedAt.getTime()) / 1000 : null;
-        return { runId: run._id, kind, records, windows: total, seconds: (loaded.getTime() - run.startedAt.getTime()) / 1000, extractedSeconds, runStart: run.runStart, tombstones, deletes };
+        const reconcileSeconds = run.reconciledAt && run.loadedAt ? (run.reconciledAt.getTime() - run.loadedAt.getTime()) / 1000 : null;
+        return { runId: run._id, kind, records, windows: total, seconds: (loaded.getTime() - run.startedAt.getTime()) / 1000, extractedSeconds, runStart: run.runStart, tombstones, deletes, reconcileSeconds, reconcile: run.reconcile ?? null };
       }
     }
     await new Promise((r) => setTimeout(r, 500));
