@@ -4,7 +4,9 @@
  * or run whose counts or status changed since the previous reading). Pure: no clock, no terminal access; the
  * terminal width is an argument.
  */
+import { reconcileNote } from '../shared/run-counts.ts';
 import { formatCount, formatDate, formatProgress, oneLine, renderTable } from './format.ts';
+import { OUTCOME_COLUMNS, outcomeText } from './run-status.ts';
 import { isRunning, type RunStatus, type StatusSnapshot, type TableStatus } from './status-snapshot.ts';
 
 /** A duration: `45s`, `1m05s`, `2h03m`, `3d04h`; negative or non-finite values give `-`. */
@@ -62,17 +64,20 @@ export function runHeadline(r: RunStatus): string {
 }
 
 /**
- * The full view of a snapshot as lines: per run a headline, its error, and a table of its tables (bar, windows,
- * records, rate, ETA; a total row when several), then the watermarks when present. Lines are cut to `columns`
+ * The full view of a snapshot as lines: per run a headline, its error or incomplete reconciliation, and a table of
+ * its tables (bar, windows, records extracted, rate, ETA, records written, unchanged, tombstoned; a total row when
+ * several), then the watermarks when present. Lines are cut to `columns`
  * when given (a terminal wraps longer lines, which would break the redraw).
  */
 export function renderFrame(s: StatusSnapshot, opts: FrameOptions = {}): string[] {
   const columns = opts.columns === undefined ? Number.POSITIVE_INFINITY : Math.max(40, opts.columns);
-  const barWidth = Math.min(30, Math.max(10, columns - 70));
+  const barWidth = Math.min(30, Math.max(10, columns - 100));
   const lines: string[] = [];
   for (const r of s.runs) {
     lines.push(runHeadline(r));
     if (r.error !== null) lines.push(`  error: ${oneLine(r.error)}`);
+    const reconcile = reconcileNote(r.reconcile);
+    if (reconcile !== null) lines.push(`  ${oneLine(reconcile)}`);
     const rows: (TableStatus & { total?: boolean })[] = r.tables.length > 1 ? [...r.tables, { ...r, table: 'total', total: true }] : [...r.tables];
     if (rows.length === 0 && !isRunning(r.status)) continue;
     if (rows.length === 0) rows.push({ ...r, table: '(no table yet)' });
@@ -85,6 +90,7 @@ export function renderFrame(s: StatusSnapshot, opts: FrameOptions = {}): string[
         { header: 'RECORDS', value: (t) => formatCount(t.records ?? undefined), right: true },
         { header: 'RATE', value: (t) => formatRate(t.recordsPerSec), right: true },
         { header: 'ETA', value: (t) => formatEta(t.etaSeconds), right: true },
+        ...OUTCOME_COLUMNS,
       ],
       '  ',
     );
@@ -108,16 +114,18 @@ export function renderFrame(s: StatusSnapshot, opts: FrameOptions = {}): string[
 }
 
 type Counted = Omit<TableStatus, 'table'>;
-const sameCounts = (a: Counted | undefined, b: Counted) => a !== undefined && a.windowsDone === b.windowsDone && a.windowsTotal === b.windowsTotal && a.records === b.records;
+const COUNTED = ['windowsDone', 'windowsTotal', 'records', 'written', 'unchanged', 'tombstoned'] as const;
+const sameCounts = (a: Counted | undefined, b: Counted) => a !== undefined && COUNTED.every((k) => a[k] === b[k]);
 
 function progressLine(t: Counted): string {
-  return `windows ${progressText(t)} records ${formatCount(t.records ?? undefined)} rate ${formatRate(t.recordsPerSec)} eta ${formatEta(t.etaSeconds)}`;
+  return `windows ${progressText(t)} records ${formatCount(t.records ?? undefined)} rate ${formatRate(t.recordsPerSec)} eta ${formatEta(t.etaSeconds)} ${outcomeText(t)}`;
 }
 
 /**
  * Plain lines for a non-terminal stdout: for every table whose counts changed since `prev` (all of them on the
- * first reading) `<time> <run> <table> windows d/t (p%) records n rate r/s eta e`, then for a run whose counts
- * or status changed `<time> <run> <status> ...` (a finished run: its duration, and its error when it failed).
+ * first reading) `<time> <run> <table> windows d/t (p%) records n rate r/s eta e written w unchanged u tombstoned t`,
+ * then for a run whose counts or status changed `<time> <run> <status> ...` (a finished run: its duration, and its
+ * error when it failed).
  */
 export function changeLines(prev: StatusSnapshot | undefined, next: StatusSnapshot): string[] {
   const at = formatDate(next.at);
@@ -133,7 +141,7 @@ export function changeLines(prev: StatusSnapshot | undefined, next: StatusSnapsh
     if (isRunning(r.status) || r.status === null) lines.push(`${at} ${id} ${status} ${progressLine(r)}`);
     else {
       const took = formatDuration(r.elapsedSeconds === null ? null : r.elapsedSeconds * 1000);
-      lines.push(`${at} ${id} ${status} windows ${progressText(r)} records ${formatCount(r.records ?? undefined)} in ${took}${r.error === null ? '' : ` error ${oneLine(r.error)}`}`);
+      lines.push(`${at} ${id} ${status} windows ${progressText(r)} records ${formatCount(r.records ?? undefined)} in ${took} ${outcomeText(r)}${r.error === null ? '' : ` error ${oneLine(r.error)}`}`);
     }
   }
   return lines;

@@ -3,10 +3,22 @@
  * coordinator is younger than this CLI, so any field may be missing or of an unexpected type, and is then shown
  * as unknown rather than failing. Pure.
  */
-import { toDate } from './format.ts';
+import { countOf, reconcileOutcome, tableCounts, totalOutcome, type ReconcileOutcome, type RecordOutcome, type TableCounts } from '../shared/run-counts.ts';
+import type { LoadCounts } from '../shared/run-loads.ts';
+import { formatCount, toDate, type TableColumn } from './format.ts';
 
-/** Per-table progress of a run. */
-export interface RunTableView {
+/** The columns of what a run did to the records it extracted: written, unchanged, tombstoned (`-`: not known yet). */
+export const OUTCOME_COLUMNS: readonly TableColumn<RecordOutcome>[] = [
+  { header: 'WRITTEN', value: (r) => formatCount(r.written), right: true },
+  { header: 'UNCHANGED', value: (r) => formatCount(r.unchanged), right: true },
+  { header: 'TOMBSTONED', value: (r) => formatCount(r.tombstoned), right: true },
+];
+
+/** The same as words: `written 10 unchanged 990 tombstoned 0`. */
+export const outcomeText = (r: RecordOutcome): string => OUTCOME_COLUMNS.map((c) => `${c.header.toLowerCase()} ${c.value(r)}`).join(' ');
+
+/** Per-table progress of a run; `records` are the records extracted. */
+export interface RunTableView extends RecordOutcome {
   table: string;
   windowsDone: number | undefined;
   windowsTotal: number | undefined;
@@ -14,7 +26,7 @@ export interface RunTableView {
 }
 
 /** A run as the CLI shows it. */
-export interface RunView {
+export interface RunView extends RecordOutcome {
   runId: string;
   connection: string | undefined;
   kind: string | undefined;
@@ -30,6 +42,8 @@ export interface RunView {
   windowsDone: number | undefined;
   windowsTotal: number | undefined;
   records: number | undefined;
+  /** The delete reconciliation of a full run (state and the reasons of an incomplete one). */
+  reconcile: ReconcileOutcome;
 }
 
 /** A table's watermark. */
@@ -40,13 +54,9 @@ export interface WatermarkView {
   updatedAt: Date | undefined;
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'bigint' ? Number(v) : isLong(v) ? v.toNumber() : undefined);
+const num = (v: unknown): number | undefined => countOf(v) ?? undefined;
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const sum = (vals: (number | undefined)[]): number | undefined => (vals.some((x) => x !== undefined) ? vals.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined);
-
-function isLong(v: unknown): v is { toNumber(): number } {
-  return typeof v === 'object' && v !== null && typeof (v as { toNumber?: unknown }).toNumber === 'function';
-}
 
 /**
  * The per-table entries of a run, in either shape: an array `[{table, ...}]` or an object keyed by table name
@@ -59,9 +69,13 @@ function tableEntries(raw: unknown): [string, Record<string, unknown>][] {
   return [];
 }
 
-/** A `runs` document → {@link RunView}. */
-export function normalizeRun(doc: Record<string, unknown>): RunView {
-  const tables = tableEntries(doc.tables).map(([name, t]) => ({ table: name, windowsDone: num(t.windowsDone), windowsTotal: num(t.windowsTotal), records: num(t.records) }));
+const outcome = (c: TableCounts): RecordOutcome => ({ written: c.written, unchanged: c.unchanged, tombstoned: c.tombstoned });
+
+/** A `runs` document → {@link RunView}; `loads` are the loader's counts of the run by table (`run_loads`). */
+export function normalizeRun(doc: Record<string, unknown>, loads?: ReadonlyMap<string, LoadCounts>): RunView {
+  const entries = tableEntries(doc.tables);
+  const counts = entries.map(([name, t]) => tableCounts(doc, name, t, loads));
+  const tables = entries.map(([name, t], i) => ({ table: name, windowsDone: num(t.windowsDone), windowsTotal: num(t.windowsTotal), records: num(t.records), ...outcome(counts[i]!) }));
   const error = typeof doc.error === 'object' && doc.error !== null ? (doc.error as Record<string, unknown>) : undefined;
   return {
     runId: text(doc._id) ?? text(doc.runId) ?? String(doc._id ?? '?'),
@@ -77,6 +91,8 @@ export function normalizeRun(doc: Record<string, unknown>): RunView {
     windowsDone: sum(tables.map((t) => t.windowsDone)),
     windowsTotal: sum(tables.map((t) => t.windowsTotal)),
     records: sum(tables.map((t) => t.records)),
+    ...totalOutcome(counts.map(outcome)),
+    reconcile: reconcileOutcome(doc),
   };
 }
 

@@ -1,12 +1,16 @@
 /**
- * The reads of `dynsync status` on the coordinator's state DB (collections `runs` and `watermarks`, the same the
- * `runs` and `watermarks` commands read; written only by the coordinator). Read-only; the per-run `produced`
- * offsets are never fetched. StateDocs are normalised tolerantly (run-status.ts).
+ * The reads of `dynsync runs` and `dynsync status` on the coordinator's state DB (collections `runs` and
+ * `watermarks`, the same the `watermarks` command reads; written only by the coordinator) and the loader's
+ * `run_loads` (one query per listing of runs). Read-only; the per-run `produced` offsets are never fetched. State
+ * documents are normalised tolerantly (run-status.ts).
  */
 import type { Db, Filter } from 'mongodb';
-import { RUNS_COLLECTION } from './commands/runs.ts';
+import { readRunLoads } from '../shared/run-loads-reader.ts';
 import { WATERMARKS_COLLECTION } from './commands/watermarks.ts';
 import { normalizeRun, normalizeWatermark, watermarkIdRange, type RunView, type WatermarkView } from './run-status.ts';
+
+/** The collection the coordinator keeps runs in. */
+export const RUNS_COLLECTION = 'runs';
 
 /** Most runs followed at once. */
 export const MAX_RUNS = 50;
@@ -26,24 +30,34 @@ export class StatusQuery {
     return this.db.collection<StateDoc>(RUNS_COLLECTION);
   }
 
+  /** The views of run documents, with the loader's counts of all of them read in one query. */
+  private async views(docs: readonly StateDoc[]): Promise<RunView[]> {
+    const loads = await readRunLoads(this.db, docs.map((d) => String(d._id)));
+    return docs.map((d) => normalizeRun(d, loads.get(String(d._id))));
+  }
+
+  /** The newest runs of a connection, newest first. */
+  async recent(connection: string, limit: number): Promise<RunView[]> {
+    return this.views(await this.runs.find({ connection }, { projection }).sort({ startedAt: -1, _id: -1 }).limit(limit).toArray());
+  }
+
   /** The running runs (of one connection, or of all), oldest first. */
   async running(connection?: string): Promise<RunView[]> {
     const filter: Filter<StateDoc> = { status: 'running', ...(connection === undefined ? {} : { connection }) };
-    const docs = await this.runs.find(filter, { projection }).sort({ startedAt: 1, _id: 1 }).limit(MAX_RUNS).toArray();
-    return docs.map(normalizeRun);
+    return this.views(await this.runs.find(filter, { projection }).sort({ startedAt: 1, _id: 1 }).limit(MAX_RUNS).toArray());
   }
 
   /** The newest run (of one connection, or of all), if any. */
   async latest(connection?: string): Promise<RunView | undefined> {
     const filter: Filter<StateDoc> = connection === undefined ? {} : { connection };
-    const [doc] = await this.runs.find(filter, { projection }).sort({ startedAt: -1, _id: -1 }).limit(1).toArray();
-    return doc ? normalizeRun(doc) : undefined;
+    const [run] = await this.views(await this.runs.find(filter, { projection }).sort({ startedAt: -1, _id: -1 }).limit(1).toArray());
+    return run;
   }
 
   /** These runs, in the order of `ids` (missing ones are left out). */
   async byIds(ids: readonly string[]): Promise<RunView[]> {
-    const docs = await this.runs.find({ _id: { $in: [...ids] } }, { projection }).toArray();
-    const byId = new Map(docs.map((d) => [String(d._id), normalizeRun(d)]));
+    const runs = await this.views(await this.runs.find({ _id: { $in: [...ids] } }, { projection }).toArray());
+    const byId = new Map(runs.map((r) => [r.runId, r]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 

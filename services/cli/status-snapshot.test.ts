@@ -37,9 +37,9 @@ describe('buildSnapshot', () => {
     expect(view!.recordsPerSec).toBe(50);
     expect(view!.etaSeconds).toBe(25);
     const [account, contact] = view!.tables;
-    expect(account).toEqual({ table: 'account', windowsDone: 4, windowsTotal: 8, records: 1100, fraction: 0.5, recordsPerSec: 50, etaSeconds: 27 });
+    expect(account).toEqual({ table: 'account', windowsDone: 4, windowsTotal: 8, records: 1100, written: null, unchanged: null, tombstoned: 0, fraction: 0.5, recordsPerSec: 50, etaSeconds: 27 });
     // account: windows 3 in 20 s → 4 left take 26.7 s; contact: no window finished in the last 10 s → rate 0; windows 1 in 20 s → 1 left takes 20 s
-    expect(contact).toEqual({ table: 'contact', windowsDone: 1, windowsTotal: 2, records: 50, fraction: 0.5, recordsPerSec: 0, etaSeconds: 20 });
+    expect(contact).toEqual({ table: 'contact', windowsDone: 1, windowsTotal: 2, records: 50, written: null, unchanged: null, tombstoned: 0, fraction: 0.5, recordsPerSec: 0, etaSeconds: 20 });
   });
 
   it.each<[string, ReturnType<typeof run>, number, Partial<StatusSnapshot['runs'][number]>]>([
@@ -61,6 +61,18 @@ describe('buildSnapshot', () => {
     else expect(snapshot.watermarks).toEqual([{ connection: 'acme', table: 'account', watermark: '2026-03-01T10:00:00.000Z', runId: 'run-1', updatedAt: null }]);
   });
 
+  it('carries the loader\'s counts, the tombstones and the reconciliation of a loaded full run', () => {
+    const doc = {
+      _id: 'run-1', kind: 'full', status: 'loaded', startedAt: new Date(T0), completedAt: new Date(T0 + 60_000), loadedAt: new Date(T0 + 70_000),
+      tables: { account: { windowsDone: 8, windowsTotal: 8, records: 1000 }, contact: { windowsDone: 2, windowsTotal: 2, records: 10, delta: { status: 'completed', deletes: 1 } } },
+      reconcile: 'incomplete', tombstones: { account: 4, contact: 0 }, reconcileIncomplete: { contact: 'HTTP 503' },
+    };
+    const loads = new Map([['account', { written: 12, deleted: 4, unchanged: 988, older: 0, dead: 0 }], ['contact', { written: 10, deleted: 1, unchanged: 0, older: 0, dead: 0 }]]);
+    const [view] = buildSnapshot([normalizeRun(doc, loads)], new Map(), T0 + 120_000).snapshot.runs;
+    expect(view).toMatchObject({ records: 1010, written: 22, unchanged: 988, tombstoned: 5, reconcile: { state: 'incomplete', incomplete: [{ table: 'contact', reason: 'HTTP 503' }] } });
+    expect(view!.tables.map((t) => [t.table, t.records, t.written, t.unchanged, t.tombstoned])).toEqual([['account', 1000, 12, 988, 4], ['contact', 10, 10, 0, 1]]);
+  });
+
   it('gives nulls for what the state DB does not say', () => {
     const { snapshot } = buildSnapshot([normalizeRun({ _id: 'r', tables: [{ table: 'x' }] })], new Map(), T0);
     expect(snapshot).toEqual({
@@ -69,8 +81,9 @@ describe('buildSnapshot', () => {
       runs: [
         {
           runId: 'r', connection: null, kind: null, status: null, startedAt: null, completedAt: null, failedAt: null, loadedAt: null, error: null, elapsedSeconds: null,
-          windowsDone: null, windowsTotal: null, records: null, fraction: null, recordsPerSec: null, etaSeconds: null,
-          tables: [{ table: 'x', windowsDone: null, windowsTotal: null, records: null, fraction: null, recordsPerSec: null, etaSeconds: null }],
+          reconcile: { state: null, incomplete: [] },
+          windowsDone: null, windowsTotal: null, records: null, written: null, unchanged: null, tombstoned: 0, fraction: null, recordsPerSec: null, etaSeconds: null,
+          tables: [{ table: 'x', windowsDone: null, windowsTotal: null, records: null, written: null, unchanged: null, tombstoned: 0, fraction: null, recordsPerSec: null, etaSeconds: null }],
         },
       ],
     });

@@ -3,11 +3,12 @@
  * {@link StatusSnapshot} with fraction, rate and ETA per run and table. It is also the documented `--json` shape
  * (unknown values are `null`, times ISO 8601 strings). Pure: the reading time is an argument.
  */
+import type { ReconcileOutcome, TableCounts } from '../shared/run-counts.ts';
 import { measure, observe, type Counts, type History, type Progress } from './progress-rate.ts';
 import type { RunView, WatermarkView } from './run-status.ts';
 
-/** Progress of one table of a run. */
-export interface TableStatus {
+/** Progress of one table of a run: records extracted, and written, unchanged, tombstoned (shared/run-counts.ts). */
+export interface TableStatus extends Pick<TableCounts, 'written' | 'unchanged' | 'tombstoned'> {
   table: string;
   windowsDone: number | null;
   windowsTotal: number | null;
@@ -32,6 +33,8 @@ export interface RunStatus extends Omit<TableStatus, 'table'> {
   loadedAt: string | null;
   /** `code: message` of a failed run. */
   error: string | null;
+  /** The delete reconciliation of a full run: `state` (pending, done, incomplete, skipped) and the reasons of an incomplete one. */
+  reconcile: ReconcileOutcome;
   /** From the start to the end of the run, or to the reading while it runs. */
   elapsedSeconds: number | null;
   tables: TableStatus[];
@@ -99,16 +102,23 @@ export function buildSnapshot(
       failedAt: iso(r.failedAt),
       loadedAt: iso(r.loadedAt),
       error: r.error ?? null,
+      reconcile: r.reconcile,
       elapsedSeconds: r.startedAt && end ? seconds(Math.max(0, end.getTime() - r.startedAt.getTime())) : null,
       windowsDone: r.windowsDone ?? null,
       windowsTotal: r.windowsTotal ?? null,
       records: r.records ?? null,
+      written: r.written,
+      unchanged: r.unchanged,
+      tombstoned: r.tombstoned,
       ...shown(progress(r.runId, counts(r), r)),
       tables: r.tables.map((t) => ({
         table: t.table,
         windowsDone: t.windowsDone ?? null,
         windowsTotal: t.windowsTotal ?? null,
         records: t.records ?? null,
+        written: t.written,
+        unchanged: t.unchanged,
+        tombstoned: t.tombstoned,
         ...shown(progress(`${r.runId}/${t.table}`, counts(t), r)),
       })),
     };

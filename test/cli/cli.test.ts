@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUN_LOADS_COLLECTION, runLoadId } from '../../services/shared/run-loads.ts';
 import { COMMANDS_TOPIC } from '../../services/shared/topics.ts';
 import { startFixture, type SimFixture } from '../simulator/sim-fixture.ts';
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
@@ -272,6 +273,7 @@ describe('dynsync watermarks / runs', () => {
       { _id: `run-1-${cc}` as never, connection: cc, kind: 'full', status: 'completed', startedAt: new Date('2026-03-01T08:00:00Z'), completedAt: new Date('2026-03-01T08:30:00Z'), tables: { account: { windowsDone: 4, windowsTotal: 4, records: 50 } } },
       { _id: `run-2-${cc}` as never, connection: cc, kind: 'incremental', status: 'running', startedAt: new Date('2026-03-01T10:00:00Z'), tables: [{ table: 'account', windowsDone: 1, windowsTotal: 4, records: 1234 }, { table: 'contact' }] },
     ]);
+    await state().collection(RUN_LOADS_COLLECTION).insertOne({ _id: runLoadId(`run-1-${cc}`, 'account') as never, runId: `run-1-${cc}`, connection: cc, table: 'account', written: 5, deleted: 0, unchanged: 45, older: 0, dead: 0, updatedAt: new Date() });
     const wm = await runDynsync(['watermarks', cc, '--json'], env);
     expect(wm.code).toBe(0);
     expect(JSON.parse(wm.stdout)).toEqual({
@@ -289,10 +291,11 @@ describe('dynsync watermarks / runs', () => {
     const out = JSON.parse(runs.stdout) as { runs: { runId: string; status: string; windowsDone: number; windowsTotal: number; records: number }[] };
     expect(out.runs.map((r) => r.runId)).toEqual([`run-2-${cc}`, `run-1-${cc}`]);
     expect(out.runs[0]).toMatchObject({ status: 'running', windowsDone: 1, windowsTotal: 4, records: 1234 });
-    expect(out.runs[1]).toMatchObject({ status: 'completed', windowsDone: 4, windowsTotal: 4, records: 50 }); // tables keyed by name
+    expect(out.runs[1]).toMatchObject({ status: 'completed', windowsDone: 4, windowsTotal: 4, records: 50, written: 5, unchanged: 45, tombstoned: 0 }); // tables keyed by name; the loader's counts
     const runsText = await runDynsync(['runs', cc], env);
-    expect(runsText.stdout).toMatch(new RegExp(`^run-2-${cc}\\s+incremental\\s+running\\s+2026-03-01 10:00:00Z\\s+-\\s+-\\s+1/4 \\(25%\\)\\s+1,234$`, 'm'));
-    expect(runsText.stdout).toMatch(/^\s+contact\s+-\s+-$/m);
+    expect(runsText.stdout).toMatch(new RegExp(`^run-2-${cc}\\s+incremental\\s+running\\s+2026-03-01 10:00:00Z\\s+-\\s+-\\s+1/4 \\(25%\\)\\s+1,234\\s+-\\s+-\\s+0$`, 'm'));
+    expect(runsText.stdout).toMatch(new RegExp(`^run-1-${cc}\\s+full\\s+completed\\s+.*\\s+4/4 \\(100%\\)\\s+50\\s+5\\s+45\\s+0$`, 'm'));
+    expect(runsText.stdout).toMatch(/^\s+contact\s+-\s+-\s+-\s+-\s+0$/m);
   });
 });
 

@@ -1,9 +1,11 @@
 /**
  * `dynsync status` as a child process against the real MongoDB-protocol store. The state DB is written by the
- * coordinator's own code (foldEvent + StateStore.saveRun / commitWatermark), as the coordinator would while a run
- * progresses, so the test checks the CLI against the real document shape: --once text and JSON, following a run
- * with plain lines and NDJSON until it completes (exit 0), a terminal redraw through a pseudo-terminal, the idle
- * view of a failed run (exit 1) with the watermarks, and the usage errors.
+ * coordinator's own code (foldEvent + StateStore.saveRun / commitWatermark / markLoaded / markReconciled), as the
+ * coordinator would while a run progresses, and the loader's counts in the shape of the `run_loads` contract, so the
+ * test checks the CLI against the real document shape: --once text and JSON (records extracted, written, unchanged,
+ * tombstoned per table), following a run with plain lines and NDJSON until it completes (exit 0), a terminal redraw
+ * through a pseudo-terminal, the idle view of a failed run (exit 1) with the watermarks, a loaded run whose delete
+ * reconciliation is incomplete (in `status` and `runs`), and the usage errors.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +14,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoordinatorEvent, EventBody } from '../../services/shared/control-messages.ts';
 import { tableTopic } from '../../services/shared/kafka.ts';
+import { RUN_LOADS_COLLECTION, runLoadId, type LoadCounts, type RunLoadDoc } from '../../services/shared/run-loads.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
 import { emptyBook, foldEvent, type RunBook } from '../../services/coordinator/core/run-state.ts';
@@ -88,6 +91,11 @@ describe('dynsync status', () => {
     }
     await store.saveRun(book.runs.get(id)!, Date.now());
   }
+  /** Adds to the loader's counts of a run's table, as the loader does after each chunk (one `$inc`). */
+  async function loaded(id: string, table: string, counts: Partial<LoadCounts>): Promise<void> {
+    const inc = { written: 0, deleted: 0, unchanged: 0, older: 0, dead: 0, ...counts };
+    await db.collection<RunLoadDoc>(RUN_LOADS_COLLECTION).updateOne({ _id: runLoadId(id, table) }, { $inc: inc, $set: { runId: id, connection, table, updatedAt: new Date() } }, { upsert: true });
+  }
   const completed = (table: string, w: { fromMs: number; toMs: number }, count: number): EventBody => ({
     type: 'TaskCompleted', taskId: rootTaskId(runId, table, w), table, count, maxModifiedOn: new Date(w.toMs - 1000), topic: tableTopic(connection, table), offsets: [{ partition: 0, offset: count }], durationMs: 1000,
   });
@@ -114,6 +122,9 @@ describe('dynsync status', () => {
     await apply(runId, completed('contact', contact[0]!, 100));
     await apply(runId, completed('contact', contact[1]!, 200));
     await store.commitWatermark(connection, 'contact', T0, runId, Date.now());
+    // the loader has loaded account's first window (1,400 written, 100 unchanged) and contact (all 300 unchanged)
+    await loaded(runId, 'account', { written: 1_400, unchanged: 100 });
+    await loaded(runId, 'contact', { unchanged: 300 });
   });
 
   afterAll(async () => {
@@ -128,10 +139,10 @@ describe('dynsync status', () => {
     expect(snap.active).toBe(true);
     expect(snap.watermarks).toBeUndefined();
     expect(snap.runs).toHaveLength(1);
-    expect(snap.runs[0]).toMatchObject({ runId, connection, kind: 'full', status: 'running', windowsDone: 3, windowsTotal: 6, records: 1_800, fraction: 0.5, error: null });
+    expect(snap.runs[0]).toMatchObject({ runId, connection, kind: 'full', status: 'running', windowsDone: 3, windowsTotal: 6, records: 1_800, written: 1_400, unchanged: 400, tombstoned: 0, fraction: 0.5, error: null, reconcile: { state: 'pending', incomplete: [] } });
     expect(snap.runs[0]!.tables).toEqual([
-      expect.objectContaining({ table: 'account', windowsDone: 1, windowsTotal: 4, records: 1_500, fraction: 0.25 }),
-      expect.objectContaining({ table: 'contact', windowsDone: 2, windowsTotal: 2, records: 300, fraction: 1, etaSeconds: 0 }),
+      expect.objectContaining({ table: 'account', windowsDone: 1, windowsTotal: 4, records: 1_500, written: 1_400, unchanged: 100, tombstoned: 0, fraction: 0.25 }),
+      expect.objectContaining({ table: 'contact', windowsDone: 2, windowsTotal: 2, records: 300, written: 0, unchanged: 300, tombstoned: 0, fraction: 1, etaSeconds: 0 }),
     ]);
     // one reading: the rate is the average since the run started (about 5 minutes ago)
     expect(snap.runs[0]!.recordsPerSec).toBeGreaterThan(1_800 / 400);
@@ -141,9 +152,10 @@ describe('dynsync status', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`${runId} (${connection}, full) running since`);
     // not a terminal: 100 columns, 30-cell ASCII bars
-    expect(text.stdout).toMatch(/^ {2}account {2}\[#{7}-{23}\] +1\/4 \(25%\) +1,500 +\d\.\d\/s +\d+m\d\ds$/m);
-    expect(text.stdout).toMatch(/^ {2}contact {2}\[#{30}\] +2\/2 \(100%\) +300 +- +done$/m);
-    expect(text.stdout).toMatch(/^ {2}total {4}\[#{15}-{15}\] +3\/6 \(50%\) +1,800 /m);
+    expect(text.stdout).toMatch(/^ {2}TABLE +PROGRESS +WINDOWS +RECORDS +RATE +ETA +WRITTEN +UNCHANGED +TOMBSTONED$/m);
+    expect(text.stdout).toMatch(/^ {2}account {2}\[#{7}-{23}\] +1\/4 \(25%\) +1,500 +\d\.\d\/s +\d+m\d\ds +1,400 +100 +0$/m);
+    expect(text.stdout).toMatch(/^ {2}contact {2}\[#{30}\] +2\/2 \(100%\) +300 +- +done +0 +300 +0$/m);
+    expect(text.stdout).toMatch(/^ {2}total {4}\[#{15}-{15}\] +3\/6 \(50%\) +1,800 .* 1,400 +400 +0$/m);
     expect(text.stdout).not.toContain('\u001b'); // not a terminal: no escape codes
   });
 
@@ -168,7 +180,7 @@ describe('dynsync status', () => {
     expect(await lines.exit).toBe(0);
     expect(await ndjson.exit).toBe(0);
     const printed = lines.out().trimEnd().split('\n');
-    expect(printed.at(-1)).toMatch(new RegExp(`^\\S+ \\S+ ${runId} completed windows 6/6 \\(100%\\) records 4,800 in \\d+m\\d\\ds$`));
+    expect(printed.at(-1)).toMatch(new RegExp(`^\\S+ \\S+ ${runId} completed windows 6/6 \\(100%\\) records 4,800 in \\d+m\\d\\ds written 1,400 unchanged 400 tombstoned 0$`));
     expect(printed.filter((l) => / account windows /.test(l)).map((l) => l.replace(/^.* account (windows \S+).*$/, '$1'))).toEqual(['windows 1/4', 'windows 2/4', 'windows 4/4']);
     expect(lines.err()).toBe('');
 
@@ -198,7 +210,7 @@ describe('dynsync status', () => {
     expect(out.endsWith('\u001b[?25h')).toBe(true); // ...and shown again at the end
     expect(out).toMatch(/\u001b\[\d+F\u001b\[0J/); // redrawn in place
     expect(out).toContain('█');
-    expect(out).toMatch(/account +\[█+\] +2\/2 \(100%\) +10 +- +done/);
+    expect(out).toMatch(/account +\[█+\] +2\/2 \(100%\) +10 +- +done +- +- +0/);
     expect(out).toContain('Watermarks:');
   });
 
@@ -215,6 +227,34 @@ describe('dynsync status', () => {
     expect(done.code).toBe(0);
     expect(done.stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(JSON.parse(done.stdout)).toMatchObject({ active: false, runs: [{ runId, status: 'completed' }] });
+  });
+
+  it('a loaded full run: records written, unchanged and tombstoned per table, and an incomplete reconciliation with its reason (status and runs)', async () => {
+    await loaded(runId, 'account', { written: 2_950, unchanged: 50, deleted: 2 }); // the rest of account, and the 2 tombstones
+    await store.markLoaded(runId, Date.now());
+    const reason = '1 window (300 documents) not compared: Dataverse answered HTTP 503';
+    await store.markReconciled(runId, { account: { tombstoned: 2, candidates: 3, windows: 1 }, contact: { tombstoned: 0, candidates: 0, windows: 1, incomplete: reason } }, Date.now());
+
+    const once = await runDynsync(['status', '--run', runId, '--once'], env);
+    expect(once.code).toBe(0);
+    expect(once.stdout).toMatch(new RegExp(`^${runId} \\(${connection}, full\\) completed .*, loaded `, 'm'));
+    expect(once.stdout).toContain(`\n  reconcile incomplete: contact: ${reason}\n`);
+    expect(once.stdout).toMatch(/^ {2}account .* 4,500 +- +done +4,350 +150 +2$/m);
+    expect(once.stdout).toMatch(/^ {2}contact .* 300 +- +done +0 +300 +0$/m);
+    expect(once.stdout).toMatch(/^ {2}total .* 4,800 +- +done +4,350 +450 +2$/m);
+    const json = JSON.parse((await runDynsync(['status', '--run', runId, '--once', '--json'], env)).stdout) as StatusSnapshot;
+    expect(json.runs[0]).toMatchObject({ status: 'loaded', records: 4_800, written: 4_350, unchanged: 450, tombstoned: 2, reconcile: { state: 'incomplete', incomplete: [{ table: 'contact', reason }] } });
+
+    const runs = await runDynsync(['runs', connection], env);
+    expect(runs.code).toBe(0);
+    expect(runs.stdout).toMatch(/^RUN +KIND +STATUS +STARTED +COMPLETED +LOADED +WINDOWS +RECORDS +WRITTEN +UNCHANGED +TOMBSTONED$/m);
+    expect(runs.stdout).toMatch(new RegExp(`^${runId} +full +loaded .* 6/6 \\(100%\\) +4,800 +4,350 +450 +2$`, 'm'));
+    expect(runs.stdout).toContain(`Run ${runId}: reconcile incomplete: contact: ${reason}\n`);
+    const listed = JSON.parse((await runDynsync(['runs', connection, '--json'], env)).stdout) as { runs: { runId: string; tables: { table: string; records: number; written: number; unchanged: number; tombstoned: number }[] }[] };
+    expect(listed.runs.find((r) => r.runId === runId)!.tables.map((t) => [t.table, t.records, t.written, t.unchanged, t.tombstoned])).toEqual([
+      ['account', 4_500, 4_350, 150, 2],
+      ['contact', 300, 0, 300, 0],
+    ]);
   });
 
   it.each([

@@ -1,14 +1,14 @@
 /**
- * `dynsync runs <connection>`: recent runs of a connection (state database, collection `runs`, written by the
- * coordinator), newest first, with window progress and record counts, and the per-table progress of the latest.
+ * `dynsync runs <connection>`: recent runs of a connection (state database: `runs`, written by the coordinator, and
+ * the loader's `run_loads`), newest first, with window progress and the records extracted, written, unchanged and
+ * tombstoned, and the same per table for the latest run.
  */
+import { reconcileNote } from '../../shared/run-counts.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
 import { parseCommand, rejectExtraPositionals, requirePositional, usageError, type CommandSpec } from '../command-spec.ts';
-import { formatCount, formatDate, formatProgress, renderTable, toJsonText } from '../format.ts';
-import { normalizeRun, type RunView } from '../run-status.ts';
-
-/** The collection the coordinator keeps runs in. */
-export const RUNS_COLLECTION = 'runs';
+import { formatCount, formatDate, formatProgress, oneLine, renderTable, toJsonText } from '../format.ts';
+import { OUTCOME_COLUMNS, type RunView } from '../run-status.ts';
+import { StatusQuery } from '../status-query.ts';
 
 const spec = {
   name: 'runs',
@@ -32,8 +32,13 @@ export function formatRuns(runs: readonly RunView[]): string {
     { header: 'LOADED', value: (r) => formatDate(r.loadedAt) },
     { header: 'WINDOWS', value: (r) => formatProgress(r.windowsDone, r.windowsTotal), right: true },
     { header: 'RECORDS', value: (r) => formatCount(r.records), right: true },
+    ...OUTCOME_COLUMNS,
   ]);
   for (const r of runs.filter((x) => x.error !== undefined)) out += `\nRun ${r.runId} failed: ${r.error}\n`;
+  for (const r of runs) {
+    const note = reconcileNote(r.reconcile);
+    if (note !== null) out += `\nRun ${r.runId}: ${oneLine(note)}\n`;
+  }
   const latest = runs[0];
   if (latest && latest.tables.length > 0) {
     out += `\nLatest run ${latest.runId} by table:\n`;
@@ -43,6 +48,7 @@ export function formatRuns(runs: readonly RunView[]): string {
         { header: 'TABLE', value: (t) => t.table },
         { header: 'WINDOWS', value: (t) => formatProgress(t.windowsDone, t.windowsTotal), right: true },
         { header: 'RECORDS', value: (t) => formatCount(t.records), right: true },
+        ...OUTCOME_COLUMNS,
       ],
       '  ',
     );
@@ -56,10 +62,8 @@ async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const id = requirePositional(spec, positionals, 0);
   const limit = values.limit === undefined ? 10 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw usageError(spec.name, '--limit must be an integer from 1 to 1000');
-  const db = await ctx.stateDb();
-  const docs = await db.collection<Record<string, unknown>>(RUNS_COLLECTION).find({ connection: id }).sort({ startedAt: -1, _id: -1 }).limit(limit).toArray();
-  if (docs.length === 0) await (await ctx.connections()).get(id); // unknown connection → CONNECTION_NOT_FOUND
-  const runs = docs.map(normalizeRun);
+  const runs = await new StatusQuery(await ctx.stateDb()).recent(id, limit);
+  if (runs.length === 0) await (await ctx.connections()).get(id); // unknown connection → CONNECTION_NOT_FOUND
   if (values.json) {
     ctx.io.out(toJsonText({ connection: id, runs }));
     return 0;
