@@ -1,7 +1,8 @@
 /**
  * The coordinator's status page in a real headless Chromium, against the real MongoDB-protocol store and Kafka.
- * The state DB is written by the coordinator's own code (foldEvent + StateStore.saveRun / commitWatermark, and
- * ConnectionStore.put as `dynsync connect` does), so the page reads documents shaped exactly as in production.
+ * The state DB is written by the coordinator's own code (foldEvent + StateStore.saveRun / commitWatermark /
+ * markLoaded / markReconciled, and ConnectionStore.put as `dynsync connect` does) and the loader's counts in the shape
+ * of the `run_loads` contract, so the page reads documents shaped exactly as in production.
  * The status server runs in-process on a ManualClock: every figure on the page is deterministic, and a view is
  * rebuilt only when the test moves the clock.
  *
@@ -20,6 +21,7 @@ import { ManualClock } from '../../services/shared/clock.ts';
 import type { CoordinatorEvent, EventBody } from '../../services/shared/control-messages.ts';
 import { createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
 import { createLogger } from '../../services/shared/log.ts';
+import { RUN_LOADS_COLLECTION, runLoadId, type LoadCounts, type RunLoadDoc } from '../../services/shared/run-loads.ts';
 import { tableTopicSpec } from '../../services/shared/topics.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
@@ -53,6 +55,7 @@ describe.skipIf(!haveChromium)('coordinator status page in headless Chromium', (
   const loaderGroup = uniqueName('status-loader');
   const runId = `${connection}-full-20260301T095000Z-s`;
   const failedRunId = `${connection}-incremental-20260301T080000Z-s`;
+  const reconciledRunId = `${connection}-full-20260301T070000Z-s`;
   const topic = tableTopic(connection, 'account');
   const clock = new ManualClock(T);
   const book: RunBook = emptyBook();
@@ -76,6 +79,11 @@ describe.skipIf(!haveChromium)('coordinator status page in headless Chromium', (
     expect(foldEvent(book, e)).toBe('applied');
     await store.saveRun(book.runs.get(id)!, atMs);
   }
+  /** Adds to the loader's counts of a run's table, as the loader does after each chunk (one `$inc`). */
+  async function loaded(id: string, table: string, counts: Partial<LoadCounts>): Promise<void> {
+    const inc = { written: 0, deleted: 0, unchanged: 0, older: 0, dead: 0, ...counts };
+    await db.collection<RunLoadDoc>(RUN_LOADS_COLLECTION).updateOne({ _id: runLoadId(id, table) }, { $inc: inc, $set: { runId: id, connection, table, updatedAt: new Date(T) } }, { upsert: true });
+  }
   const completed = (table: string, w: { fromMs: number; toMs: number }, count: number): EventBody => ({
     type: 'TaskCompleted', taskId: taskId(table, w), table, count, maxModifiedOn: new Date(w.toMs - 1000), topic: tableTopic(connection, table), offsets: [{ partition: 0, offset: count }], durationMs: 1000,
   });
@@ -90,6 +98,22 @@ describe.skipIf(!haveChromium)('coordinator status page in headless Chromium', (
       id: connection, orgUrl: 'https://acme.crm4.dynamics.com', tenantId: 'contoso.onmicrosoft.com', clientId: '11111111-2222-3333-4444-555555555555',
       flow: 'client-credentials', tables: ['account', 'contact'], schedule: { ...DEFAULT_SCHEDULE }, createdAt: new Date(T - 86_400_000), updatedAt: new Date(T - 86_400_000),
     });
+    // an earlier full run, loaded, whose delete reconciliation tombstoned 3 account rows and could not compare contact
+    const early = Date.UTC(2026, 2, 1, 7, 0, 0);
+    const earlyWindow = { fromMs: FULL_RANGE_START_MS, toMs: early - MIN };
+    const earlyTask = (table: string) => rootTaskId(reconciledRunId, table, earlyWindow);
+    await apply(reconciledRunId, early, {
+      type: 'RunStarted', kind: 'full', runStart: new Date(early - MIN), requestedBy: 'schedule',
+      tables: ['account', 'contact'].map((table) => ({ table, from: new Date(FULL_RANGE_START_MS), to: new Date(early - MIN), taskIds: [earlyTask(table)] })),
+    });
+    for (const [table, count] of [['account', 1_000], ['contact', 20]] as const) {
+      await apply(reconciledRunId, early + MIN, { type: 'TaskCompleted', taskId: earlyTask(table), table, count, maxModifiedOn: new Date(early - 2 * MIN), topic: tableTopic(connection, table), offsets: [{ partition: 0, offset: count }], durationMs: 1000 });
+    }
+    await apply(reconciledRunId, early + 2 * MIN, { type: 'RunCompleted', tables: ['account', 'contact'].map((table) => ({ table, count: 0, durationMs: 1000, watermark: new Date(early - MIN) })) });
+    await loaded(reconciledRunId, 'account', { written: 10, unchanged: 990, deleted: 3 });
+    await loaded(reconciledRunId, 'contact', { written: 20 });
+    await store.markLoaded(reconciledRunId, early + 3 * MIN);
+    await store.markReconciled(reconciledRunId, { account: { tombstoned: 3, candidates: 3, windows: 1 }, contact: { tombstoned: 0, candidates: 0, windows: 1, incomplete: `1 window not compared: ${EVIL}` } }, early + 4 * MIN);
     // an earlier incremental run that failed, with an error message that must be shown as text, never as markup
     await apply(failedRunId, T - 2 * 60 * MIN, { type: 'RunStarted', kind: 'incremental', runStart: new Date(T - 2 * 60 * MIN - MIN), requestedBy: 'schedule', tables: [] });
     await apply(failedRunId, T - 119 * MIN, { type: 'RunFailed', code: 'RUN_TIMEOUT', message: `boom ${EVIL}` });
@@ -106,6 +130,8 @@ describe.skipIf(!haveChromium)('coordinator status page in headless Chromium', (
     await apply(runId, T - 5 * MIN, completed('contact', contactWindows[1]!, 200));
     await store.commitWatermark(connection, 'account', OLD_WATERMARK, 'an-earlier-run', OLD_WATERMARK + MIN);
     await store.commitWatermark(connection, 'contact', T0, runId, T - 5 * MIN);
+    await loaded(runId, 'account', { written: 1_400, unchanged: 100 });
+    await loaded(runId, 'contact', { unchanged: 300 });
 
     // Kafka: 5 records on the account topic that the loader group has not read
     admin = testKafka().admin();
@@ -145,13 +171,17 @@ describe.skipIf(!haveChromium)('coordinator status page in headless Chromium', (
 
     // per-table progress of the running run (rate = records / time since the run started; ETA by windows)
     const progress = await text('#s-progress tbody');
-    expect(progress).toContain(`${connection}\t${runId}\taccount\t1/4 (25%)\t1,500\t2.5/s\t30m 00s\t1753-01-01 00:00:00Z\t2026-03-01 09:49:00Z\t-`);
-    expect(progress).toContain(`contact\t2/2 (100%)\t300\t1.0/s\t0s`);
+    // records extracted, then written, unchanged, tombstoned as the loader counted them
+    expect(progress).toContain(`${connection}\t${runId}\taccount\t1/4 (25%)\t1,500\t1,400\t100\t0\t2.5/s\t30m 00s\t1753-01-01 00:00:00Z\t2026-03-01 09:49:00Z\t-`);
+    expect(progress).toContain(`contact\t2/2 (100%)\t300\t0\t300\t0\t1.0/s\t0s`);
     // runs: the running one first, the failed one with its error as plain text
     const runs = await text('#s-runs tbody');
     expect(runs.indexOf(runId)).toBeLessThan(runs.indexOf(failedRunId));
     expect(runs).toContain('running\tcli:ops\t2026-03-01 09:50:00Z');
     expect(runs).toContain(`RUN_TIMEOUT: boom ${EVIL}`);
+    // the loaded full run: its sums and its incomplete reconciliation with the reason, as text
+    expect(runs).toContain(`${reconciledRunId}\t${connection}\tfull\tloaded · reconcile incomplete\tschedule\t2026-03-01 07:00:00Z\t2026-03-01 07:02:00Z\t2026-03-01 07:03:00Z\t2/2 (100%)\t1,020\t30\t990\t3\t`);
+    expect(runs).toContain(`reconcile incomplete: contact: 1 window not compared: ${EVIL}`);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('img').count()).toBe(0);
     // watermarks, connection, loader lag
@@ -199,7 +229,11 @@ describe.skipIf(!haveChromium)('coordinator status page in headless Chromium', (
     expect(body.data.runs.map((r) => [r.runId, r.status])).toEqual([
       [runId, 'running'],
       [failedRunId, 'failed'],
+      [reconciledRunId, 'loaded'],
     ]);
+    const reconciled = (body.data.runs as unknown as { runId: string; reconcile: unknown; tables: { table: string; records: number; written: number | null; unchanged: number | null; tombstoned: number }[] }[]).find((r) => r.runId === reconciledRunId)!;
+    expect(reconciled.reconcile).toEqual({ state: 'incomplete', incomplete: [{ table: 'contact', reason: `1 window not compared: ${EVIL}` }] });
+    expect(reconciled.tables.map((t) => [t.table, t.records, t.written, t.unchanged, t.tombstoned])).toEqual([['account', 1_000, 10, 990, 3], ['contact', 20, 20, 0, 0]]);
   });
 
   it('a port already in use leaves the coordinator running without the page (a warning, a no-op handle)', async () => {

@@ -1,6 +1,6 @@
 /**
  * Reads what the status page shows, read-only: the state DB (`connections` with a whitelist projection,
- * `run_requests`, `runs`, `watermarks`) and, through the coordinator's Kafka admin client, the loader group's
+ * `run_requests`, `runs` with the loader's `run_loads` of the shown runs, `watermarks`) and, through the coordinator's Kafka admin client, the loader group's
  * lag per table topic of the known connections and the high-water marks of `sync.dlq`. A Kafka problem or a
  * slow broker does not fail the page: the Kafka part then reports why it is missing.
  */
@@ -9,6 +9,8 @@ import type { Db, Document } from 'mongodb';
 import { DLQ_TOPIC } from '../../shared/dlq.ts';
 import { toSyncError } from '../../shared/errors.ts';
 import { TABLE_TOPIC_PATTERN } from '../../shared/kafka.ts';
+import type { RunCountFields } from '../../shared/run-counts.ts';
+import { readRunLoads } from '../../shared/run-loads-reader.ts';
 import { CONNECTIONS_COLLECTION } from '../../dataverse/connections/connection-store.ts';
 import {
   connectionFromDoc,
@@ -21,6 +23,11 @@ import {
   type RunInput,
   type WatermarkInput,
 } from './core/status-input.ts';
+import type { RunDoc } from '../state-store.ts';
+
+/** Compile-time check: the run document the coordinator writes has the fields the shared counts read. */
+const runDocHasCountFields: RunDoc extends RunCountFields ? true : never = true;
+void runDocHasCountFields;
 
 /** What the reader needs. */
 export interface StatusReaderDeps {
@@ -65,7 +72,8 @@ export class StatusReader {
     ]);
     const byId = new Map<string, Document>();
     for (const doc of [...running, ...recent]) byId.set(String(doc._id), doc);
-    return [...byId.values()].map(runFromDoc);
+    const loads = await readRunLoads(this.d.db, [...byId.keys()]);
+    return [...byId].map(([id, doc]) => runFromDoc(doc, loads.get(id)));
   }
 
   /** Everything the state DB holds for the page. */

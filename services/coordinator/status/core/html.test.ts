@@ -37,7 +37,7 @@ describe('status page HTML', () => {
       nowMs: now,
       connections: [{ id: EVIL, orgUrl: EVIL, flow: EVIL, tables: [EVIL], schedule: { full: EVIL, incremental: EVIL, timeZone: EVIL }, updatedAtMs: now }],
       requests: [],
-      runs: [{ runId: EVIL, connection: EVIL, kind: EVIL, status: 'failed', requestedBy: EVIL, startedAtMs: now, completedAtMs: null, failedAtMs: now, loadedAtMs: null, error: { code: EVIL, message: EVIL }, tables: [{ table: EVIL, windowsDone: 0, windowsTotal: 1, records: 0, fromMs: null, toMs: null, completedAtMs: null }] }],
+      runs: [{ runId: EVIL, connection: EVIL, kind: EVIL, status: 'failed', requestedBy: EVIL, startedAtMs: now, completedAtMs: null, failedAtMs: now, loadedAtMs: null, error: { code: EVIL, message: EVIL }, reconcile: { state: 'incomplete', incomplete: [{ table: EVIL, reason: EVIL }] }, tables: [{ table: EVIL, windowsDone: 0, windowsTotal: 1, records: 0, written: null, unchanged: null, tombstoned: 0, fromMs: null, toMs: null, completedAtMs: null }] }],
       watermarks: [{ connection: EVIL, table: EVIL, watermarkMs: now, runId: EVIL, updatedAtMs: now }],
       kafka: { state: 'unavailable', message: EVIL },
       throughput: [],

@@ -2,6 +2,7 @@
  * The sections of the status page (pure): each turns normalised inputs into a titled table of formatted cells.
  * Text is left unescaped here; the renderers escape it (HTML) or set it as text (DOM).
  */
+import { reconcileNote, totalOutcome, type RecordOutcome } from '../../../shared/run-counts.ts';
 import { formatCount, formatDuration, formatPercent, formatRate, formatTime, NONE } from './format.ts';
 import { partitionLag, type ConnectionInput, type KafkaInput, type RequestsInput, type WatermarkInput } from './status-input.ts';
 import type { Cell, RunData, Section, Tone } from './view-types.ts';
@@ -15,33 +16,45 @@ function windowsCell(done: number, total: number, fraction: number | null): Cell
   return c(`${done}/${total} (${formatPercent(fraction)})`, fraction === null ? {} : { bar: fraction });
 }
 
+/** The headers and cells of what a run did to the records it extracted (shared/run-counts.ts; `-`: not known yet). */
+const OUTCOME_COLUMNS = ['Written', 'Unchanged', 'Tombstoned'];
+const outcomeCells = (o: RecordOutcome): Cell[] => [c(formatCount(o.written)), c(formatCount(o.unchanged)), c(formatCount(o.tombstoned))];
+
+/** A failed run's error, else an incomplete reconciliation's reasons, as the last cell of a run (long text clipped). */
+function noteCell(r: RunData): Cell {
+  const [text, tone]: [string | null, Tone] = r.error ? [`${r.error.code}: ${r.error.message}`, 'err'] : [reconcileNote(r.reconcile), 'warn'];
+  if (text === null) return c('');
+  return c(text.length > ERROR_CHARS ? `${text.slice(0, ERROR_CHARS)}…` : text, { tone, title: text });
+}
+
 /** Runs, the running ones first, then newest first. */
 export function runsSection(runs: readonly RunData[]): Section {
   return {
     id: 'runs',
     title: 'Runs',
-    note: 'Current and recent runs (collection runs). Rate = records per second since the run started; ETA by windows.',
-    columns: ['Run', 'Connection', 'Kind', 'Status', 'Requested by', 'Started', 'Finished', 'Loaded', 'Windows', 'Records', 'Rate', 'ETA', 'Error'],
+    note: 'Current and recent runs (collections runs and run_loads). Records = extracted; written, unchanged and tombstoned as loaded into MongoDB. Rate = records per second since the run started; ETA by windows.',
+    columns: ['Run', 'Connection', 'Kind', 'Status', 'Requested by', 'Started', 'Finished', 'Loaded', 'Windows', 'Records', ...OUTCOME_COLUMNS, 'Rate', 'ETA', 'Error'],
     empty: 'No run yet.',
     rows: runs.map((r) => {
       const done = r.tables.reduce((s, t) => s + t.windowsDone, 0);
       const total = r.tables.reduce((s, t) => s + t.windowsTotal, 0);
       const records = r.tables.reduce((s, t) => s + t.records, 0);
-      const error = r.error ? `${r.error.code}: ${r.error.message}` : '';
+      const incomplete = r.reconcile.state === 'incomplete';
       return [
         c(r.runId),
         c(r.connection),
         c(r.kind),
-        c(r.status, { tone: STATUS_TONE[r.status] ?? 'muted' }),
+        c(incomplete ? `${r.status} · reconcile incomplete` : r.status, { tone: incomplete ? 'warn' : (STATUS_TONE[r.status] ?? 'muted') }),
         c(r.requestedBy || NONE),
         c(formatTime(r.startedAtMs)),
         c(formatTime(r.completedAtMs ?? r.failedAtMs)),
         c(formatTime(r.loadedAtMs)),
         windowsCell(done, total, r.progress.fraction),
         c(formatCount(records)),
+        ...outcomeCells(totalOutcome(r.tables)),
         c(formatRate(r.progress.ratePerSec)),
         c(formatDuration(r.progress.etaMs)),
-        error ? c(error.length > ERROR_CHARS ? `${error.slice(0, ERROR_CHARS)}…` : error, { tone: 'err', title: error }) : c(''),
+        noteCell(r),
       ];
     }),
   };
@@ -57,7 +70,7 @@ export function progressSection(runs: readonly RunData[]): Section {
     id: 'progress',
     title: 'Progress by table',
     note: running.length > 0 ? `${running.length} run(s) in progress.` : shown.length > 0 ? 'No run in progress: the latest run of each connection.' : '',
-    columns: ['Connection', 'Run', 'Table', 'Windows', 'Records', 'Rate', 'ETA', 'Range from', 'Range to', 'Table done'],
+    columns: ['Connection', 'Run', 'Table', 'Windows', 'Records', ...OUTCOME_COLUMNS, 'Rate', 'ETA', 'Range from', 'Range to', 'Table done'],
     empty: 'No run yet.',
     rows: shown.flatMap((r) =>
       r.tables.map((t) => [
@@ -66,6 +79,7 @@ export function progressSection(runs: readonly RunData[]): Section {
         c(t.table),
         windowsCell(t.windowsDone, t.windowsTotal, t.progress.fraction),
         c(formatCount(t.records)),
+        ...outcomeCells(t),
         c(formatRate(t.progress.ratePerSec)),
         c(formatDuration(t.progress.etaMs)),
         c(formatTime(t.fromMs)),

@@ -69,9 +69,24 @@ describe('state documents → status inputs', () => {
     { name: 'no tables at all', doc: { _id: 'run-3' }, tables: [], error: null },
   ])('runFromDoc: $name', ({ doc, tables, error }) => {
     const r = runFromDoc(doc);
+    expect(r.tables.every((t) => t.tombstoned === 0)).toBe(true);
     expect(r.tables.map((t) => [t.table, t.windowsDone, t.windowsTotal, t.records, t.completedAtMs])).toEqual(tables);
     expect(r.error).toEqual(error);
     expect(r.runId).toBe(doc._id);
+  });
+
+  it('runFromDoc: what the run did per table (run_loads and tombstones) and its reconciliation', () => {
+    const doc = {
+      _id: 'run-4', status: 'loaded', reconcile: 'incomplete', reconcileIncomplete: { contact: 'HTTP 503' }, tombstones: { account: 2 },
+      tables: { account: { records: 100 }, contact: { records: 0, delta: { status: 'completed', deletes: 3 } }, lead: { records: 5 } },
+    };
+    const r = runFromDoc(doc, new Map([['account', { written: 7, deleted: 2, unchanged: 93, older: 0, dead: 0 }]]));
+    expect(r.tables.map((t) => [t.table, t.records, t.written, t.unchanged, t.tombstoned])).toEqual([
+      ['account', 100, 7, 93, 2],
+      ['contact', 0, 0, 0, 3], // nothing extracted: nothing to load
+      ['lead', 5, null, null, 0], // not counted by the loader yet
+    ]);
+    expect(r.reconcile).toEqual({ state: 'incomplete', incomplete: [{ table: 'contact', reason: 'HTTP 503' }] });
   });
 
   it.each([

@@ -2,8 +2,11 @@
  * What the status page is built from (pure): the state DB documents as the coordinator and the CLI write them,
  * normalised defensively (a field missing or of the wrong type becomes null, never an exception), and what the
  * Kafka admin reported. Connections are reduced to a whitelist of fields, so nothing else stored with a
- * connection (today or in a later version) can reach the page.
+ * connection (today or in a later version) can reach the page. What a run did to each table (written, unchanged,
+ * tombstoned) and its delete reconciliation are computed by shared/run-counts.ts, as for the CLI.
  */
+import { reconcileOutcome, tableCounts, type ReconcileOutcome, type TableCounts } from '../../../shared/run-counts.ts';
+import type { LoadCounts } from '../../../shared/run-loads.ts';
 
 /** A connection as shown (no secrets: only these fields are ever read). */
 export interface ConnectionInput {
@@ -22,8 +25,8 @@ export interface RequestsInput {
   lastFiredMs: { full: number | null; incremental: number | null };
 }
 
-/** One table of a run (`runs.tables.<t>`). */
-export interface RunTableInput {
+/** One table of a run (`runs.tables.<t>`, and the loader's `run_loads`); `records` are the records extracted. */
+export interface RunTableInput extends Pick<TableCounts, 'written' | 'unchanged' | 'tombstoned'> {
   table: string;
   windowsDone: number;
   windowsTotal: number;
@@ -45,6 +48,8 @@ export interface RunInput {
   failedAtMs: number | null;
   loadedAtMs: number | null;
   error: { code: string; message: string } | null;
+  /** The delete reconciliation of a full run. */
+  reconcile: ReconcileOutcome;
   tables: RunTableInput[];
 }
 
@@ -107,8 +112,11 @@ export function requestsFromDoc(doc: Doc): RequestsInput {
   return { connection: String(doc._id), pending, lastFiredMs: { full: timeOf(last.full), incremental: timeOf(last.incremental) } };
 }
 
-/** A `runs` document → a run; `tables` may be an object keyed by table (coordinator) or an array (older CLI shape). */
-export function runFromDoc(doc: Doc): RunInput {
+/**
+ * A `runs` document → a run; `tables` may be an object keyed by table (coordinator) or an array (older CLI shape).
+ * `loads` are the loader's counts of the run by table (`run_loads`).
+ */
+export function runFromDoc(doc: Doc, loads?: ReadonlyMap<string, LoadCounts>): RunInput {
   const raw = doc.tables;
   const entries: [string, unknown][] = Array.isArray(raw)
     ? raw.filter(isDoc).map((t) => [String(t.table), t])
@@ -117,15 +125,21 @@ export function runFromDoc(doc: Doc): RunInput {
       : [];
   const tables = entries
     .filter((e): e is [string, Doc] => isDoc(e[1]))
-    .map(([table, t]) => ({
-      table,
-      windowsDone: num(t.windowsDone),
-      windowsTotal: num(t.windowsTotal),
-      records: num(t.records),
-      fromMs: timeOf(t.from),
-      toMs: timeOf(t.to),
-      completedAtMs: timeOf(t.completedAt),
-    }))
+    .map(([table, t]) => {
+      const { written, unchanged, tombstoned } = tableCounts(doc, table, t, loads);
+      return {
+        table,
+        windowsDone: num(t.windowsDone),
+        windowsTotal: num(t.windowsTotal),
+        records: num(t.records),
+        written,
+        unchanged,
+        tombstoned,
+        fromMs: timeOf(t.from),
+        toMs: timeOf(t.to),
+        completedAtMs: timeOf(t.completedAt),
+      };
+    })
     .sort((a, b) => a.table.localeCompare(b.table));
   const err = isDoc(doc.error) ? { code: str(doc.error.code) ?? '', message: str(doc.error.message) ?? '' } : null;
   return {
@@ -139,6 +153,7 @@ export function runFromDoc(doc: Doc): RunInput {
     failedAtMs: timeOf(doc.failedAt),
     loadedAtMs: timeOf(doc.loadedAt),
     error: err,
+    reconcile: reconcileOutcome(doc),
     tables,
   };
 }

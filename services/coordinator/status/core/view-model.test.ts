@@ -6,12 +6,12 @@ import { buildStatusView, orderRuns, type StatusInput } from './view-model.ts';
 const NOW = Date.parse('2026-03-01T10:10:00Z');
 const min = 60_000;
 
-const table = (name: string, done: number, total: number, records: number, completedAtMs: number | null = null): RunTableInput => ({
-  table: name, windowsDone: done, windowsTotal: total, records, fromMs: Date.parse('1753-01-01T00:00:00Z'), toMs: NOW - 11 * min, completedAtMs,
+const table = (name: string, done: number, total: number, records: number, completedAtMs: number | null = null, outcome: Partial<RunTableInput> = {}): RunTableInput => ({
+  table: name, windowsDone: done, windowsTotal: total, records, written: null, unchanged: null, tombstoned: 0, fromMs: Date.parse('1753-01-01T00:00:00Z'), toMs: NOW - 11 * min, completedAtMs, ...outcome,
 });
 const run = (over: Partial<RunInput>): RunInput => ({
   runId: 'run-1', connection: 'acme', kind: 'full', status: 'running', requestedBy: 'ops', startedAtMs: NOW - 10 * min,
-  completedAtMs: null, failedAtMs: null, loadedAtMs: null, error: null, tables: [], ...over,
+  completedAtMs: null, failedAtMs: null, loadedAtMs: null, error: null, reconcile: { state: 'pending', incomplete: [] }, tables: [], ...over,
 });
 const kafkaOk: KafkaInput = {
   state: 'ok',
@@ -29,13 +29,13 @@ describe('buildStatusView', () => {
   it('per-table progress of a running run: windows, records, rate and ETA', () => {
     const v = buildStatusView(input({ runs: [run({ tables: [table('account', 2, 8, 6_000), table('contact', 4, 4, 1_200, NOW - 5 * min)] })] }));
     expect(texts(section(v.sections, 'progress'))).toEqual([
-      ['acme', 'run-1', 'account', '2/8 (25%)', '6,000', '10/s', '30m 00s', '1753-01-01 00:00:00Z', '2026-03-01 09:59:00Z', '-'],
-      ['acme', 'run-1', 'contact', '4/4 (100%)', '1,200', '4.0/s', '0s', '1753-01-01 00:00:00Z', '2026-03-01 09:59:00Z', '2026-03-01 10:05:00Z'],
+      ['acme', 'run-1', 'account', '2/8 (25%)', '6,000', '-', '-', '0', '10/s', '30m 00s', '1753-01-01 00:00:00Z', '2026-03-01 09:59:00Z', '-'],
+      ['acme', 'run-1', 'contact', '4/4 (100%)', '1,200', '-', '-', '0', '4.0/s', '0s', '1753-01-01 00:00:00Z', '2026-03-01 09:59:00Z', '2026-03-01 10:05:00Z'],
     ]);
     expect(section(v.sections, 'progress').rows[0]![3]!.bar).toBe(0.25);
     const runs = texts(section(v.sections, 'runs'));
     // whole run: 6/12 windows in 10 minutes → 10 more minutes
-    expect(runs[0]!.slice(8, 12)).toEqual(['6/12 (50%)', '7,200', '12/s', '10m 00s']);
+    expect(runs[0]!.slice(8, 15)).toEqual(['6/12 (50%)', '7,200', '-', '-', '0', '12/s', '10m 00s']);
     expect(v.summary.find((s) => s.id === 'records')!.value).toBe('7,200');
     expect(v.data.runs[0]!.progress).toEqual({ fraction: 0.5, elapsedMs: 10 * min, ratePerSec: 12, etaMs: 10 * min });
   });
@@ -57,12 +57,34 @@ describe('buildStatusView', () => {
     }));
     const p = section(v.sections, 'progress');
     expect(p.note).toMatch(/No run in progress/);
-    expect(texts(p).map((r) => [r[1], r[2], r[5], r[6]])).toEqual([
+    expect(texts(p).map((r) => [r[1], r[2], r[8], r[9]])).toEqual([
       ['b-1', 'lead', '0.0/s', '-'], // failed: no ETA
       ['a-new', 'account', '1.0/s', '0s'], // rate measured until the run completed, not until now
     ]);
-    const err = section(v.sections, 'runs').rows[0]![12]!;
+    const err = section(v.sections, 'runs').rows[0]![15]!;
     expect(err).toEqual({ text: 'RUN_TIMEOUT: x', tone: 'err', title: 'RUN_TIMEOUT: x' });
+  });
+
+  it('records written, unchanged and tombstoned per table and per run; an incomplete reconciliation in the status and error cells', () => {
+    const reasons = [{ table: 'contact', reason: '1 window (5,000 documents) not compared: HTTP 503' }];
+    const v = buildStatusView(input({
+      runs: [
+        run({
+          status: 'loaded', completedAtMs: NOW - 5 * min, loadedAtMs: NOW - 4 * min, reconcile: { state: 'incomplete', incomplete: reasons },
+          tables: [table('account', 8, 8, 1_000, NOW - 6 * min, { written: 10, unchanged: 990, tombstoned: 3 }), table('contact', 2, 2, 20, NOW - 6 * min, { written: null, unchanged: null, tombstoned: 1 })],
+        }),
+      ],
+    }));
+    expect(texts(section(v.sections, 'progress')).map((r) => r.slice(2, 8))).toEqual([
+      ['account', '8/8 (100%)', '1,000', '10', '990', '3'],
+      ['contact', '2/2 (100%)', '20', '-', '-', '1'],
+    ]);
+    const [row] = section(v.sections, 'runs').rows;
+    expect(row!.slice(9, 13).map((c) => c.text)).toEqual(['1,020', '10', '990', '4']);
+    expect(row![3]).toEqual({ text: 'loaded · reconcile incomplete', tone: 'warn' });
+    const note = 'reconcile incomplete: contact: 1 window (5,000 documents) not compared: HTTP 503';
+    expect(row![15]).toEqual({ text: note, tone: 'warn', title: note });
+    expect(v.data.runs[0]!.reconcile).toEqual({ state: 'incomplete', incomplete: reasons });
   });
 
   it.each([
