@@ -109,20 +109,23 @@ export function leaderlessPartitions(metadata: ITopicMetadata[], topics: readonl
  */
 export async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = LEADER_WAIT_MS, pollMs = 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let ledSince: number | undefined;
   for (;;) {
     let missing: string[];
     let why = 'no leader';
     try {
       missing = leaderlessPartitions((await admin.fetchTopicMetadata({ topics: [...topics] })).topics, topics);
-      // the metadata can name a leader a moment before that broker acts as one: each leader must answer for its
-      // partitions (ListOffsets goes to the leader and fails NOT_LEADER_OR_FOLLOWER until then)
-      if (missing.length === 0) for (const topic of topics) await admin.fetchTopicOffsets(topic);
     } catch (err) {
       if (classifyProduceError(err).action === 'fail') throw toSyncError(err, 'KAFKA_FAILED');
       missing = topics.map((t) => `${t}[?]`);
       why = err instanceof Error ? err.message : String(err);
     }
-    if (missing.length === 0) return;
+    if (missing.length === 0) {
+      ledSince ??= Date.now();
+      // the metadata can name a leader a moment before that broker acts as one: ready once each leader answers for
+      // its partitions, or after a grace period (a replaced producer covers what is left)
+      if ((await leadersAnswer(admin, topics)) || Date.now() - ledSince >= LEADER_GRACE_MS) return;
+    } else ledSince = undefined;
     if (Date.now() >= deadline) {
       throw new SyncError(
         'KAFKA_UNAVAILABLE',
@@ -131,6 +134,23 @@ export async function waitForLeaders(admin: Admin, topics: readonly string[], ti
       );
     }
     await sleep(pollMs);
+  }
+}
+
+/** How long partitions named with a leader may go on refusing ListOffsets before they count as ready anyway. */
+const LEADER_GRACE_MS = 3_000;
+
+/**
+ * True when the leader of every partition of `topics` answers ListOffsets for it (it fails NOT_LEADER_OR_FOLLOWER
+ * until the broker acts as leader). Any failure is "not yet": kafkajs answers from metadata it caches, which can
+ * still lack a topic created a moment ago.
+ */
+async function leadersAnswer(admin: Admin, topics: readonly string[]): Promise<boolean> {
+  try {
+    for (const topic of topics) await admin.fetchTopicOffsets(topic);
+    return true;
+  } catch {
+    return false;
   }
 }
 
