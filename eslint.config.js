@@ -1,4 +1,4 @@
-// Lint = layering rules of DESIGN.md section 7, enforced on every TypeScript file:
+// Lint = layering rules of architecture.md §7, enforced on every TypeScript file:
 //  - services/*/core/** is pure: no node:* modules, no I/O clients, no clock, no environment;
 //  - a service imports only services/shared and services/dataverse, never another service;
 //  - only a service's config.ts (and infra/bench/test scripts) reads process.env.
@@ -20,7 +20,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Only config.ts reads process.env (DESIGN.md §7).' },
+        { object: 'process', property: 'env', message: 'Only config.ts reads process.env (architecture.md §7).' },
       ],
     },
   },

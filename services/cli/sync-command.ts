@@ -1,5 +1,5 @@
 /**
- * The operator command the CLI produces to `sync.commands` (DESIGN.md §4), keyed by connection id, as JSON:
+ * The operator command the CLI produces to `sync.commands` (architecture.md §4), keyed by connection id, as JSON:
  * `{"kind":"refresh"|"full-resync","connection":"<id>","tables":[...]?,"requestedBy":"cli:<user>","requestedAt":"ISO"}`.
  * The coordinator validates the same shape; keep the two in step. Pure: the time is an argument.
  */

@@ -1,5 +1,5 @@
 /**
- * Delete reconciliation of a completed and loaded FULL run (DESIGN.md §5, Invariant 8), by comparing id sets: for
+ * Delete reconciliation of a completed and loaded FULL run (architecture.md §5, Invariant 8), by comparing id sets: for
  * each table, the stored documents modified before the run's T0 against the ids Dataverse lists for the same
  * `modifiedon` windows (services/dataverse/compare). A stored document the source did not list is a candidate;
  * its id is asked for once more (a row modified after T0 moved out of its window, it is not deleted), and only the

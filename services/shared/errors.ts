@@ -1,5 +1,5 @@
 /**
- * The closed error taxonomy shared by every service (DESIGN.md section 7).
+ * The closed error taxonomy shared by every service (architecture.md §7).
  *
  * Every error that crosses a boundary (HTTP, Kafka, MongoDB, configuration, user input) is a {@link SyncError}
  * with a stable `code` from {@link ERROR_CODES}. The code fixes the `kind`, and the kind fixes whether a retry

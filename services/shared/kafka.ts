@@ -1,6 +1,6 @@
 /**
  * Kafka clients (kafkajs) for every service: one factory with pino logging, topic declaration that is
- * idempotent, and the naming of topics (DESIGN.md section 4).
+ * idempotent, and the naming of topics (architecture.md §4).
  */
 import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type ITopicMetadata, type LogEntry, type ProducerConfig } from 'kafkajs';
 import { SyncError, toSyncError } from './errors.ts';

@@ -1,5 +1,5 @@
 /**
- * The Kafka headers every table record carries (DESIGN.md §4), written by the extractor and read by the loader
+ * The Kafka headers every table record carries (architecture.md §4), written by the extractor and read by the loader
  * and by downstream consumers. Tombstones carry them too, which is how a delete has a version. Pure.
  *
  * | header | value |

@@ -1,5 +1,5 @@
 /**
- * The stored document's contract (DESIGN.md §3): how a table record looks in MongoDB, for the loader that writes it,
+ * The stored document's contract (architecture.md §3): how a table record looks in MongoDB, for the loader that writes it,
  * the coordinator's reconciliation, `dynsync verify` and downstream readers. `_id` is the record id (lower-case
  * GUID); the record's fields follow; `_sync` holds the sync metadata. A deleted record is a soft delete: `_sync`
  * only, `deleted: true`, the version kept (so an older replay cannot resurrect it). Pure.

@@ -1,5 +1,5 @@
 /**
- * Tombstones of table topics (DESIGN.md §4: null value = deleted), the one way they are built: the coordinator's
+ * Tombstones of table topics (architecture.md §4: null value = deleted), the one way they are built: the coordinator's
  * full-run reconciliation (services/coordinator/core/tombstone.ts) and the extractor's delta tasks
  * (services/extractor/delta-extractor.ts). Pure.
  */

@@ -1,5 +1,5 @@
 /**
- * The control topics every deployment declares (DESIGN.md §4), created idempotently by whichever service
+ * The control topics every deployment declares (architecture.md §4), created idempotently by whichever service
  * starts first. Table topics are created by the extractor when a table is first synced.
  */
 import type { TopicSpec } from './kafka.ts';

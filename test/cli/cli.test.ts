@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_LOADS_COLLECTION, runLoadId } from '../../services/shared/run-loads.ts';
 import { COMMANDS_TOPIC } from '../../services/shared/topics.ts';
 import { startFixture, type SimFixture } from '../simulator/sim-fixture.ts';
+import { addRunLoads } from '../support/run-loads.ts';
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
 import { cliEnv, runDynsync } from './cli-harness.ts';
 
@@ -273,7 +273,7 @@ describe('dynsync watermarks / runs', () => {
       { _id: `run-1-${cc}` as never, connection: cc, kind: 'full', status: 'completed', startedAt: new Date('2026-03-01T08:00:00Z'), completedAt: new Date('2026-03-01T08:30:00Z'), tables: { account: { windowsDone: 4, windowsTotal: 4, records: 50 } } },
       { _id: `run-2-${cc}` as never, connection: cc, kind: 'incremental', status: 'running', startedAt: new Date('2026-03-01T10:00:00Z'), tables: [{ table: 'account', windowsDone: 1, windowsTotal: 4, records: 1234 }, { table: 'contact' }] },
     ]);
-    await state().collection(RUN_LOADS_COLLECTION).insertOne({ _id: runLoadId(`run-1-${cc}`, 'account') as never, runId: `run-1-${cc}`, connection: cc, table: 'account', written: 5, deleted: 0, unchanged: 45, older: 0, dead: 0, updatedAt: new Date() });
+    await addRunLoads(state(), { runId: `run-1-${cc}`, connection: cc }, 'account', { written: 5, unchanged: 45 });
     const wm = await runDynsync(['watermarks', cc, '--json'], env);
     expect(wm.code).toBe(0);
     expect(JSON.parse(wm.stdout)).toEqual({

@@ -14,7 +14,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoordinatorEvent, EventBody } from '../../services/shared/control-messages.ts';
 import { tableTopic } from '../../services/shared/kafka.ts';
-import { RUN_LOADS_COLLECTION, runLoadId, type LoadCounts, type RunLoadDoc } from '../../services/shared/run-loads.ts';
+import type { LoadCounts } from '../../services/shared/run-loads.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
 import { emptyBook, foldEvent, type RunBook } from '../../services/coordinator/core/run-state.ts';
@@ -22,6 +22,7 @@ import { rootTaskId } from '../../services/coordinator/core/task-id.ts';
 import { FULL_RANGE_START_MS } from '../../services/coordinator/core/windows.ts';
 import { StateStore } from '../../services/coordinator/state-store.ts';
 import type { StatusSnapshot } from '../../services/cli/status-snapshot.ts';
+import { addRunLoads } from '../support/run-loads.ts';
 import { servers, testMongo, uniqueName } from '../support/servers.ts';
 import { runDynsync } from './cli-harness.ts';
 
@@ -91,11 +92,8 @@ describe('dynsync status', () => {
     }
     await store.saveRun(book.runs.get(id)!, Date.now());
   }
-  /** Adds to the loader's counts of a run's table, as the loader does after each chunk (one `$inc`). */
-  async function loaded(id: string, table: string, counts: Partial<LoadCounts>): Promise<void> {
-    const inc = { written: 0, deleted: 0, unchanged: 0, older: 0, dead: 0, ...counts };
-    await db.collection<RunLoadDoc>(RUN_LOADS_COLLECTION).updateOne({ _id: runLoadId(id, table) }, { $inc: inc, $set: { runId: id, connection, table, updatedAt: new Date() } }, { upsert: true });
-  }
+  /** Adds to the loader's counts of a run's table, as the loader does after each chunk. */
+  const loaded = (id: string, table: string, counts: Partial<LoadCounts>) => addRunLoads(db, { runId: id, connection }, table, counts);
   const completed = (table: string, w: { fromMs: number; toMs: number }, count: number): EventBody => ({
     type: 'TaskCompleted', taskId: rootTaskId(runId, table, w), table, count, maxModifiedOn: new Date(w.toMs - 1000), topic: tableTopic(connection, table), offsets: [{ partition: 0, offset: count }], durationMs: 1000,
   });

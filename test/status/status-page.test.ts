@@ -21,7 +21,7 @@ import { ManualClock } from '../../services/shared/clock.ts';
 import type { CoordinatorEvent, EventBody } from '../../services/shared/control-messages.ts';
 import { createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
 import { createLogger } from '../../services/shared/log.ts';
-import { RUN_LOADS_COLLECTION, runLoadId, type LoadCounts, type RunLoadDoc } from '../../services/shared/run-loads.ts';
+import type { LoadCounts } from '../../services/shared/run-loads.ts';
 import { tableTopicSpec } from '../../services/shared/topics.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
@@ -30,6 +30,7 @@ import { rootTaskId } from '../../services/coordinator/core/task-id.ts';
 import { FULL_RANGE_START_MS } from '../../services/coordinator/core/windows.ts';
 import { StateStore } from '../../services/coordinator/state-store.ts';
 import { startStatusPageOrWarn, startStatusServer, type StatusServer } from '../../services/coordinator/status/status-server.ts';
+import { addRunLoads } from '../support/run-loads.ts';
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
@@ -79,11 +80,8 @@ describe.skipIf(!haveChromium)('coordinator status page in headless Chromium', (
     expect(foldEvent(book, e)).toBe('applied');
     await store.saveRun(book.runs.get(id)!, atMs);
   }
-  /** Adds to the loader's counts of a run's table, as the loader does after each chunk (one `$inc`). */
-  async function loaded(id: string, table: string, counts: Partial<LoadCounts>): Promise<void> {
-    const inc = { written: 0, deleted: 0, unchanged: 0, older: 0, dead: 0, ...counts };
-    await db.collection<RunLoadDoc>(RUN_LOADS_COLLECTION).updateOne({ _id: runLoadId(id, table) }, { $inc: inc, $set: { runId: id, connection, table, updatedAt: new Date(T) } }, { upsert: true });
-  }
+  /** Adds to the loader's counts of a run's table, as the loader does after each chunk. */
+  const loaded = (id: string, table: string, counts: Partial<LoadCounts>) => addRunLoads(db, { runId: id, connection }, table, counts, new Date(T));
   const completed = (table: string, w: { fromMs: number; toMs: number }, count: number): EventBody => ({
     type: 'TaskCompleted', taskId: taskId(table, w), table, count, maxModifiedOn: new Date(w.toMs - 1000), topic: tableTopic(connection, table), offsets: [{ partition: 0, offset: count }], durationMs: 1000,
   });

@@ -1,6 +1,6 @@
 /**
  * Pending run requests of one connection and when they may start (pure). At most one run per connection and
- * table at a time (DESIGN.md §5): a request whose tables overlap a running run waits. While it waits,
+ * table at a time (architecture.md §5): a request whose tables overlap a running run waits. While it waits,
  *  - incrementals coalesce into one pending incremental (union of their tables);
  *  - a full resync supersedes the pending incremental for the tables it covers;
  *  - an incremental whose tables a pending full already covers is dropped (the full run does it);

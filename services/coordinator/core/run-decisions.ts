@@ -1,7 +1,7 @@
 /**
  * What to do next for a run (pure): re-publish failed tasks within the retry budget, fail the run when a task
  * cannot finish or the run is past its deadline, commit the watermark of each table whose windows are all
- * complete, and complete the run once every table's watermark is committed (DESIGN.md §5).
+ * complete, and complete the run once every table's watermark is committed (architecture.md §5).
  *
  * Retry budget: a task may be tried `maxAttempts` times in all (attempts 0 … maxAttempts − 1). A failure that is
  * not retriable, or the last allowed attempt failing, fails the run; its tables that were not complete keep

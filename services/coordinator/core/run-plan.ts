@@ -1,6 +1,6 @@
 /**
  * Run planning (pure): from Dataverse's server time, the tables' watermarks and the previous runs' window counts
- * to the RunStarted plan and the SyncTasks to publish (DESIGN.md §5, the seed's rule: "refresh all records
+ * to the RunStarted plan and the SyncTasks to publish (architecture.md §5, the seed's rule: "refresh all records
  * modified since the start of the last successful import").
  *
  * - T0 = server time − safety lag, truncated to whole seconds.

@@ -1,6 +1,6 @@
 /**
  * Window maths (pure): a refresh range `[from, to)` on `modifiedon` is cut into half-open windows on whole seconds
- * (DESIGN.md §5). Windows are balanced by what is known of the data: equal-count windows from the per-window
+ * (architecture.md §5). Windows are balanced by what is known of the data: equal-count windows from the per-window
  * counts of the previous run of the same kind, else geometric windows that get denser towards `to` (Dataverse data
  * is skewed to recent). A range wider than one minimum window is never left as one giant window; the extractor
  * splits further any window that turns out too big.

@@ -1,5 +1,5 @@
 /**
- * The ONE table that turns a failed Dataverse Web API exchange into a {@link SyncError} (DESIGN.md §7): HTTP
+ * The ONE table that turns a failed Dataverse Web API exchange into a {@link SyncError} (architecture.md §7): HTTP
  * status + Dataverse error code (`{"error":{"code","message"}}`, reference A7) for responses, Node/undici error
  * codes for transport failures. Pure: time comes in as an argument. Messages name the URL path (never the query's
  * token, which is never in the URL anyway) and what to do.

@@ -1,5 +1,5 @@
 /**
- * The id-set comparison of one table (DESIGN.md §5, Invariant 8): the stored documents, read from MongoDB in
+ * The id-set comparison of one table (architecture.md §5, Invariant 8): the stored documents, read from MongoDB in
  * `modifiedon` order through the `sync_modifiedon` index, are cut into windows of about `chunkSize` documents
  * (windows.ts); for each window Dataverse lists the ids of its rows in the same `modifiedon` range (`$select` of the
  * primary id, and of `versionnumber`/`modifiedon` when versions are compared, 5,000 rows a page, following the

@@ -10,7 +10,7 @@ const nullable = (type: unknown) => ({ type: ['null', type], default: null });
 const schema = avroSchemaFor(accountTable(), { namespace: 'dynsync.dynamics', connection: 'c1' });
 const field = (name: string) => schema.fields.find((f) => f.name === name);
 
-describe('avroSchemaFor (DESIGN.md §3, row by row)', () => {
+describe('avroSchemaFor (architecture.md §3, row by row)', () => {
   it('names the record after the table in <namespace>.<connection>', () => {
     expect(schema).toMatchObject({ type: 'record', name: 'account', namespace: 'dynsync.dynamics.c1' });
   });

@@ -1,5 +1,5 @@
 /**
- * The Avro value schema of a table topic, derived from discovered metadata (DESIGN.md §3 and §4). Every field is
+ * The Avro value schema of a table topic, derived from discovered metadata (architecture.md §3 and §4). Every field is
  * a union `["null", T]` with default null, so adding a column is a BACKWARD compatible change; removing one is too
  * (readers of the new schema ignore it). The record is named after the table, in the namespace
  * `<namespace>.<connection>`; the shared nested records (`Money`, `Choice`, `Reference`) are named in the namespace
@@ -54,7 +54,7 @@ export function orderedColumns(table: Pick<TableDefinition, 'columns'>): ColumnD
 }
 
 /**
- * The Avro record schema of `table`, per DESIGN.md §3: Decimal → bytes decimal(38, column scale); Integer → int;
+ * The Avro record schema of `table`, per architecture.md §3: Decimal → bytes decimal(38, column scale); Integer → int;
  * BigInt → long; Double → double; Money → record {value: decimal(38,4), currency: ISO code or null};
  * String/Memo → string; Uniqueidentifier → string (logicalType uuid); Picklist/State/Status → record
  * {value: int, label: string or null}; MultiSelect → array of that record; Boolean → boolean; DateTime →

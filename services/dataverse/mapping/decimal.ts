@@ -1,7 +1,7 @@
 /**
  * Exact decimals without JS numbers: text ↔ (unscaled bigint, scale) ↔ Avro `decimal` bytes (two's-complement,
  * big-endian unscaled integer, as the Avro specification says). Money must stay exact to the last decimal
- * (DESIGN.md §3), so nothing here ever goes through a `number`.
+ * (architecture.md §3), so nothing here ever goes through a `number`.
  */
 
 /** A decimal value: `unscaled × 10^-scale`. */

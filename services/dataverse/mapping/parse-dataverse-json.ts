@@ -1,6 +1,6 @@
 /**
  * Parsing Dataverse response bodies without losing numeric precision. `JSON.parse` turns `922337203685477.5807`
- * into a double (and `20000.0000` into `20000`); money and decimals must stay exact (DESIGN.md §3). This parser
+ * into a double (and `20000.0000` into `20000`); money and decimals must stay exact (architecture.md §3). This parser
  * keeps EVERY JSON number as its exact source text.
  *
  * How: one pass over the body's UTF-8 bytes wraps each well-formed number token found outside strings in double

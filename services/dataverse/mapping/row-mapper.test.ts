@@ -25,7 +25,7 @@ function roundTrip(fragment: string): Record<string, unknown> {
   return type.fromBuffer(type.toBuffer(record)) as Record<string, unknown>;
 }
 
-describe('rowMapper: every row of the DESIGN.md §3 table, through Avro and back', () => {
+describe('rowMapper: every row of the architecture.md §3 table, through Avro and back', () => {
   it.each<[string, string, string, unknown]>([
     ['Decimal', 'new_ratio', '"new_ratio":12.50', '12.50'],
     ['Decimal, scale 10, tiny', 'exchangerate', '"exchangerate":1E-10', '0.0000000001'],

@@ -17,7 +17,7 @@ export interface ParsedAttributes {
   skipped: SkippedColumn[];
 }
 
-/** Total digits of every Money value (DESIGN.md §3: decimal(38,4)). */
+/** Total digits of every Money value (architecture.md §3: decimal(38,4)). */
 export const MONEY_PRECISION = 38;
 /** Decimals of every Money value, whatever the column's display precision (Dataverse stores 4). */
 export const MONEY_SCALE = 4;

@@ -1,5 +1,5 @@
 /**
- * The classification of `AttributeTypeName.Value` (DESIGN.md §3, the contract). Never `AttributeType`: it shows
+ * The classification of `AttributeTypeName.Value` (architecture.md §3, the contract). Never `AttributeType`: it shows
  * multi-select choices, images and files as `Virtual`.
  */
 import type { OurType } from './table-definition.ts';

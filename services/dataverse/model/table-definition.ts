@@ -4,7 +4,7 @@
  * (`$select` list from `wireName`). Plain JSON-serialisable data.
  */
 
-/** Our field type (DESIGN.md §3, column "Our type"). */
+/** Our field type (architecture.md §3, column "Our type"). */
 export type OurType = 'number' | 'amount' | 'string' | 'picklist' | 'multipicklist' | 'bool' | 'date' | 'reference';
 
 /** `DateTimeAttributeMetadata.DateTimeBehavior.Value`. */

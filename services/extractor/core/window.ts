@@ -1,5 +1,5 @@
 /**
- * Window maths (DESIGN.md §5): a window is the half-open range `[from, to)` on `modifiedon`, at whole seconds,
+ * Window maths (architecture.md §5): a window is the half-open range `[from, to)` on `modifiedon`, at whole seconds,
  * filtered with unquoted ISO literals. Splitting cuts a window by time into two halves at a whole second, so the
  * halves are never empty, never overlap, and their union is exactly the parent. A window of one second cannot
  * be split by time (Dataverse stores `modifiedon` at second granularity): it is paged through instead. Pure.

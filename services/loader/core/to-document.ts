@@ -1,5 +1,5 @@
 /**
- * Avro value → MongoDB document (DESIGN.md §3, MongoDB column), compiled once per writer schema. Pure.
+ * Avro value → MongoDB document (architecture.md §3, MongoDB column), compiled once per writer schema. Pure.
  *
  * | Avro | decoded JS (avsc + our logical types) | stored |
  * |---|---|---|

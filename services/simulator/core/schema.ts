@@ -1,6 +1,6 @@
 /**
  * The simulator's schema model: tables and columns as Dataverse describes them, plus how each column's values
- * are generated. Every Dataverse attribute type the sync maps (DESIGN.md section 3) has a kind here, including
+ * are generated. Every Dataverse attribute type the sync maps (architecture.md §3) has a kind here, including
  * the unsyncable ones that only appear in metadata.
  */
 
