@@ -2,12 +2,16 @@
  * Kafka clients (kafkajs) for every service: one factory with pino logging, topic declaration that is
  * idempotent, and the naming of topics (architecture.md §4).
  */
-import { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type ITopicMetadata, type LogEntry, type ProducerConfig } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type ITopicMetadata, type LogEntry, type ProducerConfig } from 'kafkajs';
 import { SyncError, toSyncError } from './errors.ts';
 import { HealingProducer, type HealingProducerOptions } from './healing-producer.ts';
 import type { Logger } from './log.ts';
 import { classifyProduceError } from './produce-errors.ts';
 import { sleep } from './retry.ts';
+import {
+  controlTopics, resolveReplication, tableTopicSpec, weakerSettings, weakerTopicMessage, withReplication,
+  type ClusterFacts, type Replication, type TopicSettings, type TopicState,
+} from './topics.ts';
 
 // kafkajs 2.2.4 schedules a throttle timer with a negative delay on Node 22+, which prints a
 // TimeoutNegativeWarning per request; it is harmless (Node clamps it to 1 ms). Filter only that warning.
@@ -154,9 +158,47 @@ async function leadersAnswer(admin: Admin, topics: readonly string[]): Promise<b
   }
 }
 
+/** The brokers of the cluster and their replication defaults (the defaults stay unset where ACLs hide them). */
+export async function clusterFacts(admin: Admin): Promise<ClusterFacts> {
+  const { brokers } = await admin.describeCluster();
+  const facts: ClusterFacts = { brokers: brokers.length };
+  const first = brokers[0];
+  if (!first) return facts;
+  try {
+    const answer = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.BROKER, name: String(first.nodeId), configNames: ['default.replication.factor', 'min.insync.replicas'] }],
+    });
+    for (const e of answer.resources[0]?.configEntries ?? []) {
+      const n = Number(e.configValue);
+      if (!Number.isInteger(n) || n < 1) continue;
+      if (e.configName === 'default.replication.factor') facts.defaultReplicationFactor = n;
+      if (e.configName === 'min.insync.replicas') facts.minInsyncReplicas = n;
+    }
+  } catch {
+    // a cluster whose ACLs hide broker configs: auto replication goes by the broker count alone
+  }
+  return facts;
+}
+
+/** Fills in the replication of specs that have none (`auto`, resolved against the cluster). */
+async function withClusterReplication(admin: Admin, specs: readonly TopicSpec[]): Promise<TopicSpec[]> {
+  const complete = (t: TopicSpec) => t.replicationFactor !== undefined && (t.configEntries ?? []).some((e) => e.name === 'min.insync.replicas');
+  if (specs.every(complete)) return [...specs];
+  const facts = await clusterFacts(admin);
+  return specs.map((t) => {
+    if (complete(t)) return t;
+    const r = resolveReplication({ replicationFactor: t.replicationFactor ?? 'auto', minInsyncReplicas: 'auto' }, facts);
+    const entries = t.configEntries ?? [];
+    const isr = entries.some((e) => e.name === 'min.insync.replicas') ? [] : [{ name: 'min.insync.replicas', value: String(r.minInsyncReplicas) }];
+    return { ...t, replicationFactor: r.replicationFactor, configEntries: [...entries, ...isr] };
+  });
+}
+
 /**
  * Creates the topics that do not exist yet (never alters existing ones) and waits until every partition of every
- * topic, existing or new, has a leader. Returns the names it created.
+ * topic, existing or new, has a leader. A spec without a replication factor or `min.insync.replicas` gets the
+ * cluster's `auto` values (topics.ts `resolveReplication`). Returns the names it created.
  */
 export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], leaderWaitMs = LEADER_WAIT_MS): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
@@ -165,7 +207,7 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], l
     try {
       // kafkajs's own wait retries only LEADER_NOT_AVAILABLE, and fails a task on the UNKNOWN_TOPIC_OR_PARTITION a
       // broker answers before the new topic reached its metadata: waitForLeaders below waits for both
-      await admin.createTopics({ topics: missing.map((t) => ({ replicationFactor: 1, ...t })), waitForLeaders: false });
+      await admin.createTopics({ topics: await withClusterReplication(admin, missing), waitForLeaders: false });
     } catch (err) {
       // another instance may have created it between list and create: that is fine
       if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
@@ -173,4 +215,93 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], l
   }
   await waitForLeaders(admin, topics.map((t) => t.topic), leaderWaitMs);
   return missing.map((t) => t.topic);
+}
+
+/** How existing topics are set up: partitions, fewest replicas, and the effective values of the configs their specs set. */
+export async function describeTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<Map<string, TopicState>> {
+  const out = new Map<string, TopicState>();
+  if (specs.length === 0) return out;
+  const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
+  const configs = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: specs.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.topic, configNames: (s.configEntries ?? []).map((e) => e.name) })),
+  });
+  for (const t of topics) {
+    const entries = configs.resources.find((r) => r.resourceName === t.name)?.configEntries ?? [];
+    out.set(t.name, {
+      partitions: t.partitions.length,
+      replicationFactor: Math.min(...t.partitions.map((p) => p.replicas.length)),
+      configs: Object.fromEntries(entries.map((e) => [e.configName, e.configValue])),
+    });
+  }
+  return out;
+}
+
+/** What {@link KafkaTopics.declare} did. */
+export interface Declared {
+  created: string[];
+  /** Existing topics weaker than their spec, with the differences (reported, never changed). */
+  weaker: Record<string, string[]>;
+}
+
+/**
+ * The topics of a service, with the deployment's settings resolved against the cluster at start-up
+ * ({@link KafkaTopics.resolve} rejects settings the cluster cannot honour). {@link KafkaTopics.declare} creates
+ * what is missing and reports, once per process and topic, existing topics that are weaker than configured.
+ */
+export class KafkaTopics {
+  readonly settings: TopicSettings;
+  readonly replication: Replication;
+  private readonly admin: Admin;
+  private readonly log: Logger | undefined;
+  private readonly reported = new Set<string>();
+
+  private constructor(admin: Admin, settings: TopicSettings, replication: Replication, log?: Logger) {
+    this.admin = admin;
+    this.settings = withReplication(settings, replication);
+    this.replication = replication;
+    this.log = log;
+  }
+
+  /** Resolves `settings` against the cluster; CONFIG_INVALID (naming the variable) when it cannot honour them. */
+  static async resolve(admin: Admin, settings: TopicSettings, log?: Logger): Promise<KafkaTopics> {
+    const replication = resolveReplication(settings, await clusterFacts(admin));
+    log?.info({ replicationFactor: replication.replicationFactor, minInsyncReplicas: replication.minInsyncReplicas }, `Kafka topics: ${replication.why}`);
+    return new KafkaTopics(admin, settings, replication, log);
+  }
+
+  /** The control topics (sync.tasks, sync.coordinator, sync.commands, sync.dlq). */
+  control(): TopicSpec[] {
+    return controlTopics(this.settings);
+  }
+
+  /** A table topic. */
+  table(topic: string): TopicSpec {
+    return tableTopicSpec(topic, this.settings.partitions.table, this.settings);
+  }
+
+  /** Creates the missing topics, waits for their leaders, and reports existing ones weaker than their spec. */
+  async declare(specs: readonly TopicSpec[], leaderWaitMs = LEADER_WAIT_MS): Promise<Declared> {
+    const created = await ensureTopics(this.admin, specs, leaderWaitMs);
+    const weaker: Record<string, string[]> = {};
+    const existing = specs.filter((s) => !created.includes(s.topic));
+    let states: Map<string, TopicState>;
+    try {
+      states = await describeTopics(this.admin, existing);
+    } catch (err) {
+      this.log?.warn({ topics: existing.map((s) => s.topic), reason: (err as Error).message }, 'could not read the settings of existing Kafka topics to compare them with the configuration');
+      return { created, weaker };
+    }
+    for (const spec of existing) {
+      const state = states.get(spec.topic);
+      const found = state ? weakerSettings(spec, state) : [];
+      if (found.length === 0) continue;
+      weaker[spec.topic] = found;
+      const line = weakerTopicMessage(spec.topic, found);
+      if (this.reported.has(line)) continue;
+      this.reported.add(line);
+      this.log?.warn({ topic: spec.topic, weaker: found }, line);
+    }
+    return { created, weaker };
+  }
 }
