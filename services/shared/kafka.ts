@@ -2,7 +2,7 @@
  * Kafka clients (kafkajs) for every service: one factory with pino logging, topic declaration that is
  * idempotent, and the naming of topics (architecture.md §4).
  */
-import { ConfigResourceTypes, Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type ITopicMetadata, type LogEntry, type ProducerConfig } from 'kafkajs';
+import kafkajs, { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, type KafkaConfig, type ITopicMetadata, type LogEntry, type ProducerConfig } from 'kafkajs';
 import { SyncError, toSyncError } from './errors.ts';
 import { HealingProducer, type HealingProducerOptions } from './healing-producer.ts';
 import type { Logger } from './log.ts';
@@ -12,6 +12,9 @@ import {
   controlTopics, resolveReplication, tableTopicSpec, weakerSettings, weakerTopicMessage, withReplication,
   type ClusterFacts, type Replication, type TopicSettings, type TopicState,
 } from './topics.ts';
+
+/** kafkajs's config resource types (a CommonJS export that Node's ESM loader does not name). */
+const { ConfigResourceTypes } = kafkajs;
 
 // kafkajs 2.2.4 schedules a throttle timer with a negative delay on Node 22+, which prints a
 // TimeoutNegativeWarning per request; it is harmless (Node clamps it to 1 ms). Filter only that warning.
