@@ -59,25 +59,26 @@ async function readAll(kafka: Kafka, topic: string, expected: number): Promise<S
   return seen;
 }
 
+const kafka = testKafka();
+let admin: Admin;
+const topics: string[] = [];
+
+beforeAll(async () => {
+  admin = kafka.admin();
+  await admin.connect();
+});
+afterAll(async () => {
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+});
+
 describe('a producer whose idempotent state the broker rejects', () => {
-  const kafka = testKafka();
-  let admin: Admin;
-  const topics: string[] = [];
   const smallTopic = async () => {
     const topic = uniqueName('it-heal');
     topics.push(topic);
     await ensureTopics(admin, [{ topic, numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: '2000' }] }]);
     return topic;
   };
-
-  beforeAll(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
-  });
 
   it('breaks a plain kafkajs idempotent producer for good (the fault this suite injects)', async () => {
     const topic = await smallTopic();
@@ -147,19 +148,6 @@ describe('a producer whose idempotent state the broker rejects', () => {
 });
 
 describe('a new topic', () => {
-  const kafka = testKafka();
-  let admin: Admin;
-  const topics: string[] = [];
-
-  beforeAll(async () => {
-    admin = kafka.admin();
-    await admin.connect();
-  });
-  afterAll(async () => {
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
-  });
-
   /** Eight concurrent sends of 50-57 keyed records to a 6-partition topic; resolves to the sends' outcomes. */
   const burst = (p: { send: Producer['send'] }, topic: string) =>
     Promise.allSettled(Array.from({ length: 8 }, (_, i) => p.send({ topic, acks: -1, messages: Array.from({ length: 50 + i }, (_, j) => ({ key: `k${i}-${j}`, value: `v${i}-${j}` })) })));
