@@ -1,4 +1,5 @@
 /** Extractor process: wiring only. */
+import { setFlagsFromString } from 'node:v8';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-messages.ts';
 import { SERVICE_KAFKA_RETRY, createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
@@ -23,6 +24,8 @@ import { WindowExtractor } from './window-extractor.ts';
 import { connectStore } from '../shared/store-client.ts';
 
 const config = configOrExit(loadExtractorConfig);
+// read by V8 at every full GC, so setting it now (before the work starts) takes effect
+if (config.EXTRACTOR_HEAP_GROWING_PERCENT > 0) setFlagsFromString(`--heap-growing-percent=${config.EXTRACTOR_HEAP_GROWING_PERCENT}`);
 const log = createLogger('extractor', config.LOG_LEVEL);
 const metrics = createMetrics('extractor');
 
