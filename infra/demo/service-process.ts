@@ -12,6 +12,10 @@ export interface ServiceProcess {
   readonly logs: Record<string, unknown>[];
   /** Resolves to the ops port once the service logged it. */
   opsPort(): Promise<number>;
+  /** The last 4000 characters the process wrote on stderr. */
+  stderr(): string;
+  /** Resolves to the exit code (or signal name) when the process ends. */
+  exited(): Promise<number | string>;
   /** Sends a signal and waits for the exit; resolves to the exit code (or signal name). */
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
@@ -65,6 +69,8 @@ export function startService(name: string, env: Record<string, string>): Service
   return {
     child,
     logs,
+    stderr: () => stderr,
+    exited: () => exited,
     opsPort: () =>
       port !== undefined
         ? Promise.resolve(port)

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../shared/config.ts';
+import { TOPIC_ENV } from '../shared/topics.ts';
 import { DATAVERSE_RUNTIME_ENV } from '../dataverse/connections/runtime-config.ts';
 
 const schema = z.object({
@@ -15,6 +16,8 @@ const schema = z.object({
   /** Database of connection X's tables is `<prefix>X`: the loader's setting, read by `verify`. */
   LOADER_DATABASE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only').default('dynsync_'),
   ...DATAVERSE_RUNTIME_ENV,
+  /** `dynsync sync` creates sync.commands when no service has yet: with the deployment's topic settings. */
+  ...TOPIC_ENV,
 });
 
 /** The CLI's validated configuration. */

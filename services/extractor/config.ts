@@ -1,11 +1,13 @@
 /** The extractor's configuration: environment variables, validated once at start-up, frozen. */
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../shared/config.ts';
+import { TOPIC_ENV } from '../shared/topics.ts';
 import { DATAVERSE_RUNTIME_ENV } from '../dataverse/connections/runtime-config.ts';
 import { COUNT_CAP } from './core/split-rule.ts';
 
 const schema = z.object({
   ...DATAVERSE_RUNTIME_ENV,
+  ...TOPIC_ENV,
   KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
   SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
@@ -16,8 +18,6 @@ const schema = z.object({
   EXTRACTOR_SPLIT_ROWS: z.coerce.number().int().min(1).max(COUNT_CAP).default(COUNT_CAP),
   /** Fill lookup names from the FormattedValue annotation (it comes for every column and roughly doubles pages). */
   EXTRACTOR_LOOKUP_NAMES: envField.bool(true),
-  /** Partitions of a table topic when the extractor creates it. */
-  EXTRACTOR_TABLE_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   /** Kafka compression of table records. */
   EXTRACTOR_COMPRESSION: z.enum(['none', 'gzip']).default('none'),
   /** Most messages per produce request. */
@@ -34,7 +34,8 @@ const schema = z.object({
   EXTRACTOR_DRAIN_MS: z.coerce.number().int().min(0).default(10_000),
   /** Avro namespace of table records. */
   EXTRACTOR_AVRO_NAMESPACE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/).default('dynsync'),
-  EXTRACTOR_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9101),
+  /** `/health/live`, `/health/ready`, `/metrics`; 0 = any free port. Defaults differ per service (9101, 9102, 9103). */
+  EXTRACTOR_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9103),
   /**
    * V8's old-generation growing factor, as (1 + percent / 100) of the live heap after a full GC (V8's
    * `--heap-growing-percent`, which NODE_OPTIONS does not accept); 0 leaves V8's own. The kafkajs encoders and the

@@ -2,11 +2,11 @@
 import { setFlagsFromString } from 'node:v8';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-messages.ts';
-import { SERVICE_KAFKA_RETRY, createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
+import { KafkaTopics, SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { createRegistry } from '../shared/registry.ts';
-import { controlTopics } from '../shared/topics.ts';
+import { topicSettingsOf } from '../shared/topics.ts';
 import { promClientMetrics } from '../dataverse/client/client-metrics.ts';
 import { ConnectionStore } from '../dataverse/connections/connection-store.ts';
 import { avroLogicalTypes } from '../dataverse/mapping/logical-types.ts';
@@ -34,6 +34,7 @@ await runService({
   log,
   metrics,
   opsPort: config.EXTRACTOR_OPS_PORT,
+  opsPortVariable: 'EXTRACTOR_OPS_PORT',
   stopTimeoutMs: config.EXTRACTOR_DRAIN_MS + 20_000,
   async start() {
     const cipher = cipherFromConfig(config); // refuses to start without the encryption key
@@ -41,7 +42,9 @@ await runService({
     const kafka = createKafka('dynsync-extractor', config.KAFKA_BROKERS, log, { retry: SERVICE_KAFKA_RETRY });
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, controlTopics());
+    // the deployment's topic settings, checked against the cluster (CONFIG_INVALID naming the variable)
+    const topics = await KafkaTopics.resolve(admin, topicSettingsOf(config), log);
+    await topics.declare(topics.control());
     const producer = createProducer(kafka, { name: 'records', log, metrics });
     await producer.connect();
     const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });
@@ -55,7 +58,7 @@ await runService({
       metrics: promClientMetrics(metrics),
       log,
     });
-    const contexts = new TableContexts({ registry, admin, namespace: config.EXTRACTOR_AVRO_NAMESPACE, partitions: config.EXTRACTOR_TABLE_PARTITIONS, lookupNames: config.EXTRACTOR_LOOKUP_NAMES });
+    const contexts = new TableContexts({ registry, admin, namespace: config.EXTRACTOR_AVRO_NAMESPACE, topics, lookupNames: config.EXTRACTOR_LOOKUP_NAMES });
     const sink = new RecordSink(producer, {
       compression: config.EXTRACTOR_COMPRESSION,
       maxBatchBytes: config.EXTRACTOR_PRODUCE_BATCH_BYTES,

@@ -10,9 +10,8 @@
  */
 import type { Admin } from 'kafkajs';
 import { SyncError } from '../shared/errors.ts';
-import { ensureTopics, tableTopic } from '../shared/kafka.ts';
+import { tableTopic, type KafkaTopics } from '../shared/kafka.ts';
 import type { Registry } from '../shared/registry.ts';
-import { tableTopicSpec } from '../shared/topics.ts';
 import type { SyncTask } from '../shared/control-messages.ts';
 import { discoverTable } from '../dataverse/discovery/discover.ts';
 import { avroFieldName, avroSchemaFor } from '../dataverse/mapping/avro-schema.ts';
@@ -46,8 +45,8 @@ export interface TableContextDeps {
   admin: Admin;
   /** Avro namespace of table records (e.g. `dynsync`). */
   namespace: string;
-  /** Partitions of a table topic the extractor creates. */
-  partitions: number;
+  /** The deployment's topic settings: a table topic is created (or reported weaker) with them. */
+  topics: Pick<KafkaTopics, 'table' | 'declare'>;
   /** Ask for FormattedValue to fill lookup names (doubles the payload). Default true. */
   lookupNames?: boolean;
   /** Most entries per cache (oldest evicted). Default 256. */
@@ -98,13 +97,14 @@ export class TableContexts {
   }
 
   private async build(task: SyncTask, client: DataverseClient, signal?: AbortSignal): Promise<TableContext> {
-    const { registry, admin, namespace, partitions } = this.deps;
+    const { registry, admin, namespace, topics } = this.deps;
     const table = await discoverTable(client, task.table, signal);
     assertWindowable(table);
     const topic = tableTopic(task.connection, task.table);
-    await ensureTopics(admin, [tableTopicSpec(topic, partitions)]);
+    const spec = topics.table(topic);
+    await topics.declare([spec]);
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    const partitionCount = metadata.topics[0]?.partitions.length ?? partitions;
+    const partitionCount = metadata.topics[0]?.partitions.length ?? spec.numPartitions ?? 1;
     // the schema is registered before the first record of the run is produced (SCHEMA_INCOMPATIBLE fails the task)
     const schema = avroSchemaFor(table, { namespace, connection: task.connection });
     const schemaId = await registry.register(`${topic}-value`, schema);

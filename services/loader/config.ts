@@ -1,8 +1,10 @@
 /** The loader's configuration: environment variables, validated once at start-up, frozen. */
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../shared/config.ts';
+import { TOPIC_ENV } from '../shared/topics.ts';
 
 const schema = z.object({
+  ...TOPIC_ENV,
   KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
   SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
@@ -16,6 +18,7 @@ const schema = z.object({
   LOADER_TOPIC_REFRESH_MS: envField.positiveInt(5_000),
   /** Which table topics this loader group consumes (e.g. one group per connection). */
   LOADER_TOPIC_PATTERN: envField.regex('^dynamics\\.[^.]+\\.[^.]+$'),
+  /** `/health/live`, `/health/ready`, `/metrics`; 0 = any free port. Defaults differ per service (9101, 9102, 9103). */
   LOADER_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9102),
   LOG_LEVEL: envField.logLevel(),
 });

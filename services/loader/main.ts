@@ -1,10 +1,10 @@
 /** Loader process: wiring only. */
 import { systemClock } from '../shared/clock.ts';
-import { SERVICE_KAFKA_RETRY, createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
+import { KafkaTopics, SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { createRegistry } from '../shared/registry.ts';
-import { controlTopics } from '../shared/topics.ts';
+import { topicSettingsOf } from '../shared/topics.ts';
 import { avroLogicalTypes } from '../dataverse/mapping/logical-types.ts';
 import { createChunkLoader } from './chunk-loader.ts';
 import { loadLoaderConfig } from './config.ts';
@@ -23,13 +23,16 @@ await runService({
   log,
   metrics,
   opsPort: config.LOADER_OPS_PORT,
+  opsPortVariable: 'LOADER_OPS_PORT',
   async start() {
     // a short server selection so a store outage surfaces as retried STORE_UNAVAILABLE within seconds
     const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 16 }, log);
     const kafka = createKafka('dynsync-loader', config.KAFKA_BROKERS, log, { retry: SERVICE_KAFKA_RETRY });
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, controlTopics());
+    // the deployment's topic settings, checked against the cluster (CONFIG_INVALID naming the variable)
+    const topics = await KafkaTopics.resolve(admin, topicSettingsOf(config), log);
+    await topics.declare(topics.control());
     const dlqProducer = createProducer(kafka, { name: 'dead-letters', log, metrics });
     await dlqProducer.connect();
     const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
-import { exitCodeFor, toSyncError } from './errors.ts';
+import { SyncError, exitCodeFor, toSyncError } from './errors.ts';
 import type { Logger } from './log.ts';
 
 /** A running service as the lifecycle sees it. */
@@ -27,18 +27,49 @@ export interface ServiceSpec {
   metrics: MetricsRegistry;
   /** Port of the operations endpoint; 0 = any free port; undefined = none. */
   opsPort?: number;
+  /** The variable that sets `opsPort` (`COORDINATOR_OPS_PORT`), named when the port cannot be bound. */
+  opsPortVariable?: string;
   /** Builds and starts the service. */
   start(): Promise<RunningService>;
   /** How long a graceful stop may take before the process exits anyway. */
   stopTimeoutMs?: number;
 }
 
-/** Starts the health/metrics endpoint; resolves to the server and its port. */
+/**
+ * The operator's error for a port that cannot be bound: one line naming the variable that sets it (CONFIG_INVALID)
+ * when the port is in use, reserved or the address is not on this host; anything else as it is.
+ */
+export function listenError(err: unknown, port: number, host: string, variable: string): SyncError {
+  const code = (err as { code?: unknown }).code;
+  const why =
+    code === 'EADDRINUSE' ? `port ${port} is already in use on ${host} by another process`
+    : code === 'EACCES' ? `port ${port} on ${host} needs privileges this process does not have`
+    : code === 'EADDRNOTAVAIL' ? `address ${host} is not on this host`
+    : undefined;
+  if (why === undefined) return toSyncError(err);
+  return new SyncError('CONFIG_INVALID', `${variable}: ${why}; set ${variable} to a free port (0 = any free port)`, { cause: err, details: { variables: [variable], port, host } });
+}
+
+/** Binds `server` to `port` on `host`; rejects with {@link listenError} (naming `variable`) when it cannot. */
+export async function listen(server: Server, port: number, host: string, variable: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    const failed = (err: Error) => reject(listenError(err, port, host, variable));
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Starts the health/metrics endpoint; resolves to the server and its port (rejects as {@link listen}). */
 export async function startOpsServer(
   metrics: MetricsRegistry,
   ready: () => boolean | Promise<boolean>,
   port: number,
   host = '127.0.0.1',
+  variable = 'the ops port',
 ): Promise<{ server: Server; port: number }> {
   const server = createServer(async (req, res) => {
     try {
@@ -53,8 +84,7 @@ export async function startOpsServer(
       res.writeHead(500).end(String(err));
     }
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  return { server, port: (server.address() as AddressInfo).port };
+  return { server, port: await listen(server, port, host, variable) };
 }
 
 /** A metrics registry with Node's default process metrics, prefixed by service. */
@@ -110,12 +140,22 @@ export async function runService(spec: ServiceSpec): Promise<never> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
   process.on('SIGINT', () => void stop('SIGINT', 0));
+  // the ops port first: one that cannot be bound stops the service before it connects to anything (it answers
+  // /health/ready 503 until the service started)
+  let opsPort: number | undefined;
+  if (spec.opsPort !== undefined) {
+    try {
+      opsPort = (await startOpsServer(spec.metrics, async () => (service ? service.ready() : false), spec.opsPort, '127.0.0.1', spec.opsPortVariable)).port;
+    } catch (err) {
+      const e = toSyncError(err);
+      process.stderr.write(`${e.code}: ${e.message}\n`);
+      log.error({ err: e.toJSON() }, `${spec.name} failed: ${e.message}`);
+      return exit(exitCodeFor(e) || 1);
+    }
+  }
   try {
     service = await spec.start();
-    if (spec.opsPort !== undefined) {
-      const { port } = await startOpsServer(spec.metrics, () => service!.ready(), spec.opsPort);
-      log.info({ opsPort: port }, `${spec.name} health and metrics on http://127.0.0.1:${port}`);
-    }
+    if (opsPort !== undefined) log.info({ opsPort }, `${spec.name} health and metrics on http://127.0.0.1:${opsPort}`);
     log.info(`${spec.name} started`);
     if (service.done) {
       await service.done;
@@ -125,6 +165,8 @@ export async function runService(spec: ServiceSpec): Promise<never> {
     }
   } catch (err) {
     const e = toSyncError(err);
+    // an operator's mistake found at start-up (settings the cluster cannot honour) is one line on stderr too
+    if (e.kind === 'config') process.stderr.write(`${e.code}: ${e.message}\n`);
     log.error({ err: e.toJSON() }, `${spec.name} failed: ${e.message}`);
     await stop('fatal error', exitCodeFor(e) || 1);
   }

@@ -164,7 +164,7 @@ export async function startPipeline(): Promise<Pipeline> {
   };
   const services = {
     loader: capture(startService('loader', { ...base, LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${mine}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000' })),
-    extractor: capture(startService('extractor', { ...runtime, EXTRACTOR_GROUP_ID: `badinput-extractor-${suffix}`, EXTRACTOR_CONNECTIONS: `^${mine}$`, EXTRACTOR_OPS_PORT: '0', EXTRACTOR_TABLE_PARTITIONS: '2', EXTRACTOR_SLOTS: '2', EXTRACTOR_SESSION_TIMEOUT_MS: '10000', DATAVERSE_PAGE_SIZE: '100' })),
+    extractor: capture(startService('extractor', { ...runtime, EXTRACTOR_GROUP_ID: `badinput-extractor-${suffix}`, EXTRACTOR_CONNECTIONS: `^${mine}$`, EXTRACTOR_OPS_PORT: '0', KAFKA_TABLE_PARTITIONS: '2', EXTRACTOR_SLOTS: '2', EXTRACTOR_SESSION_TIMEOUT_MS: '10000', DATAVERSE_PAGE_SIZE: '100' })),
     coordinator: capture(startService('coordinator', {
       ...runtime, COORDINATOR_GROUP_ID: `badinput-coordinator-${suffix}`, COORDINATOR_LOADER_GROUP_ID: loaderGroup, COORDINATOR_OPS_PORT: '0', COORDINATOR_STATUS_PORT: '0',
       COORDINATOR_SCHEDULE_ENABLED: 'false', COORDINATOR_TICK_MS: '500', COORDINATOR_WINDOWS_PER_TABLE: '2', COORDINATOR_MAX_ATTEMPTS: '3',

@@ -6,7 +6,7 @@
 import type { Kafka } from 'kafkajs';
 import { SyncError } from '../../shared/errors.ts';
 import { createProducer, ensureTopics } from '../../shared/kafka.ts';
-import { COMMANDS_TOPIC, controlTopics } from '../../shared/topics.ts';
+import { COMMANDS_TOPIC, controlTopics, topicSettingsOf, type TopicSettings } from '../../shared/topics.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
 import { parseCommand, rejectExtraPositionals, requirePositional, type CommandSpec } from '../command-spec.ts';
 import { toJsonText } from '../format.ts';
@@ -44,7 +44,7 @@ async function produce(ctx: CliContext, kind: SyncCommandKind, spec: typeof sync
   const tables = values.tables === undefined ? undefined : parseTableList(values.tables);
   await (await ctx.connections()).get(id); // CONNECTION_NOT_FOUND says how to create it
   const command = buildSyncCommand({ kind, connection: id, tables, requestedBy: ctx.requestedBy(), now: new Date() });
-  const { partition, offset } = await send(ctx.kafka(), command);
+  const { partition, offset } = await send(ctx.kafka(), command, topicSettingsOf(ctx.config));
   if (values.json) {
     ctx.io.out(toJsonText({ topic: COMMANDS_TOPIC, key: id, partition, offset, command }));
     return 0;
@@ -56,13 +56,16 @@ async function produce(ctx: CliContext, kind: SyncCommandKind, spec: typeof sync
   return 0;
 }
 
-/** Produces `command` (key = connection id), creating the topic if no service has yet; returns where it landed. */
-async function send(kafka: Kafka, command: SyncCommand): Promise<{ partition: number; offset: string }> {
+/**
+ * Produces `command` (key = connection id), creating the topic with the deployment's settings if no service has yet;
+ * returns where it landed.
+ */
+async function send(kafka: Kafka, command: SyncCommand, topics: TopicSettings): Promise<{ partition: number; offset: string }> {
   const admin = kafka.admin();
   const producer = createProducer(kafka, { name: 'commands', config: { retry: { retries: 4, initialRetryTime: 200, maxRetryTime: 2_000 } } });
   try {
     await admin.connect();
-    await ensureTopics(admin, controlTopics().filter((t) => t.topic === COMMANDS_TOPIC));
+    await ensureTopics(admin, controlTopics(topics).filter((t) => t.topic === COMMANDS_TOPIC));
     await producer.connect();
     const [meta] = await producer.send({ topic: COMMANDS_TOPIC, acks: -1, messages: [{ key: command.connection, value: JSON.stringify(command) }] });
     return { partition: meta?.partition ?? -1, offset: meta?.baseOffset ?? meta?.offset ?? '?' };

@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../shared/clock.ts';
 import { toSyncError } from '../../shared/errors.ts';
+import { listen } from '../../shared/lifecycle.ts';
 import type { Logger } from '../../shared/log.ts';
 import { escapeHtml, renderStatusPage } from './core/html.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './core/page-assets.ts';
@@ -25,6 +25,8 @@ export interface StatusServerOptions extends StatusReaderDeps {
   log: Logger;
   /** 0 = any free port. */
   port: number;
+  /** The variable that sets `port`, named when it cannot be bound (default `COORDINATOR_STATUS_PORT`). */
+  portVariable?: string;
   /** Default 127.0.0.1. */
   host?: string;
   /** Background sampling of run record counts for the chart (default 5000 ms; 0 = only when polled). */
@@ -128,14 +130,7 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, opts.port, host, opts.portVariable ?? 'COORDINATOR_STATUS_PORT');
 
   const sampleEveryMs = opts.sampleEveryMs ?? 5_000;
   const timer =
@@ -170,7 +165,8 @@ export async function startStatusPageOrWarn(opts: StatusServerOptions): Promise<
     opts.log.info({ statusPort: s.port }, `status page on ${s.url}`);
     return s;
   } catch (err) {
-    opts.log.warn({ err: toSyncError(err).toJSON(), port: opts.port }, 'status page not started; the coordinator runs without it');
+    const e = toSyncError(err);
+    opts.log.warn({ err: e.toJSON(), port: opts.port }, `status page not started (${e.message}); the coordinator runs without it`);
     return { close: async () => {} };
   }
 }
