@@ -6,8 +6,8 @@ import { pinUncommittedCommandPartitions } from './command-start.ts';
 const log = { info: vi.fn(), warn: vi.fn(), debug: vi.fn() } as unknown as Logger;
 const loading = () => Object.assign(new KafkaJSProtocolError('The coordinator is loading and hence can\'t process requests for this group'), { retriable: true });
 
-/** A fake admin: committed offsets per partition ('-1' = none), the topic's ends, and what setOffsets received. */
-function fakeAdmin(committed: string[], ends: string[], opts: { failFetches?: number; setFails?: boolean } = {}) {
+/** A fake admin: committed offsets per partition ('-1' = none), the topic's oldest retained offsets (its ends are 100 further), and what setOffsets received. */
+function fakeAdmin(committed: string[], lows: string[], opts: { failFetches?: number; setFails?: boolean } = {}) {
   let failures = opts.failFetches ?? 0;
   const set: { partition: number; offset: string }[][] = [];
   const admin = {
@@ -15,7 +15,7 @@ function fakeAdmin(committed: string[], ends: string[], opts: { failFetches?: nu
       if (failures-- > 0) throw loading();
       return [{ topic: 'sync.commands', partitions: committed.map((offset, partition) => ({ partition, offset, metadata: null })) }];
     },
-    fetchTopicOffsets: async () => ends.map((high, partition) => ({ partition, offset: high, high, low: '0' })),
+    fetchTopicOffsets: async () => lows.map((low, partition) => ({ partition, offset: String(Number(low) + 100), high: String(Number(low) + 100), low })),
     setOffsets: async ({ partitions }: { partitions: { partition: number; offset: string }[] }) => {
       if (opts.setFails) throw new Error('The consumer group must have no running instances, current state: Stable');
       set.push(partitions);
@@ -26,11 +26,12 @@ function fakeAdmin(committed: string[], ends: string[], opts: { failFetches?: nu
 
 describe('pinUncommittedCommandPartitions', () => {
   it.each([
-    ['a brand-new group: every partition pinned at its end', ['-1', '-1', '-1'], ['5', '0', '9'], [{ partition: 0, offset: '5' }, { partition: 1, offset: '0' }, { partition: 2, offset: '9' }]],
+    // commands that were waiting before the first coordinator started are read (and expired ones reported)
+    ['a brand-new group: every partition pinned at its oldest retained command', ['-1', '-1', '-1'], ['5', '0', '9'], [{ partition: 0, offset: '5' }, { partition: 1, offset: '0' }, { partition: 2, offset: '9' }]],
     ['an existing group: only the partitions without an offset', ['4', '-1', '9'], ['5', '2', '9'], [{ partition: 1, offset: '2' }]],
     ['every partition committed: nothing set', ['4', '0', '9'], ['5', '2', '9'], null],
-  ] as const)('%s', async (_name, committed, ends, expected) => {
-    const { admin, set } = fakeAdmin([...committed], [...ends]);
+  ] as const)('%s', async (_name, committed, lows, expected) => {
+    const { admin, set } = fakeAdmin([...committed], [...lows]);
     const pinned = await pinUncommittedCommandPartitions(admin, 'g', log);
     expect(set).toEqual(expected === null ? [] : [expected]);
     expect(pinned).toBe(expected === null ? 0 : expected.length);

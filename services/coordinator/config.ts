@@ -1,12 +1,14 @@
 /** The coordinator's configuration: environment variables, validated once at start-up, frozen. */
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../shared/config.ts';
+import { TOPIC_ENV } from '../shared/topics.ts';
 import { DATAVERSE_RUNTIME_ENV } from '../dataverse/connections/runtime-config.ts';
 
 const ms = (def: number) => z.coerce.number().int().min(0).default(def);
 
 const schema = z.object({
   ...DATAVERSE_RUNTIME_ENV,
+  ...TOPIC_ENV,
   KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
   SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
@@ -36,12 +38,32 @@ const schema = z.object({
   COORDINATOR_RECONCILE_DELETES: envField.bool(true),
   /** Capture deletes of change-tracked tables between full runs through delta links (one delta task per table and run). */
   COORDINATOR_DELTA_DELETES: envField.bool(true),
+  /**
+   * A command older than this when a coordinator reads it is not carried out but reported as expired (logged,
+   * counted, a failed run with COMMAND_EXPIRED in `dynsync runs`); younger ones waiting in sync.commands, also
+   * those sent before the group first started, are carried out.
+   */
+  COORDINATOR_COMMAND_MAX_AGE_MS: envField.positiveInt(24 * 3_600_000),
+  /**
+   * Commands whose key (the connection id) does not match belong to another deployment on the same Kafka cluster:
+   * skipped, not dead-lettered (docs/deployment.md, "Several deployments on one cluster").
+   */
+  COORDINATOR_CONNECTIONS: envField.regex('.*'),
+  /** `/health/live`, `/health/ready`, `/metrics`; 0 = any free port. Defaults differ per service (9101, 9102, 9103). */
   COORDINATOR_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9101),
   /** The read-only status page (status/README.md); 0 = any free port. */
   COORDINATOR_STATUS_PORT: z.coerce.number().int().min(0).max(65_535).default(9180),
   /** Address of the status page: loopback by default; 0.0.0.0 only inside a container whose port is published. */
   COORDINATOR_STATUS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: envField.logLevel(),
+}).superRefine((c, ctx) => {
+  const longer = (retention: number, than: number) => retention === -1 || retention > than;
+  if (!longer(c.KAFKA_COORDINATOR_RETENTION_MS, c.COORDINATOR_RUN_TIMEOUT_MS)) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_COORDINATOR_RETENTION_MS'], message: 'must be longer than COORDINATOR_RUN_TIMEOUT_MS (a running run is rebuilt from its RunStarted event)' });
+  }
+  if (!longer(c.KAFKA_COMMANDS_RETENTION_MS, c.COORDINATOR_COMMAND_MAX_AGE_MS)) {
+    ctx.addIssue({ code: 'custom', path: ['KAFKA_COMMANDS_RETENTION_MS'], message: 'must be longer than COORDINATOR_COMMAND_MAX_AGE_MS (a command must still be on the topic when it is read)' });
+  }
 });
 
 /** The coordinator's validated configuration. */

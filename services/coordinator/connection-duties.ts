@@ -51,6 +51,18 @@ export class ConnectionDuties {
     await this.d.store.saveRequests(connection, { ...st, pending: addRequest(st.pending, r), recent: [...st.recent, r.requestId] }, this.d.clock.nowMs());
   }
 
+  /**
+   * Records a request that will not be carried out (an expired command) as a failed run with `error`, unless it was
+   * carried out already (its id among the recent requests or an existing run: a group reading commands that another
+   * group of the same deployment handled). True when it was recorded.
+   */
+  async refuse(connection: string, r: RunRequest, error: { code: string; message: string }): Promise<boolean> {
+    const st = await this.d.store.requestsOf(connection);
+    if (st.recent.includes(r.requestId) || (await this.d.store.runExists(r.requestId))) return false;
+    await this.d.store.saveUnstartedRequest(connection, r, error, this.d.clock.nowMs());
+    return true;
+  }
+
   /** Starts the next pending run of `connection` if its tables are free. */
   async dispatchOne(connectionId: string, book: RunBook): Promise<void> {
     await this.dispatch(await this.d.dataverse.connection(connectionId), book);

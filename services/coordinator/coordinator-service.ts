@@ -22,6 +22,7 @@ import type { Logger } from '../shared/log.ts';
 import { COMMANDS_TOPIC, COORDINATOR_TOPIC } from '../shared/topics.ts';
 import type { ConnectionStore } from '../dataverse/connections/connection-store.ts';
 import { parseCommand, runKindOf } from './core/command.ts';
+import { commandDisposition, expiredCommandMessage, type CommandAgePolicy } from './core/command-age.ts';
 import { emptyBook, foldEvent, type RunBook } from './core/run-state.ts';
 import { commandRequestId } from './core/request-id.ts';
 import { connectionAssigner } from './connection-assigner.ts';
@@ -50,6 +51,8 @@ export interface CoordinatorServiceDeps {
 export interface CoordinatorServiceOptions {
   groupId: string;
   tickMs: number;
+  /** Which commands are this deployment's and how old one may be when read (core/command-age.ts). */
+  commands: CommandAgePolicy;
 }
 
 /** One owned partition of sync.coordinator. */
@@ -169,7 +172,34 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
     gauges();
   }
 
+  /** A command too old to carry out: reported (log, metric, a failed run in `dynsync runs`) when it is ours. */
+  async function onExpiredCommand(partition: number, message: KafkaMessage, sentMs: number): Promise<void> {
+    const parsed = parseCommand(message.key?.toString() ?? null, message.value?.toString('utf8') ?? null);
+    if (!parsed.ok || !(await isKnown(parsed.command.connection))) {
+      metrics.commands.inc({ outcome: 'expired-unknown' });
+      log.debug({ partition, offset: message.offset, sentAt: new Date(sentMs).toISOString() }, 'expired command not for a connection of this deployment: ignored');
+      return;
+    }
+    const { command } = parsed;
+    const kind = runKindOf(command);
+    const requestId = commandRequestId(command.connection, kind, sentMs, partition, message.offset);
+    const text = expiredCommandMessage(command, sentMs, clock.nowMs(), opts.commands.maxAgeMs);
+    const request = { requestId, kind, tables: command.tables ?? ('all' as const), requestedBy: command.requestedBy, requestedAtMs: sentMs };
+    metrics.commands.inc({ outcome: 'expired' });
+    if (await deps.duties.refuse(command.connection, request, { code: 'COMMAND_EXPIRED', message: text })) {
+      log.warn({ connection: command.connection, kind, requestId, partition, offset: message.offset, code: 'COMMAND_EXPIRED' }, `command expired: ${text}`);
+    }
+  }
+
   async function onCommand(partition: number, message: KafkaMessage): Promise<void> {
+    const sentMs = Number(message.timestamp);
+    const disposition = commandDisposition(message.key?.toString() ?? null, sentMs, clock.nowMs(), opts.commands);
+    if (disposition !== 'act') {
+      if (disposition === 'expired') await onExpiredCommand(partition, message, sentMs);
+      else metrics.commands.inc({ outcome: 'other-deployment' });
+      await consumer.commitOffsets([{ topic: COMMANDS_TOPIC, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      return;
+    }
     const parsed = parseCommand(message.key?.toString() ?? null, message.value?.toString('utf8') ?? null);
     const reject = async (error: SyncError) => {
       await sendToDlq(deps.producer, 'coordinator', [{ letter: { topic: COMMANDS_TOPIC, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers }, error }], clock.nowMs());
@@ -228,8 +258,8 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (payload.topic === COORDINATOR_TOPIC && Number(payload.offsetLag) <= 0) void serial(() => goLive(payload.partition));
   });
-  // the event log is read from the beginning (rebuild); commands of a brand-new group start at the end, committed
-  // before the first join so that no rebalance resets a partition to its end again (command-start.ts)
+  // the event log is read from the beginning (rebuild); so are the commands a brand-new group finds waiting, from
+  // a start committed before the first join so that no rebalance moves a partition again (command-start.ts)
   await pinUncommittedCommandPartitions(admin, opts.groupId, log);
   await consumer.connect();
   await consumer.subscribe({ topics: [COORDINATOR_TOPIC], fromBeginning: true });

@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-messages.ts';
-import { SERVICE_KAFKA_RETRY, createKafka, createProducer, ensureTopics } from '../shared/kafka.ts';
+import { KafkaTopics, SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { createRegistry } from '../shared/registry.ts';
-import { controlTopics } from '../shared/topics.ts';
+import { topicSettingsOf } from '../shared/topics.ts';
 import { ConnectionStore } from '../dataverse/connections/connection-store.ts';
 import { avroLogicalTypes } from '../dataverse/mapping/logical-types.ts';
 import { EncryptedSecrets } from '../dataverse/secrets/encrypted-secrets.ts';
@@ -33,6 +33,7 @@ await runService({
   log,
   metrics: metricsRegistry,
   opsPort: config.COORDINATOR_OPS_PORT,
+  opsPortVariable: 'COORDINATOR_OPS_PORT',
   async start() {
     const clock = systemClock;
     const metrics = createCoordinatorMetrics(metricsRegistry);
@@ -40,7 +41,9 @@ await runService({
     const kafka = createKafka('dynsync-coordinator', config.KAFKA_BROKERS, log, { retry: SERVICE_KAFKA_RETRY });
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, controlTopics());
+    // the deployment's topic settings, checked against the cluster (CONFIG_INVALID naming the variable)
+    const topics = await KafkaTopics.resolve(admin, topicSettingsOf(config), log);
+    await topics.declare(topics.control());
     const producer = createProducer(kafka, { name: 'events', log, metrics: metricsRegistry });
     const txProducer = createProducer(kafka, {
       name: 'run-starts',
@@ -96,7 +99,11 @@ await runService({
     });
     const service = await startCoordinatorService(
       { kafka, admin, producer, codec, store, connections, actions, duties, metrics, log, clock },
-      { groupId: config.COORDINATOR_GROUP_ID, tickMs: config.COORDINATOR_TICK_MS },
+      {
+        groupId: config.COORDINATOR_GROUP_ID,
+        tickMs: config.COORDINATOR_TICK_MS,
+        commands: { maxAgeMs: config.COORDINATOR_COMMAND_MAX_AGE_MS, connections: config.COORDINATOR_CONNECTIONS },
+      },
     );
     const status = await startStatusPageOrWarn({
       db: mongo.db(config.DYNSYNC_STATE_DB),

@@ -12,7 +12,7 @@ import type { SyncKind } from '../shared/control-messages.ts';
 import { classifyStoreError } from '../shared/store-errors.ts';
 import { SyncError } from '../shared/errors.ts';
 import { retry } from '../shared/retry.ts';
-import { NO_PENDING, type Pending } from './core/pending.ts';
+import { NO_PENDING, type Pending, type RunRequest } from './core/pending.ts';
 import type { LastFired } from './core/schedule.ts';
 import type { RunState } from './core/run-state.ts';
 import { tableProgress, type ProducedOffset } from './core/run-views.ts';
@@ -231,6 +231,20 @@ export class StateStore {
         if (!isDuplicateKey(err)) throw err; // already loaded: the projection is final
       }
     });
+  }
+
+  /**
+   * Records a request that is not carried out (an expired command) as a failed run with `error`, so that
+   * `dynsync runs` and the status page show it; a run of that id that exists already is left alone.
+   */
+  async saveUnstartedRequest(connection: string, r: RunRequest, error: { code: string; message: string }, nowMs: number): Promise<void> {
+    const at = new Date(r.requestedAtMs);
+    const now = new Date(nowMs);
+    const doc: Omit<RunDoc, '_id'> = {
+      connection, kind: r.kind, status: 'failed', requestedBy: r.requestedBy, runStart: at, startedAt: at, completedAt: null, failedAt: now, loadedAt: null,
+      error, tables: {}, produced: [], reconcile: 'skipped', tombstones: {}, updatedAt: now,
+    };
+    await call('save unstarted request', () => this.runs.updateOne({ _id: r.requestId }, { $setOnInsert: doc }, { upsert: true }));
   }
 
   /** True when a run with this id exists (a request whose run started is not started again). */

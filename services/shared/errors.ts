@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   ENCRYPTION_KEY_MISSING: 'config',
   CONNECTION_NOT_FOUND: 'config',
   COMMAND_INVALID: 'data',
+  /** A command older than COORDINATOR_COMMAND_MAX_AGE_MS when read: reported in its run, not carried out. */
+  COMMAND_EXPIRED: 'data',
   RUN_TIMEOUT: 'transient',
   // authentication and authorisation
   AUTH_INVALID_CLIENT: 'config',
