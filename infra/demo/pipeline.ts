@@ -3,7 +3,8 @@
  * settings the demo, the end-to-end benchmark and the tests share: one consumer group per connection and service,
  * ops and status ports picked by the OS, the coordinator's schedule off (runs are triggered by commands).
  */
-import { eventually, startService, type ServiceProcess } from './service-process.ts';
+import { join } from 'node:path';
+import { eventually, startService, type ServiceProcess, type ServiceProcessOptions } from './service-process.ts';
 
 /** How many instances of each worker service to start (the coordinator is one). */
 export interface PipelineShape {
@@ -14,6 +15,11 @@ export interface PipelineShape {
    * connections first (benchmarks: the pipeline is ready before the first command is sent).
    */
   tasksFromEnd?: boolean;
+  /**
+   * Each service logs to `<logDir>/<service>[-<n>].log` instead of pipes, in its own process group, and keeps
+   * running when this process exits (`npm run demo -- --keep`).
+   */
+  logDir?: string;
 }
 
 /** A started pipeline. */
@@ -37,23 +43,29 @@ async function ready(service: ServiceProcess, timeoutMs: number): Promise<void> 
 export async function startPipeline(connection: string, env: Record<string, string>, shape: PipelineShape = {}): Promise<Pipeline> {
   const loaderGroup = `dynsync-loader-${connection}`;
   const services: ServiceProcess[] = [];
-  for (let i = 0; i < (shape.loaders ?? 1); i++) {
-    services.push(startService('loader', { ...env, LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000' }));
+  const how = (name: string, i: number, of: number): ServiceProcessOptions =>
+    shape.logDir === undefined ? {} : { logFile: join(shape.logDir, of > 1 ? `${name}-${i + 1}.log` : `${name}.log`), detached: true };
+  const loaders = shape.loaders ?? 1;
+  const extractors = shape.extractors ?? 1;
+  for (let i = 0; i < loaders; i++) {
+    services.push(startService('loader', { ...env, LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000' }, how('loader', i, loaders)));
   }
-  for (let i = 0; i < (shape.extractors ?? 1); i++) {
+  for (let i = 0; i < extractors; i++) {
     services.push(startService('extractor', { ...env, EXTRACTOR_GROUP_ID: `dynsync-extractor-${connection}`, EXTRACTOR_CONNECTIONS: `^${connection}$`, EXTRACTOR_OPS_PORT: '0',
-      ...(shape.tasksFromEnd ? { EXTRACTOR_FROM_BEGINNING: 'false' } : {}) }));
+      ...(shape.tasksFromEnd ? { EXTRACTOR_FROM_BEGINNING: 'false' } : {}) }, how('extractor', i, extractors)));
   }
   services.push(
     startService('coordinator', {
       ...env,
       COORDINATOR_GROUP_ID: `dynsync-coordinator-${connection}`,
+      // a brand-new group reads the commands waiting in sync.commands: other connections' ones are not this pipeline's
+      COORDINATOR_CONNECTIONS: `^${connection}$`,
       COORDINATOR_LOADER_GROUP_ID: loaderGroup,
       COORDINATOR_OPS_PORT: '0',
       COORDINATOR_STATUS_PORT: '0',
       COORDINATOR_SCHEDULE_ENABLED: 'false',
       COORDINATOR_TICK_MS: '500',
-    }),
+    }, how('coordinator', 0, 1)),
   );
   const stop = async () => {
     await Promise.all(services.map((s) => s.kill('SIGTERM')));

@@ -7,34 +7,39 @@
  *  5. mutations at the source (creates, updates, deletes, a row backdated inside the overlap), an incremental
  *     (`dynsync sync`, which captures the deletes through delta links: the mutated tables are change-tracked),
  *     then the nightly full refresh, each verified again;
- *  6. a summary; everything it started is stopped unless `keep`.
- * Used by `npm run demo` and by the end-to-end test.
+ *  6. a summary; everything it started is stopped, unless `keep`: then the simulator and the services stay up as
+ *     processes of their own and the result says how to reach them (kept-demo.ts).
+ * Used by `npm run demo` and by the end-to-end tests.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { request, type Agent } from 'undici';
 import { up, down } from '../local/stack.ts';
-import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { createHttpAgent, readCaCertificate } from '../../services/dataverse/client/http-agent.ts';
 import { dynsync } from './cli-process.ts';
 import { matches, truthVersions, verifyTable, type TableVerdict } from './ground-truth.ts';
+import { prepareDemoDir, readKeptDemo, runningProcesses, writeEnvFile, writeKeptDemo, type Handover, type KeptDemo } from './kept-demo.ts';
 import { watchRun, type RunSummary } from './run-watch.ts';
 import { startPipeline } from './pipeline.ts';
-import type { ServiceProcess } from './service-process.ts';
+import { eventually, type ServiceProcess } from './service-process.ts';
+import { startSimulatorProcess, type DemoSimulator } from './simulator-process.ts';
 
 /** Demo settings. */
 export interface DemoOptions {
   /** Rows in the organisation, spread over its five main tables. */
   rows: number;
-  /** Leave servers, simulator and services running. */
+  /** Leave servers, simulator and services running, and hand them over ({@link DemoResult.handover}). */
   keep: boolean;
+  /** With `keep`: where logs, process ids and the CLI settings go (kept-demo.ts `demoDir()`). */
+  dir?: string;
   say: (line: string) => void;
   /** Per-run timeout. */
   runTimeoutMs?: number;
   /** Added to every version number of the simulated organisation (versionnumbers beyond 2^53); default 0. */
   versionOffset?: bigint;
   /** Called after the full sync is verified, before the source changes (tests inspect the topics and documents). */
-  afterFullSync?: (ctx: { sim: SimulatorHandle; agent: Agent; connection: string; db: Db; env: Record<string, string> }) => Promise<void>;
+  afterFullSync?: (ctx: { sim: DemoSimulator; agent: Agent; connection: string; db: Db; env: Record<string, string> }) => Promise<void>;
 }
 
 /** What the demo found. */
@@ -45,9 +50,13 @@ export interface DemoResult {
   verdicts: { step: string; tables: TableVerdict[] }[];
   nonGetRequests: number;
   seconds: number;
+  /** With `keep`: what was left running and how to use it. */
+  handover?: Handover;
 }
 
 const MAIN_TABLES = ['account', 'contact', 'opportunity', 'new_widget', 'new_importlog'];
+/** The fewest rows the demo runs with: step 5 changes the first 31 rows of each main table. */
+export const MIN_ROWS = MAIN_TABLES.length * 31;
 /** Tables changed by the demo, with a writable text column of each. */
 const MUTATED: Record<string, string> = { account: 'name', contact: 'lastname', new_widget: 'new_name' };
 
@@ -63,24 +72,48 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const { say } = opts;
   const started = Date.now();
   const perTable = Math.max(10, Math.round(opts.rows / MAIN_TABLES.length));
+  const connection = `demo${randomBytes(3).toString('hex')}`;
+  // a kept demo: its processes outlive this one, logging to files in its directory, recorded for `--stop`
+  const dir = opts.keep ? opts.dir : undefined;
+  let kept: KeptDemo | undefined;
+  if (dir !== undefined) {
+    prepareDemoDir(dir);
+    const previous = readKeptDemo(dir);
+    if (previous && runningProcesses(previous).length > 0) {
+      throw new Error(`a kept demo is still running (connection "${previous.connection}"; ${dir}): stop it first with \`npm run demo -- --stop\``);
+    }
+  }
   say(`1/6 servers`);
   const infra = await up(say);
   const startedServers = Object.entries(infra.outcomes).filter(([, o]) => o === 'started').map(([n]) => n);
-  const sim = await startSimulator({ port: 0, control: true, rows: perTable, logLevel: 'silent', ...(opts.versionOffset ? { versionOffset: opts.versionOffset } : {}) });
+  const keep = (name: string, pid: number | undefined) => {
+    if (dir === undefined || kept === undefined || pid === undefined) return;
+    kept.processes.push({ name, pid });
+    writeKeptDemo(dir, kept);
+  };
+  if (dir !== undefined) {
+    kept = { connection, startedAt: new Date(started).toISOString(), processes: [], startedServers };
+    writeKeptDemo(dir, kept);
+  }
+  const sim = await startSimulatorProcess({ rows: perTable, ...(opts.versionOffset ? { versionOffset: opts.versionOffset } : {}), ...(dir ? { logFile: join(dir, 'simulator.log'), detached: true } : {}) });
+  keep('simulator', sim.pid);
   const agent = createHttpAgent({ connections: 4, caPem: readCaCertificate(sim.caCertPath) });
   const ctl = (path: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' = 'GET', body?: unknown) => control<never>(agent, `${sim.controlUrl}${path}`, method, body);
   say(`   simulator ${sim.orgUrl}: ${perTable} rows in each of ${MAIN_TABLES.join(', ')} (+ reference tables)`);
-  const connection = `demo${randomBytes(3).toString('hex')}`;
   const stateDb = 'dynsync';
-  const env: Record<string, string> = {
+  /** What the `dynsync` CLI needs (the services get the same plus LOG_LEVEL). */
+  const cliEnv: Record<string, string> = {
     ...infra.env,
-    DYNSYNC_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     DYNSYNC_STATE_DB: stateDb,
     DYNSYNC_DEV_ORIGINS: sim.orgUrl,
     DYNSYNC_DEV_AUTHORITY: sim.orgUrl,
     DYNSYNC_DEV_CA_PATH: sim.caCertPath,
-    LOG_LEVEL: 'info',
+    // the demo's own throwaway key: it seals only the simulator's client secret (never printed; with --keep it is
+    // in the demo directory's env file, mode 600, so the user's CLI can read the demo connection)
+    DYNSYNC_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   };
+  const env: Record<string, string> = { ...cliEnv, LOG_LEVEL: 'info' };
+  if (dir !== undefined) writeEnvFile(dir, cliEnv);
   const services: ServiceProcess[] = [];
   const mongo = await new MongoClient(infra.env.MONGODB_URI).connect();
   const result: DemoResult = { ok: false, connection, runs: [], verdicts: [], nonGetRequests: -1, seconds: 0 };
@@ -92,7 +125,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     say(`   ${tables.length} tables discovered`);
 
     say('3/6 start coordinator, extractor and loader');
-    services.push(...(await startPipeline(connection, env)).services);
+    services.push(...(await startPipeline(connection, env, dir ? { logDir: dir } : {})).services);
+    for (const s of services) keep(s.name, s.child.pid);
     const db = mongo.db(`dynsync_${connection}`);
     const state = mongo.db(stateDb);
     const timeout = opts.runTimeoutMs ?? 30 * 60_000;
@@ -155,6 +189,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       await Promise.all(services.map((s) => s.kill('SIGTERM')));
       await sim.close();
       if (startedServers.length > 0) await down(say, startedServers);
+    } else if (dir !== undefined && kept !== undefined) {
+      const coordinator = services.find((s) => s.name === 'coordinator');
+      const statusLine = coordinator ? await eventually(async () => coordinator.logs.find((l) => typeof l.statusPort === 'number'), 5_000, 100).catch(() => undefined) : undefined;
+      const statusUrl = statusLine ? String(statusLine.msg).replace(/^status page on /, '') : undefined;
+      result.handover = { dir, connection, statusUrl, orgUrl: sim.orgUrl, controlUrl: sim.controlUrl, processes: kept.processes, env: cliEnv };
     }
     await agent.close();
     await mongo.close();

@@ -3,10 +3,14 @@
  * JSON log lines are kept for assertions; the ops port (health, metrics) is read from its start-up line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 
 /** A running service process. */
 export interface ServiceProcess {
+  /** `services/<name>/main.ts`. */
+  readonly name: string;
   readonly child: ChildProcess;
   /** The last 2000 JSON log lines. */
   readonly logs: Record<string, unknown>[];
@@ -29,8 +33,20 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
  */
 export const SERVICE_NODE_OPTIONS = '--max-old-space-size=192 --max-semi-space-size=8';
 
+/** How to run a service process. */
+export interface ServiceProcessOptions {
+  /**
+   * Its stdout and stderr go to this file (appended) instead of pipes, and are read back from it: the process can
+   * outlive this one (a pipe whose reader exited fails the next write).
+   */
+  logFile?: string;
+  /** Its own process group, not waited for by this process (with `logFile`): it keeps running when this one exits. */
+  detached?: boolean;
+}
+
 /** Starts `services/<name>/main.ts` with the test servers' settings plus `env`. */
-export function startService(name: string, env: Record<string, string>): ServiceProcess {
+export function startService(name: string, env: Record<string, string>, opts: ServiceProcessOptions = {}): ServiceProcess {
+  const fd = opts.logFile === undefined ? undefined : openSync(opts.logFile, 'a');
   const child = spawn(process.execPath, [`services/${name}/main.ts`], {
     cwd: root,
     env: {
@@ -39,13 +55,15 @@ export function startService(name: string, env: Record<string, string>): Service
       NODE_OPTIONS: process.env.DYNSYNC_SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: fd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
+    detached: opts.detached === true && fd !== undefined,
   });
   const logs: Record<string, unknown>[] = [];
   let buffered = '';
   const waiters: ((port: number) => void)[] = [];
   let port: number | undefined;
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  let stderr = '';
+  const onOutput = (chunk: string) => {
     buffered += chunk;
     const lines = buffered.split('\n');
     buffered = lines.pop()!;
@@ -60,13 +78,38 @@ export function startService(name: string, env: Record<string, string>): Service
         }
       } catch {
         logs.push({ raw: line });
+        if (fd !== undefined) stderr = `${stderr}${line}\n`.slice(-4000); // stderr shares the file
       }
     }
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)));
+  };
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig ?? 'unknown')));
+  if (fd === undefined) {
+    child.stdout!.setEncoding('utf8').on('data', onOutput);
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)));
+  } else {
+    // follow the file from where this process starts writing
+    let offset = fstatSync(fd).size;
+    closeSync(fd);
+    const reader = openSync(opts.logFile!, 'r');
+    const buffer = Buffer.alloc(64 * 1024);
+    const decoder = new StringDecoder('utf8'); // a character may be split between two reads
+    const poll = () => {
+      for (let n = readSync(reader, buffer, 0, buffer.length, offset); n > 0; n = readSync(reader, buffer, 0, buffer.length, offset)) {
+        offset += n;
+        onOutput(decoder.write(buffer.subarray(0, n)));
+      }
+    };
+    const timer = setInterval(poll, 200);
+    timer.unref();
+    void exited.then(() => {
+      clearInterval(timer);
+      poll();
+      closeSync(reader);
+    });
+    if (opts.detached) child.unref();
+  }
   return {
+    name,
     child,
     logs,
     stderr: () => stderr,

@@ -18,7 +18,7 @@ import { createRegistry } from '../../services/shared/registry.ts';
 import { BEYOND_DOUBLE, DATEONLY_MAX, DATEONLY_MIN, DATETIME_MAX, DATETIME_MIN, HUGE_MEMO_LENGTH, INT64_MAX, INT64_MIN, MONEY_MAX, MONEY_MIN } from '../../services/simulator/core/extremes.ts';
 import { dataProperty } from '../../services/simulator/core/schema.ts';
 import { TABLES } from '../../services/simulator/core/tables-all.ts';
-import type { SimulatorHandle } from '../../services/simulator/simulator.ts';
+import type { DemoSimulator } from '../../infra/demo/simulator-process.ts';
 
 /** One compared value: the truth's text, and the texts found in MongoDB and in the topic. */
 interface Compared {
@@ -77,7 +77,7 @@ async function topicRecords(env: Record<string, string>, connection: string, tab
   return out;
 }
 
-async function inspect(ctx: { sim: SimulatorHandle; agent: Agent; connection: string; db: Db; env: Record<string, string> }): Promise<void> {
+async function inspect(ctx: { sim: DemoSimulator; agent: Agent; connection: string; db: Db; env: Record<string, string> }): Promise<void> {
   const truths = new Map<string, Map<string, TruthRow>>();
   for (const t of TABLES) {
     const pk = t.primaryId;
