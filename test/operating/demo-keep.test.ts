@@ -3,40 +3,23 @@
  * the services still running, prints the status page, the settings of the `dynsync` CLI (the encryption key only
  * by reference) and three commands, and those commands work as printed from a fresh shell; `--stop` ends it all.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKeptDemo, runningProcesses, stopKeptDemo } from '../../infra/demo/kept-demo.ts';
 import { eventually } from '../../infra/demo/service-process.ts';
 import { createHttpAgent, readCaCertificate } from '../../services/dataverse/client/http-agent.ts';
 import { request } from 'undici';
+import { freshShellEnv, runShell } from '../support/fresh-shell.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'dynsync-demo-keep-'));
 
-/** Runs a shell command as a user would, from a fresh shell (the machine's PATH, not the project's node_modules). */
-function sh(command: string, timeoutMs = 120_000): Promise<{ code: number | null; out: string; err: string }> {
-  const path = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes('node_modules')).join(delimiter);
-  const { NODE_OPTIONS: _n, ...env } = process.env;
-  return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], { cwd: root, env: { ...env, PATH: path, DYNSYNC_DEMO_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
-}
+/** Runs a shell command as a user would, from a fresh shell, with the test's demo directory. */
+const sh = (command: string, timeoutMs = 120_000) => runShell(command, freshShellEnv({ DYNSYNC_DEMO_DIR: dir }), timeoutMs);
 
 describe('npm run demo -- --keep', { timeout: 1_200_000 }, () => {
-  let demo: { code: number | null; out: string; err: string };
+  let demo: { code: number | string; out: string; err: string };
   /** The hand-over's line to load the CLI settings. */
   let load: string;
   let command: (what: RegExp) => string;

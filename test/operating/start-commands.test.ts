@@ -5,19 +5,16 @@
  * Default ops ports differ per service; a port in use is one line naming its variable, without a stack trace, and
  * so is a replication factor the cluster cannot honour.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { delimiter } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCoordinatorConfig } from '../../services/coordinator/config.ts';
 import { loadExtractorConfig } from '../../services/extractor/config.ts';
 import { loadLoaderConfig } from '../../services/loader/config.ts';
 import { SERVICE_NODE_OPTIONS, eventually, startService } from '../../infra/demo/service-process.ts';
+import { freshShellEnv, repoRoot as root, startShell } from '../support/fresh-shell.ts';
 import { servers, uniqueName } from '../support/servers.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const KEY = Buffer.alloc(32, 0x21).toString('base64');
 const SERVICES = ['coordinator', 'extractor', 'loader'] as const;
 
@@ -28,23 +25,8 @@ function documentedStartCommands(): Record<string, string> {
   return Object.fromEntries(SERVICES.map((s) => [s, /`([^`]+)`/.exec(section.split('\n').find((l) => l.startsWith(`| ${s} |`)) ?? '')?.[1] ?? '(none)']));
 }
 
-/** The environment of a fresh shell: the machine's PATH (without the project's node_modules/.bin) plus `env`. */
-function freshShellEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const path = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes('node_modules')).join(delimiter);
-  const { NODE_OPTIONS: _ignored, ...rest } = process.env;
-  return { ...rest, PATH: path, KAFKA_BROKERS: servers.brokers().join(','), SCHEMA_REGISTRY_URL: servers.registryUrl(), MONGODB_URI: servers.mongoUri(), ...env };
-}
-
-/** A shell command with its output kept. */
-function run(command: string, env: NodeJS.ProcessEnv): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | string> } {
-  const child = spawn('sh', ['-c', `exec ${command}`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig ?? 'unknown')));
-  return { child, out: () => out, err: () => err, exited };
-}
+/** The environment of a fresh shell with the test servers' settings plus `env`. */
+const serviceShellEnv = (env: Record<string, string>) => freshShellEnv({ KAFKA_BROKERS: servers.brokers().join(','), SCHEMA_REGISTRY_URL: servers.registryUrl(), MONGODB_URI: servers.mongoUri(), ...env });
 
 /** A port some other process holds. */
 async function busyPort(): Promise<{ port: number; server: Server }> {
@@ -77,7 +59,7 @@ describe('start commands and ports', () => {
       extractor: { DYNSYNC_ENCRYPTION_KEY: KEY, DYNSYNC_STATE_DB: tag, EXTRACTOR_GROUP_ID: `${tag}-extractor`, EXTRACTOR_CONNECTIONS: `^${tag}$`, EXTRACTOR_FROM_BEGINNING: 'false', EXTRACTOR_OPS_PORT: '0' },
       loader: { DYNSYNC_STATE_DB: tag, LOADER_GROUP_ID: `${tag}-loader`, LOADER_TOPIC_PATTERN: `^dynamics\\.${tag}\\.`, LOADER_OPS_PORT: '0' },
     };
-    const started = SERVICES.map((s) => ({ s, p: run(commands[s]!, freshShellEnv(env[s])) }));
+    const started = SERVICES.map((s) => ({ s, p: startShell(`exec ${commands[s]!}`, serviceShellEnv(env[s])) }));
     cleanup.push(...started.map(({ p }) => async () => p.child.kill('SIGKILL')));
     for (const { s, p } of started) {
       const port = await eventually(async () => Number(/"opsPort":(\d+)/.exec(p.out())?.[1]) || undefined, 180_000, 250).catch((e: unknown) => {

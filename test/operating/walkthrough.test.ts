@@ -5,15 +5,12 @@
  * run cannot meet anything else on this shared machine: the connection name, the `logs/` directory, and settings in
  * the environment (state DB, consumer groups, each service's connections, ops ports 0).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freshShellEnv, repoRoot as root, runShell } from '../support/fresh-shell.ts';
 import { uniqueName } from '../support/servers.ts';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The first bash block of the README's "Operating it" section. */
 function walkthrough(): string {
@@ -38,29 +35,17 @@ describe('README "Operating it", word for word', () => {
       .filter((l) => !l.startsWith('npm ci'))
       .join('\n')
       .replaceAll('contoso', connection)
+      .replaceAll('./logs/', `${logs}/`)
       .replaceAll('logs/', `${logs}/`)
       .replace('mkdir -p logs', `mkdir -p ${logs}`);
-    const path = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes('node_modules')).join(delimiter);
-    const { NODE_OPTIONS: _n, ...env } = process.env;
     const isolation = {
       DYNSYNC_STATE_DB: `state_${connection}`,
       COORDINATOR_GROUP_ID: `${connection}-coordinator`, EXTRACTOR_GROUP_ID: `${connection}-extractor`, LOADER_GROUP_ID: `${connection}-loader`, COORDINATOR_LOADER_GROUP_ID: `${connection}-loader`,
       COORDINATOR_CONNECTIONS: `^${connection}$`, EXTRACTOR_CONNECTIONS: `^${connection}$`, LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.`,
       COORDINATOR_OPS_PORT: '0', COORDINATOR_STATUS_PORT: '0', EXTRACTOR_OPS_PORT: '0', LOADER_OPS_PORT: '0', COORDINATOR_SCHEDULE_ENABLED: 'false',
     };
-    const result = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      // bash -e: any failing line fails the walkthrough; on failure the background jobs are stopped too
-      const child = spawn('bash', ['-e', '-c', `trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n${script}`], { cwd: root, env: { ...env, PATH: path, ...isolation }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-      const timer = setTimeout(() => child.kill('SIGTERM'), 840_000);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, out, err });
-      });
-    });
+    // bash -e: any failing line fails the walkthrough; the background jobs are stopped whatever happens
+    const result = await runShell(`trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n${script}`, freshShellEnv(isolation), 840_000, ['bash', '-e']);
     const tail = (f: string) => {
       try {
         return readFileSync(join(logs, f), 'utf8').split('\n').slice(-5).join('\n');
