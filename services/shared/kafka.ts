@@ -257,7 +257,8 @@ export class KafkaTopics {
   readonly replication: Replication;
   private readonly admin: Admin;
   private readonly log: Logger | undefined;
-  private readonly reported = new Set<string>();
+  /** Topics compared with their spec already (once per process: a table topic is declared again by every run). */
+  private readonly checked = new Set<string>();
 
   private constructor(admin: Admin, settings: TopicSettings, replication: Replication, log?: Logger) {
     this.admin = admin;
@@ -283,11 +284,16 @@ export class KafkaTopics {
     return tableTopicSpec(topic, this.settings.partitions.table, this.settings);
   }
 
-  /** Creates the missing topics, waits for their leaders, and reports existing ones weaker than their spec. */
+  /**
+   * Creates the missing topics, waits for their leaders, and reports existing ones weaker than their spec (each topic
+   * is compared once per process).
+   */
   async declare(specs: readonly TopicSpec[], leaderWaitMs = LEADER_WAIT_MS): Promise<Declared> {
     const created = await ensureTopics(this.admin, specs, leaderWaitMs);
     const weaker: Record<string, string[]> = {};
-    const existing = specs.filter((s) => !created.includes(s.topic));
+    for (const t of created) this.checked.add(t);
+    const existing = specs.filter((s) => !this.checked.has(s.topic));
+    if (existing.length === 0) return { created, weaker };
     let states: Map<string, TopicState>;
     try {
       states = await describeTopics(this.admin, existing);
@@ -297,13 +303,11 @@ export class KafkaTopics {
     }
     for (const spec of existing) {
       const state = states.get(spec.topic);
+      if (state) this.checked.add(spec.topic);
       const found = state ? weakerSettings(spec, state) : [];
       if (found.length === 0) continue;
       weaker[spec.topic] = found;
-      const line = weakerTopicMessage(spec.topic, found);
-      if (this.reported.has(line)) continue;
-      this.reported.add(line);
-      this.log?.warn({ topic: spec.topic, weaker: found }, line);
+      this.log?.warn({ topic: spec.topic, weaker: found }, weakerTopicMessage(spec.topic, found));
     }
     return { created, weaker };
   }
