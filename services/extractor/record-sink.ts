@@ -7,8 +7,7 @@
  */
 import { CompressionTypes } from 'kafkajs';
 import type { MessageSender } from '../shared/healing-producer.ts';
-import { isSyncError } from '../shared/errors.ts';
-import { produceSyncError } from '../shared/produce-errors.ts';
+import { isSyncError, kafkaSyncError } from '../shared/errors.ts';
 import { keyPartition } from './core/murmur2.ts';
 import { produceChunks } from './core/produce-chunks.ts';
 import type { WindowProgress } from './core/window-progress.ts';
@@ -46,7 +45,7 @@ export class RecordSink {
   /**
    * Sends `records` to `topic` and resolves once Kafka acknowledged all of them (acks -1), after recording each
    * partition's end offset in `progress`; sets each record's `partition` when absent. Failures are KAFKA_UNAVAILABLE
-   * (transient: the task is re-run) or KAFKA_FAILED (the send can never succeed, produce-errors.ts); a broken
+   * (transient: the task is re-run) or KAFKA_FAILED (the send can never succeed, kafka-errors.ts); a broken
    * producer is replaced by the producer itself.
    */
   async send(topic: string, partitions: number, records: readonly OutgoingRecord[], progress: WindowProgress): Promise<void> {
@@ -66,7 +65,7 @@ export class RecordSink {
     try {
       results = await this.producer.send({ topic, acks: -1, compression: CODECS[this.opts.compression], messages });
     } catch (err) {
-      throw isSyncError(err) ? err : produceSyncError(err, topic);
+      throw isSyncError(err) ? err : kafkaSyncError(err, topic);
     }
     this.opts.observe?.((performance.now() - started) / 1000);
     for (const r of results) progress.acknowledged(r.partition, Number(r.baseOffset ?? r.offset ?? 0), perPartition.get(r.partition) ?? 0);

@@ -5,6 +5,7 @@
  * with a stable `code` from {@link ERROR_CODES}. The code fixes the `kind`, and the kind fixes whether a retry
  * can help. Messages name the thing that is wrong and what to do; they never contain secrets (Invariant 7).
  */
+import { classifyKafkaError } from './kafka-errors.ts';
 
 /** What kind of failure this is; decides retry behaviour and exit codes. */
 export type ErrorKind = 'transient' | 'rate_limited' | 'config' | 'data' | 'fatal';
@@ -22,6 +23,10 @@ export const ERROR_CODES = {
   COMMAND_INVALID: 'data',
   /** A command older than COORDINATOR_COMMAND_MAX_AGE_MS when read: reported in its run, not carried out. */
   COMMAND_EXPIRED: 'data',
+  /** More commands for one connection than COORDINATOR_COMMANDS_PER_HOUR allows (after the burst): dead-lettered. */
+  COMMAND_RATE_LIMITED: 'data',
+  /** A task event that does not match what the run issued or what Kafka holds (a forged TaskCompleted): the run fails. */
+  TASK_EVENT_INVALID: 'data',
   RUN_TIMEOUT: 'transient',
   // authentication and authorisation
   AUTH_INVALID_CLIENT: 'config',
@@ -102,22 +107,33 @@ export function isSyncError(err: unknown, code?: ErrorCode): err is SyncError {
 const STORE_UNREACHABLE_ERRORS = new Set(['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoPoolClearedError', 'MongoServerClosedError', 'MongoTopologyClosedError', 'MongoNotConnectedError']);
 
 /**
- * Wraps anything thrown into a {@link SyncError}: a SyncError passes through, a kafkajs error marked retriable
- * becomes `KAFKA_UNAVAILABLE` (transient), a MongoDB driver error that means the store is unreachable becomes
+ * Wraps anything thrown into a {@link SyncError}: a SyncError passes through, a kafkajs error becomes
+ * `KAFKA_UNAVAILABLE` (transient) or `KAFKA_FAILED` ({@link kafkaSyncError}), a MongoDB driver error that means the store is unreachable becomes
  * `STORE_UNAVAILABLE` (transient), anything else becomes `fallback` (default `INTERNAL`, fatal), with the original
  * kept as cause. Boundaries should classify before this fallback is reached.
  */
 export function toSyncError(err: unknown, fallback: ErrorCode = 'INTERNAL'): SyncError {
   if (err instanceof SyncError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  // kafkajs marks transient broker errors (leader not available, not hosting the partition yet, …) as retriable
-  if (err instanceof Error && err.name.startsWith('Kafka') && (err as { retriable?: unknown }).retriable === true) {
-    return new SyncError('KAFKA_UNAVAILABLE', `Kafka is not ready: ${message}`, { cause: err });
-  }
+  if (err instanceof Error && err.name.startsWith('KafkaJS')) return kafkaSyncError(err);
   if (err instanceof Error && STORE_UNREACHABLE_ERRORS.has(err.name)) {
     return new SyncError('STORE_UNAVAILABLE', `MongoDB is unreachable: ${message}`, { cause: err });
   }
   return new SyncError(fallback, message, { cause: err });
+}
+
+/**
+ * The SyncError of a failed Kafka request (kafka-errors.ts): KAFKA_UNAVAILABLE when a later attempt can succeed (a
+ * broker restarting, a leader being elected, a connection that failed after kafkajs's own retries, a producer whose
+ * state broke), KAFKA_FAILED when it cannot (too large, not authorised, invalid). `topic`: the topic a send went to.
+ */
+export function kafkaSyncError(err: unknown, topic?: string): SyncError {
+  const { action, reason } = classifyKafkaError(err);
+  const message = err instanceof Error ? err.message : String(err);
+  const what = topic ? `producing to ${topic} failed (${reason})` : `Kafka ${action === 'fail' ? 'refused the request' : 'is not ready'} (${reason})`;
+  const details = { kafkaError: reason, ...(topic ? { topic } : {}) };
+  if (action === 'fail') return new SyncError('KAFKA_FAILED', `${what}: ${message}`, { cause: err, details });
+  return new SyncError('KAFKA_UNAVAILABLE', `${what}: ${message}${topic ? '; the send is retried' : ''}`, { cause: err, details });
 }
 
 /** Process exit codes by kind: 0 ok, 2 configuration, 3 data, 4 transient gave up, 1 anything else. */

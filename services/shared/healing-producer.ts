@@ -2,7 +2,7 @@
  * A Kafka producer that survives the broker's ordinary errors. kafkajs's idempotent producer never recovers once its
  * sequence numbers or epoch disagree with the broker's (`OUT_OF_ORDER_SEQUENCE_NUMBER` after a partition's leader
  * moved or was not elected yet, `UNKNOWN_PRODUCER_ID`, `INVALID_PRODUCER_EPOCH`, a fenced transactional id): every
- * later send to the same partitions fails. Here such a failure (produce-errors.ts, action `replace`) closes that
+ * later send to the same partitions fails. Here such a failure (kafka-errors.ts, action `replace`) closes that
  * producer, opens a new one (a new producer id, sequences from 0) and sends the unacknowledged records again.
  * Sends of other callers still in flight on the old producer are abandoned and sent again on the new one, so one
  * task's broken send fails no other task. A resend may duplicate records Kafka had already written: consumers
@@ -12,7 +12,7 @@
 import type { Producer, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from './log.ts';
-import { classifyProduceError } from './produce-errors.ts';
+import { classifyKafkaError } from './kafka-errors.ts';
 
 /** What every caller of a producer needs: a send acknowledged per the record's `acks`. */
 export interface MessageSender {
@@ -139,7 +139,7 @@ export class HealingProducer implements MessageSender {
       if (outcome !== RETIRED && outcome.ok) return outcome.value;
       const retired = outcome === RETIRED || gen !== this.current;
       if (!retired) {
-        const { action, reason } = classifyProduceError(outcome.error);
+        const { action, reason } = classifyKafkaError(outcome.error);
         if (action !== 'replace' || tries >= max || this.closed) throw outcome.error;
         this.replace(gen, reason);
       } else if (tries >= max) {

@@ -6,7 +6,7 @@ import kafkajs, { Kafka, Partitioners, logLevel, type Admin, type ITopicConfig, 
 import { SyncError, toSyncError } from './errors.ts';
 import { HealingProducer, type HealingProducerOptions } from './healing-producer.ts';
 import type { Logger } from './log.ts';
-import { classifyProduceError } from './produce-errors.ts';
+import { classifyKafkaError } from './kafka-errors.ts';
 import { sleep } from './retry.ts';
 import {
   controlTopics, resolveReplication, tableTopicSpec, weakerSettings, weakerTopicMessage, withReplication,
@@ -123,7 +123,7 @@ export async function waitForLeaders(admin: Admin, topics: readonly string[], ti
     try {
       missing = leaderlessPartitions((await admin.fetchTopicMetadata({ topics: [...topics] })).topics, topics);
     } catch (err) {
-      if (classifyProduceError(err).action === 'fail') throw toSyncError(err, 'KAFKA_FAILED');
+      if (classifyKafkaError(err).action === 'fail') throw toSyncError(err, 'KAFKA_FAILED');
       missing = topics.map((t) => `${t}[?]`);
       why = err instanceof Error ? err.message : String(err);
     }

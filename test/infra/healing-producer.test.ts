@@ -15,10 +15,9 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { createProducer, ensureTopics, waitForLeaders } from '../../services/shared/kafka.ts';
-import { classifyProduceError } from '../../services/shared/produce-errors.ts';
+import { classifyKafkaError } from '../../services/shared/kafka-errors.ts';
 import { isSyncError } from '../../services/shared/errors.ts';
-import { createKafka } from '../../services/shared/kafka.ts';
-import { servers, testKafka, uniqueName } from '../support/servers.ts';
+import { testKafka, uniqueName } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 /** A logger whose lines the test reads. */
@@ -85,9 +84,9 @@ describe('a producer whose idempotent state the broker rejects', () => {
     const plain = plainProducer(kafka);
     await plain.connect();
     try {
-      expect(classifyProduceError(await breakSequences(plain, topic))).toEqual({ action: 'fail', reason: 'MESSAGE_TOO_LARGE' });
+      expect(classifyKafkaError(await breakSequences(plain, topic))).toEqual({ action: 'fail', reason: 'MESSAGE_TOO_LARGE' });
       const next = await plain.send({ topic, acks: -1, messages: [{ key: 'a', value: 'x1', partition: 0 }, { key: 'a', value: 'x2', partition: 0 }] }).then(() => undefined, (e: unknown) => e);
-      expect(classifyProduceError(next)).toEqual({ action: 'replace', reason: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+      expect(classifyKafkaError(next)).toEqual({ action: 'replace', reason: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
     } finally {
       await plain.disconnect();
     }
@@ -102,7 +101,7 @@ describe('a producer whose idempotent state the broker rejects', () => {
     await producer.connect();
     try {
       const refused = await breakSequences(producer, topic);
-      expect(classifyProduceError(refused).action).toBe('fail'); // the refused send itself fails, as it should
+      expect(classifyKafkaError(refused).action).toBe('fail'); // the refused send itself fails, as it should
       // twenty callers at once (as windows of several tasks share the producer), two records each on partition 0
       const sends = Array.from({ length: 20 }, (_, i) =>
         producer.send({ topic, acks: -1, messages: [{ key: `k${i}`, value: `v${i}a`, partition: 0 }, { key: `k${i}`, value: `v${i}b`, partition: 0 }] }),
@@ -189,7 +188,7 @@ describe('a new topic', () => {
   });
 
   it('without leaders in time is a clear KAFKA_UNAVAILABLE error naming the topic', async () => {
-    const fast = createKafka(uniqueName('it-heal-fast'), servers.brokers(), undefined, { retry: { retries: 0 } });
+    const fast = testKafka(uniqueName('it-heal-fast'), { retry: { retries: 0 } });
     const fastAdmin = fast.admin();
     await fastAdmin.connect();
     try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KafkaJSConnectionError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
-import { classifyProduceError, kafkaErrorType, produceSyncError } from './produce-errors.ts';
+import { kafkaSyncError } from './errors.ts';
+import { classifyKafkaError, kafkaErrorType } from './kafka-errors.ts';
 
 /** A broker error as kafkajs raises it (protocol/error.js gives each code its type and retriable flag). */
 const broker = (type: string, retriable: boolean) => new KafkaJSProtocolError({ message: `broker said ${type}`, type, code: 0, retriable } as never);
@@ -8,7 +9,7 @@ const broker = (type: string, retriable: boolean) => new KafkaJSProtocolError({ 
 /** What kafkajs's retrier throws for a non-retriable error: a wrapper with the original as cause (its typings omit the option). */
 const nonRetriable = (e: Error) => new (KafkaJSNonRetriableError as unknown as new (e: Error, o: { cause: Error }) => Error)(e, { cause: e });
 
-describe('classifyProduceError', () => {
+describe('classifyKafkaError', () => {
   it.each([
     // the producer's idempotent or transactional state is broken: a new producer, the same records again
     ['out of order sequence number', broker('OUT_OF_ORDER_SEQUENCE_NUMBER', false), 'replace'],
@@ -35,24 +36,24 @@ describe('classifyProduceError', () => {
     ['a plain error', new Error('something else'), 'fail'],
     ['not an error at all', 'boom', 'fail'],
   ])('%s → %s', (_name, err, action) => {
-    expect(classifyProduceError(err).action).toBe(action);
+    expect(classifyKafkaError(err).action).toBe(action);
   });
 
   it('names the broker error type as the reason, through wrappers', () => {
     const wrapped = new KafkaJSNumberOfRetriesExceeded(broker('NOT_ENOUGH_REPLICAS', true), { retryCount: 3, retryTime: 10 });
     expect(kafkaErrorType(wrapped)).toBe('NOT_ENOUGH_REPLICAS');
-    expect(classifyProduceError(wrapped).reason).toBe('NOT_ENOUGH_REPLICAS');
-    expect(classifyProduceError(new KafkaJSConnectionError('refused')).reason).toBe('KafkaJSConnectionError');
+    expect(classifyKafkaError(wrapped).reason).toBe('NOT_ENOUGH_REPLICAS');
+    expect(classifyKafkaError(new KafkaJSConnectionError('refused')).reason).toBe('KafkaJSConnectionError');
   });
 });
 
-describe('produceSyncError', () => {
+describe('kafkaSyncError', () => {
   it.each([
     ['a transient error is KAFKA_UNAVAILABLE (the task is retried)', broker('NOT_ENOUGH_REPLICAS', true), 'KAFKA_UNAVAILABLE', true],
     ['a broken producer state that outlived its replacements is KAFKA_UNAVAILABLE', broker('OUT_OF_ORDER_SEQUENCE_NUMBER', false), 'KAFKA_UNAVAILABLE', true],
     ['a permanent error is KAFKA_FAILED (the task fails)', broker('MESSAGE_TOO_LARGE', false), 'KAFKA_FAILED', false],
   ])('%s', (_name, err, code, retriable) => {
-    const e = produceSyncError(err, 'dynamics.contoso.account');
+    const e = kafkaSyncError(err, 'dynamics.contoso.account');
     expect(e.code).toBe(code);
     expect(e.retriable).toBe(retriable);
     expect(e.message).toMatch(/^producing to dynamics\.contoso\.account failed \([A-Z_]+\)/);

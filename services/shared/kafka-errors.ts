@@ -1,14 +1,14 @@
 /**
- * What a failed Kafka produce means (pure): whether the producer itself is broken and must be replaced, whether
- * the failure is transient (the broker is restarting, a leader is being elected) or whether the send can never
- * succeed as it is (too large, not authorised, invalid). kafkajs reports the broker's error `type` on a
- * KafkaJSProtocolError, possibly wrapped (KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded) with the
- * original as `cause`.
+ * What a failed Kafka request means (pure): whether a producer itself is broken and must be replaced, whether the
+ * failure is transient (the broker is restarting, a leader is being elected, a connection failed after kafkajs's
+ * retries) or whether the request can never succeed as it is (too large, not authorised, invalid). kafkajs reports
+ * the broker's error `type` on a KafkaJSProtocolError, possibly wrapped (KafkaJSNonRetriableError,
+ * KafkaJSNumberOfRetriesExceeded) with the original as `cause`. services/shared/errors.ts turns every Kafka error into
+ * KAFKA_UNAVAILABLE or KAFKA_FAILED with it.
  */
-import { SyncError } from './errors.ts';
 
-/** What to do with a failed send. */
-export type ProduceErrorAction =
+/** What to do with a failed request. */
+export type KafkaErrorAction =
   /** The producer's idempotent (or transactional) state is broken: close it, open a new one, send again. */
   | 'replace'
   /** Transient: Kafka will accept the same send later (the task is retried). */
@@ -69,8 +69,8 @@ export function kafkaErrorType(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Classifies a failed send; `reason` names the broker error type or the kafkajs error. */
-export function classifyProduceError(err: unknown): { action: ProduceErrorAction; reason: string } {
+/** Classifies a failed Kafka request; `reason` names the broker error type or the kafkajs error. */
+export function classifyKafkaError(err: unknown): { action: KafkaErrorAction; reason: string } {
   const errors = chain(err);
   const type = kafkaErrorType(err);
   if (type !== undefined && BROKEN_STATE.has(type)) return { action: 'replace', reason: type };
@@ -82,16 +82,4 @@ export function classifyProduceError(err: unknown): { action: ProduceErrorAction
   if (typed) return { action: typed.retriable === true ? 'retry' : 'fail', reason };
   if (names.some((n) => TRANSIENT_NAMES.has(n)) || errors[0]?.retriable === true) return { action: 'retry', reason };
   return { action: 'fail', reason };
-}
-
-/**
- * The SyncError of a send to `topic` that failed for good (after any producer replacement): KAFKA_UNAVAILABLE when
- * a later attempt can succeed, KAFKA_FAILED when it cannot.
- */
-export function produceSyncError(err: unknown, topic: string): SyncError {
-  const { action, reason } = classifyProduceError(err);
-  const message = err instanceof Error ? err.message : String(err);
-  const details = { topic, kafkaError: reason };
-  if (action === 'fail') return new SyncError('KAFKA_FAILED', `producing to ${topic} failed (${reason}): ${message}`, { cause: err, details });
-  return new SyncError('KAFKA_UNAVAILABLE', `producing to ${topic} failed (${reason}): ${message}; the send is retried`, { cause: err, details });
 }
