@@ -6,6 +6,7 @@
  * Rows are generated (seeded) from values at every boundary of the fast readers and the simulator's extreme values,
  * and mapped in one sequence, so state left by one row in the reused objects would show in the next.
  */
+import { isDeepStrictEqual } from 'node:util';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { accountTable } from './account-table.fixture.ts';
@@ -13,7 +14,7 @@ import { avroSchemaFor } from './avro-schema.ts';
 import { avroTypeOptions } from './logical-types.ts';
 import { parseDataverseJson, splitCollection } from './parse-dataverse-json.ts';
 import { FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, rowMapper } from './row-mapper.ts';
-import { WIRE_HEADER_BYTES, WireRecordWriter } from './wire-record-writer.ts';
+import { WireRecordWriter } from './wire-record-writer.ts';
 import type { TableDefinition } from '../model/table-definition.ts';
 
 const EUR = 'cccccccc-0000-0000-0000-0000000000e1';
@@ -131,12 +132,11 @@ describe('the reusing mapper (the extractor\'s fast path) writes what the mapper
       rows.forEach((row, i) => {
         const before = outcome(() => writer.batch().write(fresh(row)));
         const after = outcome(() => batch.write(reuse(split.row(i))));
-        expect(after, JSON.stringify(row)).toEqual(before);
+        if (!isDeepStrictEqual(after, before)) expect(after, JSON.stringify(row)).toEqual(before);
         if ('bytes' in before) {
           valid++;
-          const header = Buffer.from([0, 0, 0, 0, 42]);
-          expect(Buffer.concat([header, logical.toBuffer(jsMapper(row))]).equals(before.bytes), JSON.stringify(row)).toBe(true);
-          expect(logical.fromBuffer(before.bytes.subarray(WIRE_HEADER_BYTES))).toEqual(logical.fromBuffer(logical.toBuffer(jsMapper(row))));
+          const registry = Buffer.concat([Buffer.from([0, 0, 0, 0, 42]), logical.toBuffer(jsMapper(row))]);
+          if (!registry.equals(before.bytes)) expect(registry.toString('hex'), JSON.stringify(row)).toBe(before.bytes.toString('hex'));
         }
       });
     }
