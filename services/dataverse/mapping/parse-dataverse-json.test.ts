@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDataverseJson, quoteNumbers, splitCollection } from './parse-dataverse-json.ts';
+import { seededRandom as random } from './seeded-random.fixture.ts';
 
 /** The source-text reviver (the former implementation): the reference the single-pass parser must match exactly. */
 const reference = (text: string): unknown =>
@@ -89,17 +90,6 @@ describe('quoteNumbers', () => {
     expect(quoteNumbers(text)).toBe(quoted);
   });
 });
-
-/** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const NUMBER_TEXTS = ['0', '-0', '42', '-7', '922337203685477.5807', '-922337203685477.0000', '9223372036854775807', '1E-10', '2.5e+3', '0.1000'];
 const STRING_TEXTS = ['', 'plain', 'say \\"1\\"', 'c:\\\\', '\\u0031\\u00e9', '10:30, 5:1', '[{\\"value\\":[1]}]', 'café 😀 שלום', '\\n\\t', '\\"value\\"', '],[', '}'];

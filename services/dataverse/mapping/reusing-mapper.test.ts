@@ -16,6 +16,7 @@ import { parseDataverseJson, splitCollection } from './parse-dataverse-json.ts';
 import { FORMATTED_VALUE, LOOKUP_LOGICAL_NAME, rowMapper } from './row-mapper.ts';
 import { WireRecordWriter } from './wire-record-writer.ts';
 import type { TableDefinition } from '../model/table-definition.ts';
+import { seededRandom as random } from './seeded-random.fixture.ts';
 
 const EUR = 'cccccccc-0000-0000-0000-0000000000e1';
 const XTS = 'cccccccc-0000-0000-0000-0000000000f2';
@@ -75,16 +76,6 @@ const ANNOTATIONS: Record<string, readonly (string | null)[]> = {
   [`accountcategorycode${FORMATTED_VALUE}`]: ['"New"', null],
   [`new_interests${FORMATTED_VALUE}`]: ['"X; Y"', null],
 };
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** A page of `count` generated rows: each column a value of its pool, null, or absent. */
 function page(next: () => number, count: number): string {

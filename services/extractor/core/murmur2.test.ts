@@ -2,19 +2,10 @@ import { createRequire } from 'node:module';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { keyPartition, murmur2 } from './murmur2.ts';
+import { seededRandom as random } from '../../dataverse/mapping/seeded-random.fixture.ts';
 
 // kafkajs's own implementation, the reference (what the producer's default partitioner computes)
 const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2') as (key: string | Buffer) => number;
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 describe('murmur2: the hash kafkajs (and the Java client) computes', () => {
   it('on random bytes of every length from 0 to 80', () => {
