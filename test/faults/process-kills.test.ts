@@ -29,19 +29,28 @@ describe('kill -9 of every service mid-run', () => {
     const order: ServiceName[] = ['extractor', 'loader', 'coordinator'];
     return order.map((name) => ({ name, atMs: Math.round(between(rnd, 300, maxAtMs)), pauseMs: Math.round(between(rnd, 2000, 5000)) }));
   };
-  const withKills = (plan: ReturnType<typeof killPlan>) => async (started: Promise<RunDoc>) => {
-    await started;
+  /** The kills of `plan` during the run; `landed` gets the run's status at each kill. */
+  const withKills = (plan: ReturnType<typeof killPlan>, landed: string[]) => async (started: Promise<RunDoc>) => {
+    const { _id } = await started;
     p.say(`kill plan (seed ${seed}): ${plan.map((k) => `${k.name} at +${k.atMs} ms, down ${k.pauseMs} ms`).join('; ')}`);
     await Promise.all(plan.map(async (k) => {
       await sleep(k.atMs);
-      const run = await p.state.collection<RunDoc>('runs').findOne({ connection: conn }, { sort: { startedAt: -1 } });
+      const run = await p.state.collection<RunDoc>('runs').findOne({ _id });
+      landed.push(run?.status ?? 'unknown');
       p.say(`${k.name} killed while the run is ${run?.status}`);
       await p.killAndRestart(k.name, k.pauseMs);
     }));
   };
+  /** Every kill landed while the run was extracting or loading (not after it was loaded). */
+  const inProgress = (landed: string[]) => landed.filter((s) => s !== 'running' && s !== 'completed');
 
   it(`a full run survives kill -9 of extractor, loader and coordinator (FAULT_SEED=${seed})`, async () => {
-    const run = await p.run(conn, 'full', withKills(killPlan(6000)));
+    // answers slowed to 100 ms so that the run is still going at the last kill point
+    await p.ctl('/faults', 'POST', { latencyMs: 100 });
+    const landed: string[] = [];
+    const run = await p.run(conn, 'full', withKills(killPlan(6000), landed));
+    await p.ctl('/faults', 'DELETE');
+    expect(inProgress(landed), p.lines.join('\n')).toEqual([]);
     expect(run.status, p.lines.join('\n')).toBe('loaded');
     expect((await p.verify(conn)).filter((v) => !matches(v)), p.lines.join('\n')).toEqual([]);
     expect((await p.watermarks(conn)).flatMap((c) => c.violations)).toEqual([]);
@@ -51,7 +60,11 @@ describe('kill -9 of every service mid-run', () => {
   it('an incremental with changed rows survives the same kills at other random points', async () => {
     for (const t of TABLES) await p.change(t, 15, 100, 5);
     await p.shiftClock(90); // past the coordinator's 60 s safety lag
-    const run = await p.run(conn, 'incremental', withKills(killPlan(3000)));
+    await p.ctl('/faults', 'POST', { latencyMs: 150 });
+    const landed: string[] = [];
+    const run = await p.run(conn, 'incremental', withKills(killPlan(3000), landed));
+    await p.ctl('/faults', 'DELETE');
+    expect(inProgress(landed), p.lines.join('\n')).toEqual([]);
     expect(run.status, p.lines.join('\n')).toBe('loaded');
     expect((await p.verify(conn)).filter((v) => !matches(v)), p.lines.join('\n')).toEqual([]);
     expect((await p.watermarks(conn)).flatMap((c) => c.violations)).toEqual([]);

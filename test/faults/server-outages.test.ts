@@ -23,46 +23,42 @@ describe('server outages mid-run', () => {
     await p?.close();
   });
 
+  /** The run statuses at which the faults of a case began: each must be before the run was loaded. */
+  const landedDuring = (statuses: string[]) => expect(statuses.filter((s) => s !== 'running' && s !== 'completed'), p.lines.join('\n')).toEqual([]);
 
   it('case 2: the Kafka broker restarts mid-run', async () => {
-    const run = await p.run(conn, 'full', async (started) => {
-      await started;
-      await sleep(1500);
-      await p.serverOutage('kafka', 3000);
-    });
+    const landed: string[] = [];
+    const run = await p.run(conn, 'full', async (started) => void landed.push(await p.faultAfter(started, 1500, () => p.serverOutage('kafka', 3000))));
+    landedDuring(landed);
     await expectConsistent(p, conn, run);
   });
 
   it('case 3: the schema registry is down for ~20 s mid-run (a new connection: its subjects are new)', async () => {
     const fresh = await p.connect();
+    const landed: string[] = [];
     const run = await p.run(fresh, 'full', async (started) => {
-      await started;
-      await sleep(500);
-      await Promise.all([
+      landed.push(await p.faultAfter(started, 500, () => Promise.all([
         p.serverOutage('apicurio', 20_000),
         sleep(5000).then(() => p.killAndRestart('loader', 1000)), // a loader without cached schemas during the outage
-      ]);
+      ]).then(() => undefined)));
     });
+    landedDuring(landed);
     await expectConsistent(p, fresh, run);
   });
 
   it('case 4: the store (FerretDB) is down for 30 s mid-run (a new connection: the loader inserts)', async () => {
     const fresh = await p.connect();
-    const run = await p.run(fresh, 'full', async (started) => {
-      await started;
-      await sleep(1500);
-      await p.serverOutage('ferretdb', 30_000);
-    });
+    const landed: string[] = [];
+    const run = await p.run(fresh, 'full', async (started) => void landed.push(await p.faultAfter(started, 1500, () => p.serverOutage('ferretdb', 30_000))));
+    landedDuring(landed);
     await expectConsistent(p, fresh, run);
   });
 
   it("case 4b: the store's PostgreSQL is down for 30 s mid-run while FerretDB answers (a new connection)", async () => {
     const fresh = await p.connect();
-    const run = await p.run(fresh, 'full', async (started) => {
-      await started;
-      await sleep(1500);
-      await p.serverOutage('postgres', 30_000);
-    });
+    const landed: string[] = [];
+    const run = await p.run(fresh, 'full', async (started) => void landed.push(await p.faultAfter(started, 1500, () => p.serverOutage('postgres', 30_000))));
+    landedDuring(landed);
     await expectConsistent(p, fresh, run);
   });
 

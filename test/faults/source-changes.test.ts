@@ -33,13 +33,17 @@ describe('source changes during and between runs', () => {
 
   it('case 8: records modified during a full run are captured by the next run and never tombstoned', async () => {
     const changed = new Map<string, string[]>();
+    let reconcileAfterChanges: string | undefined;
     const run = await p.run(conn, 'full', async (started) => {
-      await started;
+      const { _id } = await started;
       await sleep(300);
       // rows spread over the table (old, middle, recent windows), plus new ones
       for (const t of TABLES) changed.set(t, [...(await p.change(t, 5, 10, 2)), ...(await p.change(t, 5, 150)), ...(await p.change(t, 5, 290))]);
-      p.say(`changed ${[...changed.values()].flat().length} rows during the run`);
+      reconcileAfterChanges = (await p.state.collection<RunDoc>('runs').findOne({ _id }))?.reconcile;
+      p.say(`changed ${[...changed.values()].flat().length} rows during the run (its reconciliation then ${reconcileAfterChanges ?? 'not started'})`);
     }, 60_000);
+    // the changes landed before the run's delete reconciliation, which must not take them for deletes
+    expect(reconcileAfterChanges ?? 'pending', p.lines.join('\n')).toBe('pending');
     expect(run.status, p.lines.join('\n')).toBe('loaded');
     // the run's watermark (T0) is below every change, so nothing it promises is missing
     expect((await p.watermarks(conn)).flatMap((c) => c.violations)).toEqual([]);

@@ -222,6 +222,19 @@ export class FaultPipeline {
     return out;
   }
 
+  /**
+   * After `delayMs`, runs `fault` (the run has started); resolves to the run's status when the fault began, so a case
+   * can assert that its fault landed while the run was still extracting or loading.
+   */
+  async faultAfter(started: Promise<RunDoc>, delayMs: number, fault: () => Promise<void>): Promise<string> {
+    const { _id } = await started;
+    await sleep(delayMs);
+    const status = (await this.state.collection<RunDoc>('runs').findOne({ _id }))?.status ?? 'unknown';
+    this.say(`fault begins while the run is ${status}`);
+    await fault();
+    return status;
+  }
+
   /** Stops a server of the fault stack for `downMs`, then starts it again and waits until it is healthy. */
   async serverOutage(server: StackServer, downMs: number): Promise<void> {
     this.say(`stopping ${server}`);
