@@ -34,19 +34,20 @@ describe('pinUncommittedCommandPartitions', () => {
     const { admin, set } = fakeAdmin([...committed], [...lows]);
     const pinned = await pinUncommittedCommandPartitions(admin, 'g', log);
     expect(set).toEqual(expected === null ? [] : [expected]);
-    expect(pinned).toBe(expected === null ? 0 : expected.length);
+    // the commands below each pinned partition's end (100 after its start here) were waiting before the group
+    expect(pinned).toEqual((expected ?? []).map((p) => ({ partition: p.partition, start: p.offset, end: String(Number(p.offset) + 100) })));
   });
 
   it('retries while the broker answers "the coordinator is loading" (a broker that just started)', async () => {
     const { admin, set } = fakeAdmin(['-1'], ['3'], { failFetches: 3 });
     const sleep = vi.fn(async () => undefined);
-    expect(await pinUncommittedCommandPartitions(admin, 'g', log, sleep)).toBe(1);
+    expect(await pinUncommittedCommandPartitions(admin, 'g', log, sleep)).toEqual([{ partition: 0, start: '3', end: '103' }]);
     expect(sleep).toHaveBeenCalledTimes(3);
     expect(set).toEqual([[{ partition: 0, offset: '3' }]]);
   });
 
   it('a group that already has a running member cannot be pinned: logged, nothing thrown (those partitions are read from their beginning)', async () => {
     const { admin } = fakeAdmin(['-1'], ['3'], { setFails: true });
-    expect(await pinUncommittedCommandPartitions(admin, 'g', log)).toBe(0);
+    expect(await pinUncommittedCommandPartitions(admin, 'g', log)).toEqual([]);
   });
 });

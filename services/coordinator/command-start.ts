@@ -8,18 +8,30 @@
  * first joins, for every partition the group has no offset on, so the group always resumes where it stopped: no
  * rebalance sends a partition back to its beginning (which would report its expired commands again) or to its end
  * (which skipped a command that arrived while every coordinator was down, fault case 3).
+ *
+ * The commands that were waiting when a partition was pinned (below its end at that moment) were sent before this
+ * group existed: one that is malformed or names a connection this deployment does not have is another deployment's
+ * or an earlier one's, and is skipped (counted) rather than dead-lettered again. The pinned ends are kept in the
+ * state DB (state-store.ts `command_backlog`), so a restart in the middle of the waiting commands keeps the rule.
  */
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../shared/log.ts';
 import { DEFAULT_RETRY, retry } from '../shared/retry.ts';
 import { COMMANDS_TOPIC } from '../shared/topics.ts';
 
+/** A partition pinned for a new group: read from `start`; the commands below `end` were waiting before the group. */
+export interface PinnedPartition {
+  partition: number;
+  start: string;
+  end: string;
+}
+
 /**
  * Commits the beginning (the oldest retained offset) of every `sync.commands` partition `groupId` has no offset on;
- * returns how many. Kafka errors marked retriable (a broker that just started answers "the coordinator is
- * loading") are retried.
+ * returns those partitions with their ends at that moment. Kafka errors marked retriable (a broker that just
+ * started answers "the coordinator is loading") are retried.
  */
-export async function pinUncommittedCommandPartitions(admin: Admin, groupId: string, log: Logger, sleep?: (ms: number) => Promise<void>): Promise<number> {
+export async function pinUncommittedCommandPartitions(admin: Admin, groupId: string, log: Logger, sleep?: (ms: number) => Promise<void>): Promise<PinnedPartition[]> {
   return retry(() => pin(admin, groupId, log), {
     ...DEFAULT_RETRY,
     retries: 10,
@@ -28,19 +40,19 @@ export async function pinUncommittedCommandPartitions(admin: Admin, groupId: str
   });
 }
 
-async function pin(admin: Admin, groupId: string, log: Logger): Promise<number> {
+async function pin(admin: Admin, groupId: string, log: Logger): Promise<PinnedPartition[]> {
   const [committed] = await admin.fetchOffsets({ groupId, topics: [COMMANDS_TOPIC] });
   const missing = new Set((committed?.partitions ?? []).filter((p) => Number(p.offset) < 0).map((p) => p.partition));
-  if (missing.size === 0) return 0;
+  if (missing.size === 0) return [];
   const retained = await admin.fetchTopicOffsets(COMMANDS_TOPIC);
-  const partitions = retained.filter((p) => missing.has(p.partition)).map((p) => ({ partition: p.partition, offset: p.low }));
+  const pinned = retained.filter((p) => missing.has(p.partition)).map((p) => ({ partition: p.partition, start: p.low, end: p.high }));
   try {
-    await admin.setOffsets({ groupId, topic: COMMANDS_TOPIC, partitions });
+    await admin.setOffsets({ groupId, topic: COMMANDS_TOPIC, partitions: pinned.map((p) => ({ partition: p.partition, offset: p.start })) });
   } catch (err) {
     // another instance of the group is already running (offsets can only be set on an empty group): the
     // uncommitted partitions are then read from their beginning all the same (the consumer's fromBeginning)
-    log.info({ partitions: partitions.length, reason: (err as Error).message }, `${COMMANDS_TOPIC}: could not pin the start of uncommitted partitions; they are read from their beginning`);
-    return 0;
+    log.info({ partitions: pinned.length, reason: (err as Error).message }, `${COMMANDS_TOPIC}: could not pin the start of uncommitted partitions; they are read from their beginning`);
+    return [];
   }
-  return partitions.length;
+  return pinned;
 }

@@ -191,6 +191,9 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
     }
   }
 
+  /** Per partition, the offset below which commands were waiting before this group first read it (command-start.ts). */
+  let waitingEnds = new Map<number, bigint>();
+
   async function onCommand(partition: number, message: KafkaMessage): Promise<void> {
     const sentMs = Number(message.timestamp);
     const disposition = commandDisposition(message.key?.toString() ?? null, sentMs, clock.nowMs(), opts.commands);
@@ -201,7 +204,14 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
       return;
     }
     const parsed = parseCommand(message.key?.toString() ?? null, message.value?.toString('utf8') ?? null);
+    const waiting = BigInt(message.offset) < (waitingEnds.get(partition) ?? 0n);
     const reject = async (error: SyncError) => {
+      if (waiting && (error.code === 'COMMAND_INVALID' || error.code === 'CONNECTION_NOT_FOUND')) {
+        // sent before this group existed and not for this deployment: another deployment's or an earlier one's
+        metrics.commands.inc({ outcome: 'skipped-waiting' });
+        log.info({ partition, offset: message.offset, code: error.code }, 'command sent before this coordinator group first started, not for a connection of this deployment: skipped');
+        return;
+      }
       await sendToDlq(deps.producer, 'coordinator', [{ letter: { topic: COMMANDS_TOPIC, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers }, error }], clock.nowMs());
       metrics.commands.inc({ outcome: 'rejected' });
       log.warn({ partition, offset: message.offset, code: error.code }, `command rejected to sync.dlq: ${error.message}`);
@@ -260,7 +270,9 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
   });
   // the event log is read from the beginning (rebuild); so are the commands a brand-new group finds waiting, from
   // a start committed before the first join so that no rebalance moves a partition again (command-start.ts)
-  await pinUncommittedCommandPartitions(admin, opts.groupId, log);
+  const pinned = await pinUncommittedCommandPartitions(admin, opts.groupId, log);
+  await deps.store.saveCommandBacklog(opts.groupId, pinned, clock.nowMs());
+  waitingEnds = await deps.store.commandBacklog(opts.groupId);
   await consumer.connect();
   await consumer.subscribe({ topics: [COORDINATOR_TOPIC], fromBeginning: true });
   await consumer.subscribe({ topics: [COMMANDS_TOPIC], fromBeginning: true });

@@ -1,8 +1,9 @@
 /**
  * The coordinator's state in MongoDB (database DYNSYNC_STATE_DB): `watermarks` (Invariant 2), `runs` (the
  * projection the CLI and status page read), `window_stats` (per-window counts that balance the next run) and
- * `run_requests` (pending requests and schedule bookkeeping per connection) and `delta_links` (the change-tracking
- * delta link of each change-tracked table, stored with its table's watermark). Writes that must not go backwards
+ * `run_requests` (pending requests and schedule bookkeeping per connection), `delta_links` (the change-tracking
+ * delta link of each change-tracked table, stored with its table's watermark) and `command_backlog` (per coordinator
+ * group, the end of each sync.commands partition when the group first read it: command-start.ts). Writes that must not go backwards
  * are guarded updates: the filter matches only an older document, and an upsert that then collides on `_id`
  * (E11000) means "already newer" and changes nothing.
  */
@@ -245,6 +246,22 @@ export class StateStore {
       error, tables: {}, produced: [], reconcile: 'skipped', tombstones: {}, updatedAt: now,
     };
     await call('save unstarted request', () => this.runs.updateOne({ _id: r.requestId }, { $setOnInsert: doc }, { upsert: true }));
+  }
+
+  /**
+   * Records where the commands that were waiting before `groupId` first read a partition end (a partition is pinned
+   * once in a group's life: when it has no committed offset).
+   */
+  async saveCommandBacklog(groupId: string, pinned: readonly { partition: number; end: string }[], nowMs: number): Promise<void> {
+    if (pinned.length === 0) return;
+    const ends = Object.fromEntries(pinned.map((p) => [`ends.${p.partition}`, p.end]));
+    await call('save command backlog', () => this.db.collection<{ _id: string }>('command_backlog').updateOne({ _id: groupId }, { $set: { ...ends, updatedAt: new Date(nowMs) } }, { upsert: true }));
+  }
+
+  /** Per sync.commands partition, the offset below which commands were waiting before `groupId` first read it. */
+  async commandBacklog(groupId: string): Promise<Map<number, bigint>> {
+    const doc = await call('read command backlog', () => this.db.collection<{ _id: string; ends?: Record<string, string> }>('command_backlog').findOne({ _id: groupId }));
+    return new Map(Object.entries(doc?.ends ?? {}).map(([p, end]) => [Number(p), BigInt(end)]));
   }
 
   /** True when a run with this id exists (a request whose run started is not started again). */
