@@ -29,6 +29,8 @@ describe('commands sent before the first coordinator started', { timeout: 600_00
   const connection = `backlog${randomBytes(3).toString('hex')}`;
   const since = new Date();
   let env: Record<string, string>;
+  let invalidAt: { partition: number; offset: string };
+  const about = (logs: Record<string, unknown>[], at: { partition: number; offset: string }) => logs.filter((l) => l.partition === at.partition && String(l.offset) === at.offset).map((l) => [l.code, l.msg]);
 
   beforeAll(async () => {
     sim = await startSimulator({ port: 0, control: true, rows: 40, logLevel: 'silent' });
@@ -45,6 +47,9 @@ describe('commands sent before the first coordinator started', { timeout: 600_00
     const producer = createProducer(testKafka());
     await producer.connect();
     await producer.send({ topic: COMMANDS_TOPIC, acks: -1, messages: [{ key: connection, value: JSON.stringify({ kind: 'refresh', connection, requestedBy: 'it-waited-too-long' }), timestamp: String(Date.now() - 25 * HOUR) }] });
+    // and one that is not a command at all: a group that did not exist when it was sent does not dead-letter it
+    const [invalid] = await producer.send({ topic: COMMANDS_TOPIC, acks: -1, messages: [{ key: connection, value: '{"kind":"wipe"}' }] });
+    invalidAt = { partition: invalid!.partition, offset: String(invalid!.baseOffset ?? invalid!.offset) };
     await producer.disconnect();
     // the admin's resync, sent with the CLI before any coordinator of this deployment exists
     await dynsync(['resync', connection], env);
@@ -78,6 +83,14 @@ describe('commands sent before the first coordinator started', { timeout: 600_00
     expect(table).toMatch(/failed: COMMAND_EXPIRED: the refresh command sent/);
   });
 
+  it('the invalid command that was waiting is skipped and logged, not dead-lettered', async () => {
+    const coordinator = pipeline!.services.at(-1)!;
+    expect(about(coordinator.logs, invalidAt)).toEqual([['COMMAND_INVALID', 'command sent before this coordinator group first started, not for a connection of this deployment: skipped']]);
+    const metrics = await (await fetch(`http://127.0.0.1:${await coordinator.opsPort()}/metrics`)).text();
+    expect(metrics).toMatch(/dynsync_coordinator_commands_total\{[^}]*outcome="skipped-waiting"[^}]*\} 1\n/);
+    expect(metrics).not.toMatch(/outcome="rejected"/);
+  });
+
   it('a coordinator group of another name on the same state DB reads both commands again: neither is run nor reported twice', async () => {
     const state = mongo.db(env.DYNSYNC_STATE_DB!);
     const runsBefore = await state.collection('runs').find({ connection }).toArray();
@@ -91,6 +104,7 @@ describe('commands sent before the first coordinator started', { timeout: 600_00
       await eventually(async () => /outcome="expired"[^}]*\} 1\n/.test(await (await fetch(metricsUrl)).text()) && /outcome="accepted"[^}]*\} 1\n/.test(await (await fetch(metricsUrl)).text()), 60_000, 500);
       await new Promise((r) => setTimeout(r, 3000)); // a start or a report would follow at once
       expect(coordinator.logs.filter((l) => String(l.msg).startsWith('command expired: '))).toEqual([]);
+      expect(about(coordinator.logs, invalidAt)).toEqual([['COMMAND_INVALID', 'command sent before this coordinator group first started, not for a connection of this deployment: skipped']]);
       expect((await state.collection('runs').find({ connection }).toArray()).map((r) => [r._id, r.status])).toEqual(runsBefore.map((r) => [r._id, r.status]));
     } finally {
       await coordinator.kill('SIGTERM');
