@@ -9,6 +9,8 @@ import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** Every connection setting, as `infra:up` prints them. */
+    connectionEnv: Record<string, string>;
     kafkaBrokers: string;
     registryUrl: string;
     mongoUri: string;
@@ -16,7 +18,10 @@ declare module 'vitest' {
   }
 }
 
-type Settings = { KAFKA_BROKERS: string; SCHEMA_REGISTRY_URL: string; MONGODB_URI: string };
+type Settings = { KAFKA_BROKERS: string; SCHEMA_REGISTRY_URL: string; MONGODB_URI: string } & Record<string, string>;
+
+/** The access settings that travel with the three addresses (shared/kafka-access.ts, shared/registry.ts). */
+const ACCESS = /^(KAFKA_SECURITY_PROTOCOL|KAFKA_SASL_[A-Z_]+|KAFKA_(CA|CERT|KEY)_PATH|SCHEMA_REGISTRY_(USERNAME|PASSWORD|PASSWORD_FILE|CA_PATH))$/;
 
 async function dockerAvailable(): Promise<boolean> {
   try {
@@ -59,7 +64,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let teardown = async () => {};
   const { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGODB_URI } = process.env;
   if (KAFKA_BROKERS && SCHEMA_REGISTRY_URL && MONGODB_URI) {
-    settings = { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGODB_URI };
+    const access = Object.entries(process.env).filter((e): e is [string, string] => ACCESS.test(e[0]) && !!e[1]);
+    settings = { KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGODB_URI, ...Object.fromEntries(access) };
     from = 'env';
   } else if (await dockerAvailable()) {
     const started = await fromTestcontainers();
@@ -72,6 +78,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     from = 'local';
   }
   Object.assign(process.env, settings);
+  project.provide('connectionEnv', settings);
   project.provide('kafkaBrokers', settings.KAFKA_BROKERS);
   project.provide('registryUrl', settings.SCHEMA_REGISTRY_URL);
   project.provide('mongoUri', settings.MONGODB_URI);

@@ -8,8 +8,10 @@ import { MongoClient, type Db } from 'mongodb';
 import type { Kafka } from 'kafkajs';
 import { SyncError } from '../shared/errors.ts';
 import { createKafka } from '../shared/kafka.ts';
+import { kafkaAccess, type KafkaAccess } from '../shared/kafka-access.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
 import { ConnectionStore } from '../dataverse/connections/connection-store.ts';
+import { checkDevSwitches } from '../dataverse/connections/dev-switches.ts';
 import { openConnection, type OpenConnection } from '../dataverse/connections/open-connection.ts';
 import { cipherFromConfig } from '../dataverse/secrets/config.ts';
 import { EncryptedSecrets } from '../dataverse/secrets/encrypted-secrets.ts';
@@ -27,6 +29,8 @@ export class CliContext {
   private readonly loadConfig: () => CliConfig;
   private readonly logDestination: NodeJS.WritableStream | undefined;
   private cfg: CliConfig | undefined;
+  private access: KafkaAccess | undefined;
+  private devWarned = false;
   private logger: Logger | undefined;
   private mongoClient: Promise<MongoClient> | undefined;
   private readonly closers: (() => Promise<unknown>)[] = [];
@@ -100,11 +104,26 @@ export class CliContext {
     return new EncryptedSecrets(cipher, await this.secretStore());
   }
 
+  /**
+   * The configuration for talking to Dataverse: the development switches are checked first (refused with
+   * NODE_ENV=production, dev-switches.ts); with `warn` (`dynsync connect`, which admits an organisation and sends it the
+   * client secret) one warning goes to stderr while any is set.
+   */
+  dataverseConfig(warn = false): CliConfig {
+    const warning = checkDevSwitches('dynsync', this.config);
+    if (warn && warning !== undefined && !this.devWarned) {
+      this.devWarned = true;
+      this.io.err(`warning: ${warning}\n`);
+    }
+    return this.config;
+  }
+
   /** Opens a stored connection (read-only Dataverse client with its OAuth provider); closed with the context. */
   async open(connectionId: string): Promise<OpenConnection> {
+    const config = this.dataverseConfig();
     const secrets = await this.sealedSecrets();
     const connection = await (await this.connections()).get(connectionId);
-    const open = await openConnection(connection, { config: this.config, secrets, log: this.log });
+    const open = await openConnection(connection, { config, secrets, log: this.log });
     this.onClose(() => open.close());
     return open;
   }
@@ -115,7 +134,14 @@ export class CliContext {
    */
   kafka(): Kafka {
     const verbose = this.config.LOG_LEVEL === 'debug' || this.config.LOG_LEVEL === 'trace';
-    return createKafka('dynsync-cli', this.config.KAFKA_BROKERS, verbose ? this.log : undefined, { retry: { initialRetryTime: 200, retries: 4 }, connectionTimeout: 5_000 });
+    const access = this.kafkaAccess();
+    return createKafka('dynsync-cli', this.config.KAFKA_BROKERS, verbose ? this.log : undefined, { ...access.client, retry: { initialRetryTime: 200, retries: 4 }, connectionTimeout: 5_000 });
+  }
+
+  /** TLS and SASL to Kafka (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_CA_PATH), checked and read once. */
+  kafkaAccess(): KafkaAccess {
+    this.access ??= kafkaAccess('dynsync', this.config);
+    return this.access;
   }
 
   /** Registers a clean-up run by {@link CliContext.close} (last registered, first run). */

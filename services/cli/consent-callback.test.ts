@@ -18,7 +18,8 @@ const get = async (port: number, path: string) => {
 describe('consent callback', () => {
   it('ignores a redirect with another or no state (400), then takes the code with the right state', async () => {
     cb = await startConsentCallback({ port: 0, state: 'st-1', timeoutMs: 10_000 });
-    expect(cb.redirectUri).toBe(`http://localhost:${cb.port}/callback`);
+    // the loopback literal where the callback listens (RFC 8252 §8.3), not `localhost`
+    expect(cb.redirectUri).toBe(`http://127.0.0.1:${cb.port}/callback`);
     expect(await get(cb.port, '/callback?code=evil&state=other')).toBe(400);
     expect(await get(cb.port, '/callback?code=evil')).toBe(400);
     expect(await get(cb.port, '/favicon.ico')).toBe(404);

@@ -1,6 +1,7 @@
 /**
  * The local end of the authorization-code flow: a node:http server on 127.0.0.1 that receives the identity
- * provider's redirect (`http://localhost:<port>/callback?code=…&state=…`), checks `state` against the one this
+ * provider's redirect (`http://127.0.0.1:<port>/callback?code=…&state=…`, the loopback literal RFC 8252 §8.3
+ * recommends: `localhost` may resolve elsewhere, or to ::1 where nothing listens), checks `state` against the one this
  * process generated (CSRF: a redirect with another or no state is answered 400 and ignored), and hands the code
  * over. A redirect carrying `error` ends the wait with AUTH_FAILED (the provider's error code and AADSTS number
  * only, never its text). The code is never logged.
@@ -14,7 +15,7 @@ export const CALLBACK_PATH = '/callback';
 
 /** A listening callback endpoint. */
 export interface ConsentCallback {
-  /** `http://localhost:<port>/callback`: register it (Entra ignores the port of loopback redirect URIs). */
+  /** `http://127.0.0.1:<port>/callback`: register `http://127.0.0.1/callback` (Entra ignores the port of loopback redirect URIs). */
   readonly redirectUri: string;
   readonly port: number;
   /** Resolves with the authorization code of the first redirect carrying the expected state. */
@@ -44,7 +45,7 @@ export async function startConsentCallback(opts: ConsentCallbackOptions): Promis
     void res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' }).end(page(title, text));
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method !== 'GET' || url.pathname !== CALLBACK_PATH) return reply(res, 404, 'Not found', 'This address only receives the sign-in redirect.');
     const q = url.searchParams;
     if (q.get('state') !== opts.state) return reply(res, 400, 'Unexpected sign-in response', 'The state does not match the sign-in this command started. Ignored.');
@@ -76,7 +77,7 @@ export async function startConsentCallback(opts: ConsentCallbackOptions): Promis
   );
   timer.unref();
   return {
-    redirectUri: `http://localhost:${port}${CALLBACK_PATH}`,
+    redirectUri: `http://127.0.0.1:${port}${CALLBACK_PATH}`,
     port,
     code,
     close: async () => {

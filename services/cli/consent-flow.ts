@@ -10,6 +10,7 @@ import { SyncError } from '../shared/errors.ts';
 import type { ConsentedAccount, DataverseAuth } from '../dataverse/auth/dataverse-auth.ts';
 import type { CliIo } from './cli-io.ts';
 import { startConsentCallback } from './consent-callback.ts';
+import { processEnv } from './config.ts';
 import { openBrowser } from './open-browser.ts';
 
 /** How long a user has to complete the sign-in. */
@@ -36,7 +37,7 @@ export async function runConsent(opts: ConsentOptions): Promise<ConsentedAccount
     const how = opts.autoConsent ? 'Following the sign-in URL without a browser (--auto-consent, development only)' : 'Sign in and consent in your browser';
     opts.io.err(`${how}; the redirect comes back to ${callback.redirectUri}:\n\n  ${start.url}\n\n`);
     if (opts.autoConsent) await followAuthorizeUrl(opts.autoConsent, start.url, callback.redirectUri, callback.port);
-    else if (opts.openBrowser) openBrowser(start.url);
+    else if (opts.openBrowser) openBrowser(start.url, processEnv());
     const code = await callback.code;
     return await opts.auth.acquireTokenByCode(code, callback.redirectUri, start.codeVerifier);
   } finally {

@@ -10,6 +10,8 @@ import { helpText, usageError, wantsHelp } from './command-spec.ts';
 import { connectCommand } from './commands/connect.ts';
 import { connectionsCommands } from './commands/connections.ts';
 import { runsCommand } from './commands/runs.ts';
+import { secretsCommands } from './commands/secrets.ts';
+import { kafkaAclsCommand } from './commands/kafka-acls.ts';
 import { statusCommand } from './commands/status.ts';
 import { syncCommands } from './commands/sync.ts';
 import { tablesCommand } from './commands/tables.ts';
@@ -17,7 +19,7 @@ import { verifyCommand } from './commands/verify.ts';
 import { watermarksCommand } from './commands/watermarks.ts';
 
 /** Every command, in help order. */
-export const COMMANDS: readonly CliCommand[] = [connectCommand, ...connectionsCommands, tablesCommand, ...syncCommands, watermarksCommand, runsCommand, statusCommand, verifyCommand];
+export const COMMANDS: readonly CliCommand[] = [connectCommand, ...connectionsCommands, tablesCommand, ...syncCommands, watermarksCommand, runsCommand, statusCommand, verifyCommand, ...secretsCommands, kafkaAclsCommand];
 
 const HINTS: Partial<Record<ErrorCode, string>> = {
   AUTH_CONSENT_REVOKED: 'the organisation no longer accepts this connection\'s sign-in: reconnect with `dynsync connect --name <id> ...` (same settings) to consent again',

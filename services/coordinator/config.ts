@@ -1,8 +1,11 @@
 /** The coordinator's configuration: environment variables, validated once at start-up, frozen. */
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../shared/config.ts';
+import { KAFKA_ACCESS_ENV } from '../shared/kafka-access.ts';
+import { REGISTRY_ACCESS_ENV } from '../shared/registry.ts';
 import { TOPIC_ENV } from '../shared/topics.ts';
 import { DATAVERSE_RUNTIME_ENV } from '../dataverse/connections/runtime-config.ts';
+import { STATUS_ACCESS_ENV } from './status/status-access.ts';
 
 const ms = (def: number) => z.coerce.number().int().min(0).default(def);
 
@@ -10,7 +13,11 @@ const schema = z.object({
   ...DATAVERSE_RUNTIME_ENV,
   ...TOPIC_ENV,
   KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
+  /** TLS and SASL to Kafka: this process's principal (shared/kafka-access.ts, SECURITY.md). */
+  ...KAFKA_ACCESS_ENV,
   SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
+  /** Basic authentication and TLS to the registry (shared/registry.ts). */
+  ...REGISTRY_ACCESS_ENV,
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
   /** Consumer group of the coordinators (sync.coordinator + sync.commands, co-partitioned). */
   COORDINATOR_GROUP_ID: z.string().min(1).default('dynsync-coordinator'),
@@ -49,12 +56,18 @@ const schema = z.object({
    * skipped, not dead-lettered (docs/deployment.md, "Several deployments on one cluster").
    */
   COORDINATOR_CONNECTIONS: envField.regex('.*'),
+  /** Commands one connection may send at once before the rate limit applies (core/command-rate.ts). */
+  COORDINATOR_COMMANDS_BURST: envField.positiveInt(20),
+  /** Commands per connection and hour after the burst; more are dead-lettered with COMMAND_RATE_LIMITED. */
+  COORDINATOR_COMMANDS_PER_HOUR: envField.positiveInt(120),
   /** `/health/live`, `/health/ready`, `/metrics`; 0 = any free port. Defaults differ per service (9101, 9102, 9103). */
   COORDINATOR_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9101),
   /** The read-only status page (status/README.md); 0 = any free port. */
   COORDINATOR_STATUS_PORT: z.coerce.number().int().min(0).max(65_535).default(9180),
   /** Address of the status page: loopback by default; 0.0.0.0 only inside a container whose port is published. */
   COORDINATOR_STATUS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Who may read the status page: allowed Host names, bearer token or basic authentication (status/status-access.ts). */
+  ...STATUS_ACCESS_ENV,
   LOG_LEVEL: envField.logLevel(),
 }).superRefine((c, ctx) => {
   const longer = (retention: number, than: number) => retention === -1 || retention > than;

@@ -22,6 +22,7 @@ import type { Logger } from '../shared/log.ts';
 import { COMMANDS_TOPIC, COORDINATOR_TOPIC } from '../shared/topics.ts';
 import type { ConnectionStore } from '../dataverse/connections/connection-store.ts';
 import { parseCommand, runKindOf } from './core/command.ts';
+import { CommandRate, DEFAULT_COMMAND_RATE, type CommandRateLimit } from './core/command-rate.ts';
 import { commandDisposition, expiredCommandMessage, type CommandAgePolicy } from './core/command-age.ts';
 import { emptyBook, foldEvent, type RunBook } from './core/run-state.ts';
 import { commandRequestId } from './core/request-id.ts';
@@ -53,6 +54,8 @@ export interface CoordinatorServiceOptions {
   tickMs: number;
   /** Which commands are this deployment's and how old one may be when read (core/command-age.ts). */
   commands: CommandAgePolicy;
+  /** Commands per connection (core/command-rate.ts); default a burst of 20, then 120 an hour. */
+  rate?: CommandRateLimit;
 }
 
 /** One owned partition of sync.coordinator. */
@@ -191,6 +194,8 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
     }
   }
 
+  const rate = new CommandRate(opts.rate ?? DEFAULT_COMMAND_RATE);
+
   /** Per partition, the offset below which commands were waiting before this group first read it (command-start.ts). */
   let waitingEnds = new Map<number, bigint>();
 
@@ -213,7 +218,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
         return;
       }
       await sendToDlq(deps.producer, 'coordinator', [{ letter: { topic: COMMANDS_TOPIC, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers }, error }], clock.nowMs());
-      metrics.commands.inc({ outcome: 'rejected' });
+      metrics.commands.inc({ outcome: error.code === 'COMMAND_RATE_LIMITED' ? 'rate-limited' : 'rejected' });
       log.warn({ partition, offset: message.offset, code: error.code }, `command rejected to sync.dlq: ${error.message}`);
     };
     let accepted: string | undefined; // the connection whose pending request this command added
@@ -222,6 +227,14 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
       const { command } = parsed;
       try {
         await deps.connections.get(command.connection);
+        if (!rate.take(command.connection, clock.nowMs())) {
+          const limit = opts.rate ?? DEFAULT_COMMAND_RATE;
+          throw new SyncError(
+            'COMMAND_RATE_LIMITED',
+            `connection ${command.connection} sent more commands than COORDINATOR_COMMANDS_BURST (${limit.burst}) and COORDINATOR_COMMANDS_PER_HOUR (${limit.perHour}) allow: not carried out; the next one is accepted in ${Math.ceil(rate.waitMs(command.connection, clock.nowMs()) / 1000)} s`,
+            { details: { connection: command.connection } },
+          );
+        }
         const kind = runKindOf(command);
         const requestId = commandRequestId(command.connection, kind, Number(message.timestamp), partition, message.offset);
         await deps.duties.request(command.connection, { requestId, kind, tables: command.tables ?? 'all', requestedBy: command.requestedBy, requestedAtMs: Number(message.timestamp) });
@@ -229,7 +242,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
         accepted = command.connection;
         log.info({ connection: command.connection, kind, tables: command.tables ?? 'all', requestedBy: command.requestedBy, requestId }, 'command accepted');
       } catch (err) {
-        if (!isSyncError(err, 'CONNECTION_NOT_FOUND')) throw err;
+        if (!isSyncError(err, 'CONNECTION_NOT_FOUND') && !isSyncError(err, 'COMMAND_RATE_LIMITED')) throw err;
         await reject(err);
       }
     }

@@ -6,9 +6,11 @@ import { createControlCodec } from '../shared/control-messages.ts';
 import { KafkaTopics, SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
-import { createRegistry } from '../shared/registry.ts';
+import { checkKafkaAccess, kafkaAccess } from '../shared/kafka-access.ts';
+import { checkRegistryAccess, createRegistry, registryAccess } from '../shared/registry.ts';
 import { topicSettingsOf } from '../shared/topics.ts';
 import { ConnectionStore } from '../dataverse/connections/connection-store.ts';
+import { guardDevSwitches } from '../dataverse/connections/dev-switches.ts';
 import { avroLogicalTypes } from '../dataverse/mapping/logical-types.ts';
 import { EncryptedSecrets } from '../dataverse/secrets/encrypted-secrets.ts';
 import { MongoSecretStore } from '../dataverse/secrets/mongo-secret-store.ts';
@@ -19,13 +21,18 @@ import { startCoordinatorService } from './coordinator-service.ts';
 import { createDataverseAccess } from './dataverse-access.ts';
 import { createCoordinatorMetrics } from './metrics.ts';
 import { reconcileDeletes } from './reconciler.ts';
-import { RunActions } from './run-actions.ts';
+import { RunActions, topicEndOffsets } from './run-actions.ts';
 import { StateStore } from './state-store.ts';
 import { startStatusPageOrWarn } from './status/status-server.ts';
+import { statusAccess } from './status/status-access.ts';
 import { connectStore } from '../shared/store-client.ts';
 
 const config = configOrExit(loadCoordinatorConfig);
+// Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)
+const access = configOrExit(() => ({ kafka: kafkaAccess('coordinator', config), registry: registryAccess('coordinator', config), status: statusAccess(config) }));
 const log = createLogger('coordinator', config.LOG_LEVEL);
+// DYNSYNC_DEV_*: refused with NODE_ENV=production, one loud warning otherwise
+configOrExit(() => guardDevSwitches('coordinator', config, log));
 const metricsRegistry = createMetrics('coordinator');
 
 await runService({
@@ -38,7 +45,10 @@ await runService({
     const clock = systemClock;
     const metrics = createCoordinatorMetrics(metricsRegistry);
     const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }, log);
-    const kafka = createKafka('dynsync-coordinator', config.KAFKA_BROKERS, log, { retry: SERVICE_KAFKA_RETRY });
+    // a refused password or an untrusted certificate stops the start with one line naming the variable
+    await checkKafkaAccess('dynsync-coordinator', config.KAFKA_BROKERS, access.kafka, log);
+    await checkRegistryAccess(access.registry, log);
+    const kafka = createKafka('dynsync-coordinator', config.KAFKA_BROKERS, log, { ...access.kafka.client, retry: SERVICE_KAFKA_RETRY });
     const admin = kafka.admin();
     await admin.connect();
     // the deployment's topic settings, checked against the cluster (CONFIG_INVALID naming the variable)
@@ -52,7 +62,7 @@ await runService({
       transactionalId: () => `${config.COORDINATOR_GROUP_ID}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     });
     await Promise.all([producer.connect(), txProducer.connect()]);
-    const codec = await createControlCodec(createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes }));
+    const codec = await createControlCodec(createRegistry(access.registry, { logicalTypes: avroLogicalTypes }));
     const store = new StateStore(mongo.db(config.DYNSYNC_STATE_DB));
     const connections = new ConnectionStore(mongo.db(config.DYNSYNC_STATE_DB));
     const secrets = new EncryptedSecrets(cipherFromConfig(config), new MongoSecretStore(mongo.db(config.DYNSYNC_SECRETS_DB), config.DYNSYNC_SECRETS_COLLECTION));
@@ -74,6 +84,8 @@ await runService({
       },
       decisions: { maxAttempts: config.COORDINATOR_MAX_ATTEMPTS, runTimeoutMs: config.COORDINATOR_RUN_TIMEOUT_MS },
       deltaDeletes: config.COORDINATOR_DELTA_DELETES,
+      // a completed task's records must be in its table's topic before the watermark moves (forged events)
+      topicEnds: (topic) => topicEndOffsets(admin, topic),
       // the fallback full run of a table whose delta token expired is a pending request like a command's
       requestRun: (connection, request): Promise<void> => duties.request(connection, request),
     });
@@ -103,6 +115,7 @@ await runService({
         groupId: config.COORDINATOR_GROUP_ID,
         tickMs: config.COORDINATOR_TICK_MS,
         commands: { maxAgeMs: config.COORDINATOR_COMMAND_MAX_AGE_MS, connections: config.COORDINATOR_CONNECTIONS },
+        rate: { burst: config.COORDINATOR_COMMANDS_BURST, perHour: config.COORDINATOR_COMMANDS_PER_HOUR },
       },
     );
     const status = await startStatusPageOrWarn({
@@ -111,6 +124,7 @@ await runService({
       loaderGroupId: config.COORDINATOR_LOADER_GROUP_ID,
       port: config.COORDINATOR_STATUS_PORT,
       host: config.COORDINATOR_STATUS_HOST,
+      access: access.status,
       clock,
       log,
     });

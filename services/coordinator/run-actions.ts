@@ -5,17 +5,20 @@
  * at once and folded again, harmlessly, when read back from sync.coordinator.
  */
 import { randomUUID } from 'node:crypto';
+import type { Admin } from 'kafkajs';
 import type { HealingProducer, MessageSender } from '../shared/healing-producer.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ControlCodec, CoordinatorEvent, EventBody } from '../shared/control-messages.ts';
 import type { Logger } from '../shared/log.ts';
+import { tableTopic } from '../shared/kafka.ts';
 import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../shared/topics.ts';
 import type { Connection } from '../dataverse/connections/connection.ts';
 import { fallbackRequestId } from './core/delta-task.ts';
 import { decide, type DecisionOptions } from './core/run-decisions.ts';
 import type { RunRequest } from './core/pending.ts';
 import { planRun, type PlanOptions } from './core/run-plan.ts';
-import { foldEvent, type RunBook, type RunState } from './core/run-state.ts';
+import { claimsRecords, producedProblems } from './core/produced-check.ts';
+import { foldEvent, type RunBook, type RunState, type TableRunState } from './core/run-state.ts';
 import { producedOffsets, tableResults, windowCounts } from './core/run-views.ts';
 import type { DataverseAccess } from './dataverse-access.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
@@ -38,6 +41,21 @@ export interface RunActionsDeps {
   deltaDeletes?: boolean;
   /** Records a run request as pending (the fallback full run of a table whose delta token expired). */
   requestRun?: (connection: string, request: RunRequest) => Promise<void>;
+  /**
+   * The end offset of each partition of a table topic (null: no such topic), to check what completed tasks claim
+   * before a watermark moves (core/produced-check.ts). Without it the check is skipped (unit tests).
+   */
+  topicEnds?: (topic: string) => Promise<ReadonlyMap<number, number> | null>;
+}
+
+/** The end offset (high watermark) of each partition of `topic`, for {@link RunActionsDeps.topicEnds}. */
+export async function topicEndOffsets(admin: Admin, topic: string): Promise<ReadonlyMap<number, number> | null> {
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+  } catch (err) {
+    if ((err as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return null;
+    throw err;
+  }
 }
 
 /** Starts runs and carries out run decisions. */
@@ -45,6 +63,13 @@ export class RunActions {
   private readonly d: RunActionsDeps;
   constructor(deps: RunActionsDeps) {
     this.d = deps;
+  }
+
+  /** What `table`'s completed tasks claim and Kafka does not hold (empty when the check is off or all is there). */
+  private async unproduced(run: RunState, table: TableRunState): Promise<string[]> {
+    if (!this.d.topicEnds || !claimsRecords(table)) return [];
+    const topic = tableTopic(run.connection, table.table);
+    return producedProblems(table, topic, await this.d.topicEnds(topic));
   }
 
   private event(connection: string, runId: string, event: EventBody): CoordinatorEvent {
@@ -116,6 +141,16 @@ export class RunActions {
           log.warn({ runId: run.runId, table: a.task.table, taskId: a.task.taskId, attempt: a.task.attempt }, 'task failed; re-published');
         } else if (a.type === 'commit-watermark') {
           const table = run.tables.get(a.table)!;
+          // Invariant 2 against forged events: the records the completed tasks report must be in the table's topic
+          const unproduced = await this.unproduced(run, table);
+          if (unproduced.length > 0) {
+            const more = unproduced.length > 3 ? ` (and ${unproduced.length - 3} more)` : '';
+            const message = `table ${a.table}: ${unproduced.slice(0, 3).join('; ')}${more}. A task event does not match what Kafka holds (forged on sync.coordinator, or the topic was recreated): the watermark stays`;
+            await this.publish(book, run.connection, run.runId, { type: 'RunFailed', code: 'TASK_EVENT_INVALID', message });
+            metrics.runsFinished.inc({ kind: run.kind, status: 'failed' });
+            log.error({ runId: run.runId, connection: run.connection, table: a.table, code: 'TASK_EVENT_INVALID' }, `run failed: ${message}`);
+            break;
+          }
           if (a.deltaLink !== null) await store.commitDeltaLink(run.connection, a.table, a.deltaLink, run.runId, run.runStartMs, this.d.clock.nowMs());
           const r = await store.commitWatermark(run.connection, a.table, a.watermarkMs, run.runId, this.d.clock.nowMs());
           table.watermarkCommitted = true;

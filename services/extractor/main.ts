@@ -5,10 +5,12 @@ import { createControlCodec } from '../shared/control-messages.ts';
 import { KafkaTopics, SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
-import { createRegistry } from '../shared/registry.ts';
+import { checkKafkaAccess, kafkaAccess } from '../shared/kafka-access.ts';
+import { checkRegistryAccess, createRegistry, registryAccess } from '../shared/registry.ts';
 import { topicSettingsOf } from '../shared/topics.ts';
 import { promClientMetrics } from '../dataverse/client/client-metrics.ts';
 import { ConnectionStore } from '../dataverse/connections/connection-store.ts';
+import { guardDevSwitches } from '../dataverse/connections/dev-switches.ts';
 import { avroLogicalTypes } from '../dataverse/mapping/logical-types.ts';
 import { cipherFromConfig } from '../dataverse/secrets/config.ts';
 import { EncryptedSecrets } from '../dataverse/secrets/encrypted-secrets.ts';
@@ -24,9 +26,13 @@ import { WindowExtractor } from './window-extractor.ts';
 import { connectStore } from '../shared/store-client.ts';
 
 const config = configOrExit(loadExtractorConfig);
+// Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)
+const access = configOrExit(() => ({ kafka: kafkaAccess('extractor', config), registry: registryAccess('extractor', config) }));
 // read by V8 at every full GC, so setting it now (before the work starts) takes effect
 if (config.EXTRACTOR_HEAP_GROWING_PERCENT > 0) setFlagsFromString(`--heap-growing-percent=${config.EXTRACTOR_HEAP_GROWING_PERCENT}`);
 const log = createLogger('extractor', config.LOG_LEVEL);
+// DYNSYNC_DEV_*: refused with NODE_ENV=production, one loud warning otherwise
+configOrExit(() => guardDevSwitches('extractor', config, log));
 const metrics = createMetrics('extractor');
 
 await runService({
@@ -39,7 +45,10 @@ await runService({
   async start() {
     const cipher = cipherFromConfig(config); // refuses to start without the encryption key
     const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }, log);
-    const kafka = createKafka('dynsync-extractor', config.KAFKA_BROKERS, log, { retry: SERVICE_KAFKA_RETRY });
+    // a refused password or an untrusted certificate stops the start with one line naming the variable
+    await checkKafkaAccess('dynsync-extractor', config.KAFKA_BROKERS, access.kafka, log);
+    await checkRegistryAccess(access.registry, log);
+    const kafka = createKafka('dynsync-extractor', config.KAFKA_BROKERS, log, { ...access.kafka.client, retry: SERVICE_KAFKA_RETRY });
     const admin = kafka.admin();
     await admin.connect();
     // the deployment's topic settings, checked against the cluster (CONFIG_INVALID naming the variable)
@@ -47,7 +56,7 @@ await runService({
     await topics.declare(topics.control());
     const producer = createProducer(kafka, { name: 'records', log, metrics });
     await producer.connect();
-    const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });
+    const registry = createRegistry(access.registry, { logicalTypes: avroLogicalTypes });
     const codec = await createControlCodec(registry);
     const extractorMetrics = createExtractorMetrics(metrics);
     const connections = new ConnectionStore(mongo.db(config.DYNSYNC_STATE_DB));

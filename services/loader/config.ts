@@ -1,12 +1,18 @@
 /** The loader's configuration: environment variables, validated once at start-up, frozen. */
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../shared/config.ts';
+import { KAFKA_ACCESS_ENV } from '../shared/kafka-access.ts';
+import { REGISTRY_ACCESS_ENV } from '../shared/registry.ts';
 import { TOPIC_ENV } from '../shared/topics.ts';
 
 const schema = z.object({
   ...TOPIC_ENV,
   KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
+  /** TLS and SASL to Kafka: this process's principal (shared/kafka-access.ts, SECURITY.md). */
+  ...KAFKA_ACCESS_ENV,
   SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
+  /** Basic authentication and TLS to the registry (shared/registry.ts). */
+  ...REGISTRY_ACCESS_ENV,
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
   LOADER_GROUP_ID: z.string().min(1).default('dynsync-loader'),
   /** The state DB (where `run_loads` gets each run's counts). */

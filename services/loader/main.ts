@@ -3,7 +3,8 @@ import { systemClock } from '../shared/clock.ts';
 import { KafkaTopics, SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
-import { createRegistry } from '../shared/registry.ts';
+import { checkKafkaAccess, kafkaAccess } from '../shared/kafka-access.ts';
+import { checkRegistryAccess, createRegistry, registryAccess } from '../shared/registry.ts';
 import { topicSettingsOf } from '../shared/topics.ts';
 import { avroLogicalTypes } from '../dataverse/mapping/logical-types.ts';
 import { createChunkLoader } from './chunk-loader.ts';
@@ -15,6 +16,8 @@ import { probeStore } from './store-writer.ts';
 import { connectStore } from '../shared/store-client.ts';
 
 const config = configOrExit(loadLoaderConfig);
+// Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)
+const access = configOrExit(() => ({ kafka: kafkaAccess('loader', config), registry: registryAccess('loader', config) }));
 const log = createLogger('loader', config.LOG_LEVEL);
 const metrics = createMetrics('loader');
 
@@ -27,7 +30,10 @@ await runService({
   async start() {
     // a short server selection so a store outage surfaces as retried STORE_UNAVAILABLE within seconds
     const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 16 }, log);
-    const kafka = createKafka('dynsync-loader', config.KAFKA_BROKERS, log, { retry: SERVICE_KAFKA_RETRY });
+    // a refused password or an untrusted certificate stops the start with one line naming the variable
+    await checkKafkaAccess('dynsync-loader', config.KAFKA_BROKERS, access.kafka, log);
+    await checkRegistryAccess(access.registry, log);
+    const kafka = createKafka('dynsync-loader', config.KAFKA_BROKERS, log, { ...access.kafka.client, retry: SERVICE_KAFKA_RETRY });
     const admin = kafka.admin();
     await admin.connect();
     // the deployment's topic settings, checked against the cluster (CONFIG_INVALID naming the variable)
@@ -35,7 +41,7 @@ await runService({
     await topics.declare(topics.control());
     const dlqProducer = createProducer(kafka, { name: 'dead-letters', log, metrics });
     await dlqProducer.connect();
-    const registry = createRegistry(config.SCHEMA_REGISTRY_URL, { logicalTypes: avroLogicalTypes });
+    const registry = createRegistry(access.registry, { logicalTypes: avroLogicalTypes });
     const store = await probeStore(mongo.db('admin'));
     log.info({ store: store.server }, 'store probed');
     const loadChunk = createChunkLoader({

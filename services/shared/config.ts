@@ -28,15 +28,35 @@ export function loadConfig<S extends z.ZodObject>(service: string, schema: S, en
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') present[k] = v;
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const vars = parsed.error.issues.map((i) => variableOf(i.path));
-    const problems = parsed.error.issues.map((i, n) => `  ${vars[n]!.label}: ${i.message}`);
-    throw new SyncError(
-      'CONFIG_INVALID',
-      `${service}: invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}); fix these environment variables:\n${problems.join('\n')}`,
-      { details: { service, variables: [...new Set(vars.map((v) => v.name))] } },
+    throw configError(
+      service,
+      parsed.error.issues.map((i) => {
+        const v = variableOf(i.path);
+        return { variable: v.name, label: v.label, message: i.message };
+      }),
     );
   }
   return deepFreeze(parsed.data);
+}
+
+/** One problem of a configuration: the variable, how it is shown (`KAFKA_BROKERS (item 2)`, default the name) and why. */
+export interface ConfigProblem {
+  variable: string;
+  label?: string;
+  message: string;
+}
+
+/**
+ * The one CONFIG_INVALID error of a configuration, listing every problem by variable (as {@link loadConfig} reports
+ * them); for checks that span several variables or read files, made after the schema passed.
+ */
+export function configError(service: string, problems: readonly ConfigProblem[]): SyncError {
+  const lines = problems.map((p) => `  ${p.label ?? p.variable}: ${p.message}`);
+  return new SyncError(
+    'CONFIG_INVALID',
+    `${service}: invalid configuration (${lines.length} problem${lines.length > 1 ? 's' : ''}); fix these environment variables:\n${lines.join('\n')}`,
+    { details: { service, variables: [...new Set(problems.map((p) => p.variable))] } },
+  );
 }
 
 /** Freezes an object graph in place and returns it. */

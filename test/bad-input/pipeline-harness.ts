@@ -154,19 +154,20 @@ export async function startPipeline(): Promise<Pipeline> {
     id: b.connection, orgUrl: simB.orgUrl, tenantId: simB.tenantId, clientId: simB.clientId, flow: 'client-credentials',
     tables: b.tables, schedule: { ...DEFAULT_SCHEDULE }, createdAt: now, updatedAt: now,
   });
-  await saveClientSecret(new EncryptedSecrets(new SecretCipher({ id: '1', key }), new MongoSecretStore(mongo.db(stateDb))), b.connection, simB.clientSecret);
+  await saveClientSecret(new EncryptedSecrets(new SecretCipher({ id: '1', key }), new MongoSecretStore(mongo.db(stateDb))), { id: b.connection, orgUrl: simB.orgUrl, tenantId: simB.tenantId, clientId: simB.clientId }, simB.clientSecret);
 
-  const loaderGroup = `badinput-loader-${suffix}`;
+  // each service as its own Kafka principal with only its ACLs (SECURITY.md): group ids under the ACLs' prefixes
+  const loaderGroup = `dynsync-loader-badinput-${suffix}`;
   const mine = `(${a.connection}|${b.connection})`;
   const capture = (p: ServiceProcess) => {
     p.child.stderr!.on('data', (c: string) => output.push(c));
     return p;
   };
   const services = {
-    loader: capture(startService('loader', { ...base, LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${mine}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000' })),
-    extractor: capture(startService('extractor', { ...runtime, EXTRACTOR_GROUP_ID: `badinput-extractor-${suffix}`, EXTRACTOR_CONNECTIONS: `^${mine}$`, EXTRACTOR_OPS_PORT: '0', KAFKA_TABLE_PARTITIONS: '2', EXTRACTOR_SLOTS: '2', EXTRACTOR_SESSION_TIMEOUT_MS: '10000', DATAVERSE_PAGE_SIZE: '100' })),
+    loader: capture(startService('loader', { ...base, ...servers.principalEnv('loader'), LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${mine}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000' })),
+    extractor: capture(startService('extractor', { ...runtime, ...servers.principalEnv('extractor'), EXTRACTOR_GROUP_ID: `dynsync-extractor-badinput-${suffix}`, EXTRACTOR_CONNECTIONS: `^${mine}$`, EXTRACTOR_OPS_PORT: '0', KAFKA_TABLE_PARTITIONS: '2', EXTRACTOR_SLOTS: '2', EXTRACTOR_SESSION_TIMEOUT_MS: '10000', DATAVERSE_PAGE_SIZE: '100' })),
     coordinator: capture(startService('coordinator', {
-      ...runtime, COORDINATOR_GROUP_ID: `badinput-coordinator-${suffix}`, COORDINATOR_LOADER_GROUP_ID: loaderGroup, COORDINATOR_OPS_PORT: '0', COORDINATOR_STATUS_PORT: '0',
+      ...runtime, ...servers.principalEnv('coordinator'), COORDINATOR_GROUP_ID: `dynsync-coordinator-badinput-${suffix}`, COORDINATOR_LOADER_GROUP_ID: loaderGroup, COORDINATOR_OPS_PORT: '0', COORDINATOR_STATUS_PORT: '0',
       COORDINATOR_SCHEDULE_ENABLED: 'false', COORDINATOR_TICK_MS: '500', COORDINATOR_WINDOWS_PER_TABLE: '2', COORDINATOR_MAX_ATTEMPTS: '3',
     })),
   };

@@ -217,7 +217,7 @@ function within<T>(promise: Promise<T>, what: string): Promise<T> {
 
 /** Every record of a table topic (tailed since the pipeline started), decoded with the registry; checks for secrets. */
 async function readRecords(topic: string): Promise<Record<string, unknown>[]> {
-  const registry = createRegistry(servers.registryUrl(), { logicalTypes: avroLogicalTypes });
+  const registry = createRegistry(servers.registryAccess(), { logicalTypes: avroLogicalTypes });
   const messages = p.tailed.filter((t) => t.topic === topic).map((t) => t.message);
   expect(findSecrets(messages.map((m) => [m.key?.toString('latin1'), m.value?.toString('latin1'), JSON.stringify(m.headers)].join(' ')).join('\n'), [p.a.sim.clientSecret, p.b.sim.clientSecret, p.key.toString('base64'), p.key.toString('hex')])).toEqual([]);
   const out: Record<string, unknown>[] = [];

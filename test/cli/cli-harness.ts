@@ -33,6 +33,11 @@ export function cliEnv(sim: SimulatorHandle): Record<string, string> {
   };
 }
 
+/** `stderr` without the one warning the CLI prints when it opens a connection while DYNSYNC_DEV_* is set (dev-switches.ts). */
+export function withoutDevWarning(stderr: string): string {
+  return stderr.replace(/^warning: DEVELOPMENT SWITCHES SET \([^\n]*\n/m, '');
+}
+
 /**
  * Runs `dynsync <args>` with `env` (on top of this process's environment minus any DYNSYNC_ variable; a
  * variable set to undefined is removed) and optional stdin.

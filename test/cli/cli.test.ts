@@ -11,7 +11,7 @@ import { COMMANDS_TOPIC } from '../../services/shared/topics.ts';
 import { startFixture, type SimFixture } from '../simulator/sim-fixture.ts';
 import { addRunLoads } from '../support/run-loads.ts';
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
-import { cliEnv, runDynsync } from './cli-harness.ts';
+import { cliEnv, runDynsync, withoutDevWarning } from './cli-harness.ts';
 
 interface Stats {
   requests: { tokenGrants: Record<string, number> };
@@ -82,7 +82,8 @@ describe('dynsync connect', () => {
 
   it('connects with client credentials, verifies with WhoAmI and stores the connection with its secret sealed', async () => {
     const r = await runDynsync(connectArgs(cc, ['--tables', 'account,contact', '--time-zone', 'Europe/Paris']), env, `${fx.sim.clientSecret}\n`);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^warning: DEVELOPMENT SWITCHES SET \(DYNSYNC_DEV_ORIGINS, DYNSYNC_DEV_AUTHORITY, DYNSYNC_DEV_CA_PATH\)/);
+    expect(withoutDevWarning(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Connected "${cc}" (client-credentials)`);
     expect(r.stdout).toMatch(/user id\s+[0-9a-f-]{36}/);

@@ -98,7 +98,7 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
       id: connection, orgUrl: sim.orgUrl, tenantId: sim.tenantId, clientId: sim.clientId, flow: 'client-credentials',
       tables: ['account', 'contact'], schedule: { ...DEFAULT_SCHEDULE }, createdAt: now, updatedAt: now,
     });
-    await saveClientSecret(new EncryptedSecrets(new SecretCipher({ id: '1', key: KEY }), new MongoSecretStore(mongo.db(stateDb))), connection, sim.clientSecret);
+    await saveClientSecret(new EncryptedSecrets(new SecretCipher({ id: '1', key: KEY }), new MongoSecretStore(mongo.db(stateDb))), { id: connection, orgUrl: sim.orgUrl, tenantId: sim.tenantId, clientId: sim.clientId }, sim.clientSecret);
     fx = await startFakeExtractor(kafka, producer, codec, connection);
     coordinator = start();
     await coordinator.opsPort();
@@ -247,6 +247,9 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
       { _id: gone, name: 'deleted in Dataverse', _sync: sync(5) },
       { _id: alive, name: 'modified after T0', _sync: sync(6) },
     ] as never);
+    // the fake extractor reports one record at offset 0: it must be in the topic (the coordinator checks what a
+    // TaskCompleted claims before the watermark moves, core/produced-check.ts)
+    await producer.send({ topic, acks: -1, messages: [{ key: 'produced-by-the-fake-extractor', value: 'x', partition: 0 }] });
     fx.policy = () => ({ kind: 'complete', offsets: [{ partition: 0, offset: 1 }] });
     await command({ kind: 'full-resync', connection, tables: ['account'], requestedBy: 'admin' });
     const started = await nextRun(4);
@@ -266,7 +269,7 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     consumers.push(c);
     await c.connect();
     await c.subscribe({ topic, fromBeginning: true });
-    await c.run({ eachMessage: async ({ message }) => void tombstones.push({ key: message.key!.toString(), headers: decodeRecordHeaders(message.headers), value: message.value }) });
+    await c.run({ eachMessage: async ({ message }) => void (message.value === null && tombstones.push({ key: message.key!.toString(), headers: decodeRecordHeaders(message.headers), value: message.value })) });
     await admin.setOffsets({ groupId: loaderGroup, topic, partitions: [{ partition: 0, offset: '1' }] });
     await eventually(async () => (await runDoc(started.runId))?.reconcile === 'done', 60_000);
     const got = await eventually(async () => (tombstones.length > 0 ? tombstones : undefined), 30_000);

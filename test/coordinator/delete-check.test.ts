@@ -44,7 +44,7 @@ describe('delete check of a reconciliation', () => {
     const connections = new ConnectionStore(mongo.db(stateDb));
     await connections.put(connection);
     const secrets = new EncryptedSecrets(new SecretCipher({ id: '1', key: KEY }), new MongoSecretStore(mongo.db(stateDb)));
-    await saveClientSecret(secrets, connection.id, sim.clientSecret);
+    await saveClientSecret(secrets, connection, sim.clientSecret);
     const config = dataverseRuntimeSchema.parse({ DYNSYNC_DEV_ORIGINS: sim.orgUrl, DYNSYNC_DEV_CA_PATH: sim.caCertPath, DYNSYNC_ENCRYPTION_KEY: KEY.toString('base64'), DYNSYNC_STATE_DB: stateDb });
     access = createDataverseAccess({ connections, secrets, config, log: log as unknown as Logger });
     ids = [];

@@ -105,7 +105,7 @@ describe('deletes captured by incremental runs through delta links', { timeout: 
       id: connection, orgUrl: sim.orgUrl, tenantId: sim.tenantId, clientId: sim.clientId, flow: 'client-credentials',
       tables: Object.keys(TABLES), schedule: { ...DEFAULT_SCHEDULE }, createdAt: now, updatedAt: now,
     });
-    await saveClientSecret(new EncryptedSecrets(new SecretCipher({ id: '1', key: KEY }), new MongoSecretStore(mongo.db(stateDb))), connection, sim.clientSecret);
+    await saveClientSecret(new EncryptedSecrets(new SecretCipher({ id: '1', key: KEY }), new MongoSecretStore(mongo.db(stateDb))), { id: connection, orgUrl: sim.orgUrl, tenantId: sim.tenantId, clientId: sim.clientId }, sim.clientSecret);
     const env = {
       DYNSYNC_STATE_DB: stateDb, DYNSYNC_SECRETS_DB: stateDb, DYNSYNC_ENCRYPTION_KEY: KEY.toString('base64'),
       DYNSYNC_DEV_ORIGINS: sim.orgUrl, DYNSYNC_DEV_CA_PATH: sim.caCertPath,

@@ -11,7 +11,7 @@ import { uniqueName } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 /** What the fake extractor answers to a task. */
-export type Answer = { kind: 'complete'; count?: number; offsets?: { partition: number; offset: number }[] } | { kind: 'fail'; retriable: boolean } | { kind: 'split' } | { kind: 'hold' };
+export type Answer = { kind: 'complete'; count?: number; offsets?: { partition: number; offset: number }[]; topic?: string } | { kind: 'fail'; retriable: boolean } | { kind: 'split' } | { kind: 'hold' };
 
 /** A running fake extractor. */
 export interface FakeExtractor {
@@ -39,7 +39,7 @@ export async function startFakeExtractor(kafka: Kafka, producer: HealingProducer
     async answer(task, a) {
       if (a.kind === 'hold') return;
       if (a.kind === 'complete') {
-        await send(task.runId, { type: 'TaskCompleted', taskId: task.taskId, table: task.table, count: a.count ?? 1, maxModifiedOn: null, topic: tableTopic(connection, task.table), offsets: a.offsets ?? [], durationMs: 5 });
+        await send(task.runId, { type: 'TaskCompleted', taskId: task.taskId, table: task.table, count: a.count ?? 1, maxModifiedOn: null, topic: a.topic ?? tableTopic(connection, task.table), offsets: a.offsets ?? [], durationMs: 5 });
       } else if (a.kind === 'fail') {
         await send(task.runId, { type: 'TaskFailed', taskId: task.taskId, table: task.table, attempt: task.attempt, code: a.retriable ? 'DATAVERSE_UNAVAILABLE' : 'DATAVERSE_BAD_REQUEST', retriable: a.retriable, message: 'simulated failure' });
       } else {

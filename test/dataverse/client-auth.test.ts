@@ -76,10 +76,11 @@ describe('client credentials (application user)', () => {
 
   it('keeps the client secret sealed in the store and reads it back', async () => {
     const secrets = h.secrets();
-    await saveClientSecret(secrets, 'cc', h.sim.clientSecret);
+    const owner = { id: 'cc', orgUrl: h.org.orgUrl, tenantId: h.sim.tenantId, clientId: h.sim.clientId };
+    await saveClientSecret(secrets, owner, h.sim.clientSecret);
     const raw = await h.mongo.db(h.dbName).collection('secrets').findOne({ _id: 'cc/client-secret' as never });
     expect(JSON.stringify(raw)).not.toContain(h.sim.clientSecret);
-    expect(await loadClientSecret(h.secrets(), 'cc')).toBe(h.sim.clientSecret);
+    expect(await loadClientSecret(h.secrets(), owner)).toBe(h.sim.clientSecret);
   });
 });
 

@@ -8,9 +8,9 @@ import type { IHeaders } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
 import { DLQ_TOPIC } from '../../services/shared/dlq.ts';
-import { createKafka, tableTopic } from '../../services/shared/kafka.ts';
+import { tableTopic } from '../../services/shared/kafka.ts';
 import { TASKS_TOPIC } from '../../services/shared/topics.ts';
-import { servers } from '../support/servers.ts';
+import { servers, testKafka } from '../support/servers.ts';
 import { startExtractHarness, type ExtractHarness } from './extract-harness.ts';
 
 interface Letter {
@@ -25,11 +25,11 @@ const text = (headers: IHeaders | undefined): Record<string, string> =>
 describe('extractor dead letters', () => {
   let h: ExtractHarness;
   let extractor: ServiceProcess | undefined;
-  const kafka = createKafka(`xt-dlq-${randomBytes(4).toString('hex')}`, servers.brokers());
+  const kafka = testKafka(`xt-dlq-${randomBytes(4).toString('hex')}`);
   const admin = kafka.admin();
 
   beforeAll(async () => {
-    h = await startExtractHarness({ brokers: servers.brokers(), registryUrl: servers.registryUrl(), mongoUri: servers.mongoUri() }, { rows: 300 });
+    h = await startExtractHarness({ brokers: servers.brokers(), registryUrl: servers.registryUrl(), mongoUri: servers.mongoUri(), env: servers.env() }, { rows: 300 });
     await admin.connect();
   });
 

@@ -16,7 +16,8 @@ import { MongoClient } from 'mongodb';
 import { createControlCodec, type ControlCodec, type CoordinatorEvent, type SyncTask } from '../../services/shared/control-messages.ts';
 import { createKafka, createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
 import { decodeRecordHeaders, type RawHeaders } from '../../services/shared/record-headers.ts';
-import { createRegistry } from '../../services/shared/registry.ts';
+import { kafkaAccessOf } from '../../services/shared/kafka-access.ts';
+import { createRegistry, registryAccessOf } from '../../services/shared/registry.ts';
 import { COORDINATOR_TOPIC, TASKS_TOPIC, controlTopics } from '../../services/shared/topics.ts';
 import { saveClientSecret } from '../../services/dataverse/auth/stored-client-secret.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
@@ -36,6 +37,8 @@ export interface HarnessServers {
   brokers: string[];
   registryUrl: string;
   mongoUri: string;
+  /** Kafka TLS/SASL and registry credentials (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, SCHEMA_REGISTRY_USERNAME, …). */
+  env?: Record<string, string>;
 }
 
 type Completed = Extract<CoordinatorEvent['event'], { type: 'TaskCompleted' }>;
@@ -102,16 +105,18 @@ export async function startExtractHarness(servers: HarnessServers, simOptions: S
     createdAt: now,
     updatedAt: now,
   });
-  await saveClientSecret(new EncryptedSecrets(new SecretCipher({ id: '1', key }), new MongoSecretStore(mongo.db(stateDb))), connection, sim.clientSecret);
+  await saveClientSecret(new EncryptedSecrets(new SecretCipher({ id: '1', key }), new MongoSecretStore(mongo.db(stateDb))), { id: connection, orgUrl: sim.orgUrl, tenantId: sim.tenantId, clientId: sim.clientId }, sim.clientSecret);
 
-  const kafka: Kafka = createKafka(`xt-${suffix}`, servers.brokers);
+  const access = { ...servers.env, KAFKA_BROKERS: servers.brokers.join(','), SCHEMA_REGISTRY_URL: servers.registryUrl };
+  const registryAccess = registryAccessOf('extract-harness', access);
+  const kafka: Kafka = createKafka(`xt-${suffix}`, servers.brokers, undefined, kafkaAccessOf('extract-harness', access).client);
   const admin: Admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, controlTopics());
   const producer: HealingProducer = createProducer(kafka);
   await producer.connect();
-  const codec: ControlCodec = await createControlCodec(createRegistry(servers.registryUrl, { logicalTypes: avroLogicalTypes }));
-  const plainRegistry = new SchemaRegistry({ host: servers.registryUrl }, { [SchemaType.AVRO]: avroTypeOptions() });
+  const codec: ControlCodec = await createControlCodec(createRegistry(registryAccess, { logicalTypes: avroLogicalTypes }));
+  const plainRegistry = new SchemaRegistry({ host: servers.registryUrl, ...(registryAccess.auth ? { auth: registryAccess.auth } : {}) }, { [SchemaType.AVRO]: avroTypeOptions() });
 
   const events: CoordinatorEvent[] = [];
   const eventConsumer: Consumer = kafka.consumer({ groupId: `xt-events-${suffix}`, maxWaitTimeInMs: 200 });
@@ -243,6 +248,7 @@ export async function startExtractHarness(servers: HarnessServers, simOptions: S
     connection,
     control,
     extractorEnv: (extra = {}) => ({
+      ...servers.env,
       KAFKA_BROKERS: servers.brokers.join(','),
       SCHEMA_REGISTRY_URL: servers.registryUrl,
       MONGODB_URI: servers.mongoUri,

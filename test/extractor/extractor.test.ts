@@ -36,7 +36,7 @@ describe('extractor', () => {
 
   beforeAll(async () => {
     h = await startExtractHarness(
-      { brokers: servers.brokers(), registryUrl: servers.registryUrl(), mongoUri: servers.mongoUri() },
+      { brokers: servers.brokers(), registryUrl: servers.registryUrl(), mongoUri: servers.mongoUri(), env: servers.env() },
       { rows: 300, tableRows: { account: 100_000, contact: 1_000, opportunity: 20_000, new_widget: 20_000 } },
     );
     extractor = await startExtractor();

@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
-import { createKafka, ensureTopics } from '../../services/shared/kafka.ts';
+import { ensureTopics } from '../../services/shared/kafka.ts';
 import { TASKS_TOPIC, controlTopics } from '../../services/shared/topics.ts';
-import { servers } from '../support/servers.ts';
+import { servers, testKafka } from '../support/servers.ts';
 import { startExtractHarness, type ExtractHarness } from './extract-harness.ts';
 
 const BURST_AT = '2022-03-01T08:00:00Z';
@@ -24,7 +24,7 @@ const HALF_B_AT = '2019-05-01T10:00:10Z';
  * (what the harness's producer uses).
  */
 async function prepareTasksTopic(groupId: string): Promise<(key: string) => number> {
-  const admin = createKafka('task-scheduling-test', servers.brokers()).admin();
+  const admin = testKafka('task-scheduling-test').admin();
   await admin.connect();
   try {
     await ensureTopics(admin, controlTopics());
@@ -46,7 +46,7 @@ describe('extractor task scheduling', () => {
 
   beforeAll(async () => {
     h = await startExtractHarness(
-      { brokers: servers.brokers(), registryUrl: servers.registryUrl(), mongoUri: servers.mongoUri() },
+      { brokers: servers.brokers(), registryUrl: servers.registryUrl(), mongoUri: servers.mongoUri(), env: servers.env() },
       { rows: 100 },
     );
     // two slots; windows over 2,000 rows split; 100-row pages, so the long window below is ~100 requests

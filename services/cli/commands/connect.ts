@@ -27,14 +27,14 @@ const spec = {
     org: { type: 'string', valueName: '<url>', description: 'organisation URL, e.g. https://org123.crm12.dynamics.com' },
     tenant: { type: 'string', valueName: '<id>', description: 'directory (tenant) id or verified domain of the organisation' },
     'client-id': { type: 'string', valueName: '<id>', description: 'application (client) id of the app registration' },
-    'client-secret': { type: 'string', valueName: '<secret>', description: 'client secret of the app (visible in `ps`: prefer --client-secret-stdin)' },
+    'client-secret': { type: 'string', valueName: '<secret>', description: 'client secret of the app (visible in `ps` and shell history, warned about: prefer --client-secret-stdin)' },
     'client-secret-stdin': { type: 'boolean', description: 'read the client secret from stdin (typed without echo on a terminal)' },
     flow: { type: 'string', valueName: '<flow>', description: 'client-credentials (application user) or delegated (sign-in and consent); see below' },
     tables: { type: 'string', valueName: '<a,b|all>', description: 'tables to sync: logical names, comma separated, or all (default all)' },
     'full-cron': { type: 'string', valueName: '<cron>', description: 'full refresh schedule, 5-field cron (default "0 2 * * *", nightly)' },
     'incremental-cron': { type: 'string', valueName: '<cron>', description: 'incremental schedule, 5-field cron (default "0 */2 * * *", every 2 hours)' },
     'time-zone': { type: 'string', valueName: '<tz>', description: 'IANA time zone of both schedules (default UTC)' },
-    port: { type: 'string', valueName: '<port>', description: 'delegated: local port of the redirect http://localhost:<port>/callback (default: any free port)' },
+    port: { type: 'string', valueName: '<port>', description: 'delegated: local port of the redirect http://127.0.0.1:<port>/callback (default: any free port)' },
     'no-browser': { type: 'boolean', description: 'delegated: only print the sign-in URL, do not open a browser' },
     'auto-consent': { type: 'boolean', description: 'development only (simulator origins): follow the sign-in URL without a browser' },
     json: { type: 'boolean', description: 'print the result as JSON' },
@@ -65,10 +65,13 @@ async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const secretGiven = v['client-secret'] !== undefined || v['client-secret-stdin'] === true;
   const flow = resolveFlow({ flow: v.flow, secretGiven, autoConsent: !!v['auto-consent'], port: v.port !== undefined, noBrowser: !!v['no-browser'] });
 
-  const org = orgOf(v.org!, ctx.config); // ORG_URL_INVALID names the problem, never echoes the input
+  const org = orgOf(v.org!, ctx.dataverseConfig(true)); // ORG_URL_INVALID names the problem, never echoes the input
   const cipher = cipherFromConfig(ctx.config); // ENCRYPTION_KEY_MISSING before anything is contacted
   if (v['auto-consent'] && org.cloud !== 'dev') {
     throw new SyncError('CONFIG_INVALID', '--auto-consent is for development only: the organisation must be a simulator origin listed in DYNSYNC_DEV_ORIGINS');
+  }
+  if (v['client-secret'] !== undefined) {
+    ctx.io.err('warning: --client-secret puts the secret on the command line, where other users of this machine can read it (ps, /proc) and shell history keeps it: prefer --client-secret-stdin\n');
   }
   const secret = v['client-secret-stdin'] ? await ctx.io.readSecret('Client secret (not echoed): ') : v['client-secret'];
   if (secret === undefined) {
@@ -97,8 +100,8 @@ async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
   // Staging: nothing is persisted until WhoAmI succeeds.
   const staging = new MemorySecretStore();
   const staged = new EncryptedSecrets(cipher, staging);
-  await saveClientSecret(staged, id, secret);
-  const open = await openConnection(connection, { config: ctx.config, secrets: staged, log: ctx.log });
+  await saveClientSecret(staged, connection, secret); // bound to this organisation, tenant and app
+  const open = await openConnection(connection, { config: ctx.dataverseConfig(), secrets: staged, log: ctx.log });
   ctx.onClose(() => open.close());
   const account =
     flow === 'delegated'

@@ -6,6 +6,7 @@
 import type { Kafka } from 'kafkajs';
 import { SyncError } from '../../shared/errors.ts';
 import { createProducer, ensureTopics } from '../../shared/kafka.ts';
+import { kafkaAccessError } from '../../shared/kafka-access.ts';
 import { COMMANDS_TOPIC, controlTopics, topicSettingsOf, type TopicSettings } from '../../shared/topics.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
 import { parseCommand, rejectExtraPositionals, requirePositional, type CommandSpec } from '../command-spec.ts';
@@ -44,7 +45,10 @@ async function produce(ctx: CliContext, kind: SyncCommandKind, spec: typeof sync
   const tables = values.tables === undefined ? undefined : parseTableList(values.tables);
   await (await ctx.connections()).get(id); // CONNECTION_NOT_FOUND says how to create it
   const command = buildSyncCommand({ kind, connection: id, tables, requestedBy: ctx.requestedBy(), now: new Date() });
-  const { partition, offset } = await send(ctx.kafka(), command, topicSettingsOf(ctx.config));
+  const { partition, offset } = await send(ctx.kafka(), command, topicSettingsOf(ctx.config)).catch((err: unknown) => {
+    // a refused password or an untrusted certificate names its variable
+    throw kafkaAccessError(err, ctx.kafkaAccess(), ctx.config.KAFKA_BROKERS[0]!) ?? err;
+  });
   if (values.json) {
     ctx.io.out(toJsonText({ topic: COMMANDS_TOPIC, key: id, partition, offset, command }));
     return 0;

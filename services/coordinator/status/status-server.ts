@@ -1,7 +1,8 @@
 /**
  * The coordinator's read-only status page: `GET /` (server-rendered HTML that then polls), `GET /api/status`
- * (the same view as JSON). It listens on 127.0.0.1 by default, answers only GET and HEAD, accepts only
- * loopback Host headers unless bound to another address (DNS rebinding), and sends a Content-Security-Policy that
+ * (the same view as JSON). It listens on 127.0.0.1 by default, answers only GET and HEAD, accepts only the Host
+ * headers of its allow-list (loopback names by default, whatever address it is bound to: DNS rebinding), optionally
+ * requires a bearer token or basic authentication (status-access.ts), and sends a Content-Security-Policy that
  * allows nothing but the page's own inline style and script (by hash). Views are built at most once a second
  * however many viewers poll, and the run record counts are sampled in the background for the throughput chart.
  */
@@ -18,6 +19,7 @@ import { ThroughputHistory } from './core/throughput.ts';
 import { buildStatusView } from './core/view-model.ts';
 import type { StatusView } from './core/view-types.ts';
 import { StatusReader, type StatusReaderDeps } from './status-reader.ts';
+import { LOOPBACK_ONLY, authorized, hostAllowed, type StatusAccess } from './status-access.ts';
 
 /** Options of the status server. */
 export interface StatusServerOptions extends StatusReaderDeps {
@@ -29,6 +31,8 @@ export interface StatusServerOptions extends StatusReaderDeps {
   portVariable?: string;
   /** Default 127.0.0.1. */
   host?: string;
+  /** Allowed Host names and credentials (default: loopback names, no authentication). */
+  access?: StatusAccess;
   /** Background sampling of run record counts for the chart (default 5000 ms; 0 = only when polled). */
   sampleEveryMs?: number;
   /** A view younger than this is served again (default 1000 ms). */
@@ -59,7 +63,6 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
   'cache-control': 'no-store',
 };
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const countsOf = (runs: readonly RunInput[]) => new Map(runs.map((r) => [r.runId, r.tables.reduce((s, t) => s + t.records, 0)]));
 
@@ -93,11 +96,7 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
     return building;
   };
 
-  const hostAllowed = (req: IncomingMessage) => {
-    if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost') return true; // bound elsewhere on purpose
-    const name = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    return LOOPBACK.has(name);
-  };
+  const access = opts.access ?? LOOPBACK_ONLY;
 
   const send = (res: ServerResponse, status: number, type: string, body: string, head: boolean) => {
     res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body) });
@@ -108,7 +107,11 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
     const path = new URL(req.url ?? '/', 'http://status.invalid').pathname;
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
-    if (!hostAllowed(req)) return send(res, 421, 'text/plain; charset=utf-8', 'unexpected Host header\n', head);
+    if (!hostAllowed(req.headers.host, access.allowedHosts)) return send(res, 421, 'text/plain; charset=utf-8', 'unexpected Host header (COORDINATOR_STATUS_ALLOWED_HOSTS)\n', head);
+    if (!authorized(req.headers.authorization, access)) {
+      res.writeHead(401, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', ...(access.challenge ? { 'www-authenticate': access.challenge } : {}) });
+      return void res.end(head ? undefined : 'authentication required\n');
+    }
     if (path === '/favicon.ico') return void res.writeHead(204, SECURITY_HEADERS).end();
     if (path !== '/' && path !== '/api/status') return send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
     let v: StatusView;
@@ -162,7 +165,12 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
 export async function startStatusPageOrWarn(opts: StatusServerOptions): Promise<Pick<StatusServer, 'close'>> {
   try {
     const s = await startStatusServer(opts);
-    opts.log.info({ statusPort: s.port }, `status page on ${s.url}`);
+    const access = opts.access ?? LOOPBACK_ONLY;
+    opts.log.info({ statusPort: s.port, access: access.summary }, `status page on ${s.url} (${access.summary})`);
+    const host = opts.host ?? '127.0.0.1';
+    if (access.credentials.length === 0 && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
+      opts.log.warn({ host }, `status page bound to ${host} without authentication: anyone who reaches that address and sends an allowed Host header reads it; set COORDINATOR_STATUS_TOKEN or COORDINATOR_STATUS_USERNAME/PASSWORD, or keep it behind an authenticating proxy (status/README.md)`);
+    }
     return s;
   } catch (err) {
     const e = toSyncError(err);

@@ -12,7 +12,7 @@ import { SecretCipher } from '../secrets/secret-cipher.ts';
 import { MemorySecretStore } from '../secrets/secret-store.ts';
 import { DataverseAuth, type AuthFlow } from './dataverse-auth.ts';
 
-const LOGIN = 'https://login.sim.test';
+const LOGIN = 'https://127.0.0.1:8443'; // a dev authority must be on loopback (authority.ts)
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const ORG: OrgTarget = { orgUrl: 'https://org.sim.test', host: 'org.sim.test', cloud: 'dev', apiBase: 'https://org.sim.test/api/data/v9.2' };
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');

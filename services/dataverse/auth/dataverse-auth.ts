@@ -15,7 +15,7 @@ import type { Logger } from '../../shared/log.ts';
 import { scopesFor } from '../org/authority.ts';
 import type { OrgTarget } from '../org/org-url.ts';
 import type { TokenProvider } from '../client/token-provider.ts';
-import type { EncryptedSecrets } from '../secrets/encrypted-secrets.ts';
+import { bindingOf, type EncryptedSecrets } from '../secrets/encrypted-secrets.ts';
 import { classifyAuthError, type AuthPhase } from './auth-error-classifier.ts';
 import { resolveAuthority } from './authority.ts';
 import { EncryptedCachePlugin } from './encrypted-cache-plugin.ts';
@@ -88,7 +88,7 @@ export class DataverseAuth implements TokenProvider {
     this.network = new UndiciNetworkClient(opts.dispatcher);
     this.app = new ConfidentialClientApplication({
       auth: { clientId: opts.clientId, clientSecret: opts.clientSecret, authority, knownAuthorities },
-      cache: { cachePlugin: new EncryptedCachePlugin(opts.secrets, opts.connectionId) },
+      cache: { cachePlugin: new EncryptedCachePlugin(opts.secrets, bindingOf({ id: opts.connectionId, orgUrl: opts.org.orgUrl, tenantId: opts.tenantId, clientId: opts.clientId })) },
       system: {
         networkClient: this.network,
         // Retries go through services/shared/retry.ts (the Dataverse client retries a page whose token failed transiently).

@@ -30,11 +30,12 @@ export function orgOf(orgUrl: string, config: Pick<DataverseRuntimeConfig, 'DYNS
   return parseOrgUrl(orgUrl, { allowDevHosts: config.DYNSYNC_DEV_ORIGINS });
 }
 
-/** Builds the undici pool for Dataverse and Entra (with the dev CA when configured). */
-export function dataverseAgent(config: Pick<DataverseRuntimeConfig, 'DATAVERSE_MAX_CONNECTIONS' | 'DYNSYNC_DEV_CA_PATH'>): Agent {
+/** Builds the undici pool for Dataverse and Entra, with the dev CA trusted for the dev origins only (when configured). */
+export function dataverseAgent(config: Pick<DataverseRuntimeConfig, 'DATAVERSE_MAX_CONNECTIONS' | 'DYNSYNC_DEV_CA_PATH' | 'DYNSYNC_DEV_ORIGINS'>): Agent {
   return createHttpAgent({
     connections: config.DATAVERSE_MAX_CONNECTIONS,
     caPem: config.DYNSYNC_DEV_CA_PATH ? readCaCertificate(config.DYNSYNC_DEV_CA_PATH) : undefined,
+    caOrigins: config.DYNSYNC_DEV_ORIGINS,
   });
 }
 
@@ -51,7 +52,7 @@ export async function openConnection(
     org,
     tenantId: connection.tenantId,
     clientId: connection.clientId,
-    clientSecret: await loadClientSecret(secrets, connection.id),
+    clientSecret: await loadClientSecret(secrets, connection),
     flow: connection.flow,
     devAuthority: org.cloud === 'dev' ? (config.DYNSYNC_DEV_AUTHORITY ?? org.orgUrl) : undefined,
     dispatcher: agent,

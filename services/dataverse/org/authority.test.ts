@@ -11,7 +11,6 @@ describe('authorityFor', () => {
     ['gcc-high', `https://login.microsoftonline.us/${TENANT}`],
     ['dod', `https://login.microsoftonline.us/${TENANT}`],
     ['china', `https://login.partner.microsoftonline.cn/${TENANT}`],
-    ['germany', `https://login.microsoftonline.de/${TENANT}`],
   ])('%s → %s', (cloud, authority) => {
     expect(authorityFor(cloud, TENANT)).toBe(authority);
     expect(authorityFor(cloud, TENANT, 'https://127.0.0.1:8443')).toBe(authority);
@@ -21,7 +20,7 @@ describe('authorityFor', () => {
     expect(authorityFor('dev', TENANT.toUpperCase(), 'https://127.0.0.1:8443/')).toBe(`https://127.0.0.1:8443/${TENANT}`);
   });
 
-  it.each([[undefined], ['http://127.0.0.1:8443'], ['https://127.0.0.1:8443/x'], ['https://u:p@h:1'], ['nope']])(
+  it.each([[undefined], ['http://127.0.0.1:8443'], ['https://127.0.0.1:8443/x'], ['https://u:p@h:1'], ['nope'], ['https://login.example.com'], ['https://10.0.0.5:8443']])(
     'refuses dev authority %s',
     (dev) => {
       expect(() => authorityFor('dev', TENANT, dev)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));

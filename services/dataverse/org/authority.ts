@@ -4,6 +4,7 @@
  */
 import { SyncError } from '../../shared/errors.ts';
 import { LOGIN_HOSTS, type Cloud } from './cloud.ts';
+import { devOriginProblem } from './org-url.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DNS_LABEL = /^(?!xn--)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -42,10 +43,10 @@ export function normaliseTenantId(tenantId: string): string {
 /**
  * The tenant-specific authority URL (no trailing slash) for a cloud:
  * `https://login.microsoftonline.com/<tenant>` for public and GCC, `https://login.microsoftonline.us/<tenant>`
- * for GCC High and DoD, `https://login.partner.microsoftonline.cn/<tenant>` for China,
- * `https://login.microsoftonline.de/<tenant>` for legacy Germany. For `dev`, `devAuthority` (an exact https
- * origin such as `https://127.0.0.1:8443`, the simulator's Entra) is required and used as the login host; it is
- * ignored for every real cloud. Throws `CONFIG_INVALID` for a bad tenant id or a missing/invalid dev authority.
+ * for GCC High and DoD, `https://login.partner.microsoftonline.cn/<tenant>` for China. For `dev`, `devAuthority` (an
+ * exact https origin on loopback such as `https://127.0.0.1:8443`, the simulator's Entra) is required and used as
+ * the login host; it is ignored for every real cloud. Throws `CONFIG_INVALID` for a bad tenant id or a missing or
+ * invalid dev authority (one off loopback included: the client secret is posted to it).
  */
 export function authorityFor(cloud: Cloud, tenantId: string, devAuthority?: string): string {
   const tenant = normaliseTenantId(tenantId);
@@ -62,6 +63,8 @@ export function authorityFor(cloud: Cloud, tenantId: string, devAuthority?: stri
   if (!url || url.protocol !== 'https:' || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     throw new SyncError('CONFIG_INVALID', `The dev authority "${devAuthority}" must be an https origin such as https://127.0.0.1:8443`);
   }
+  const offLoopback = devOriginProblem(url.origin);
+  if (offLoopback !== undefined) throw new SyncError('CONFIG_INVALID', `The dev authority ${url.origin} ${offLoopback}`, { details: { variables: ['DYNSYNC_DEV_AUTHORITY'] } });
   return `${url.origin}/${tenant}`;
 }
 

@@ -5,10 +5,10 @@
  */
 
 /** The cloud of an organisation. `dev` is the simulator, reachable only through an explicit allow-list. */
-export type Cloud = 'public' | 'gcc' | 'gcc-high' | 'dod' | 'china' | 'germany' | 'dev';
+export type Cloud = 'public' | 'gcc' | 'gcc-high' | 'dod' | 'china' | 'dev';
 
 /** Every cloud, in a stable order (for tables and messages). */
-export const CLOUDS: readonly Cloud[] = ['public', 'gcc', 'gcc-high', 'dod', 'china', 'germany', 'dev'];
+export const CLOUDS: readonly Cloud[] = ['public', 'gcc', 'gcc-high', 'dod', 'china', 'dev'];
 
 /**
  * One organisation label: ASCII letters (already case-folded), digits and inner hyphens, 1 to 63 characters,
@@ -28,8 +28,21 @@ export const CLOUD_HOST_PATTERNS: ReadonlyArray<{ cloud: Exclude<Cloud, 'dev'>; 
   { cloud: 'gcc-high', pattern: new RegExp(`^(${ORG_LABEL})(\\.api)?\\.crm\\.microsoftdynamics\\.us$`) },
   { cloud: 'dod', pattern: new RegExp(`^(${ORG_LABEL})(\\.api)?\\.crm\\.appsplatform\\.us$`) },
   { cloud: 'china', pattern: new RegExp(`^(${ORG_LABEL})(\\.api)?\\.crm\\.dynamics\\.cn$`) },
-  { cloud: 'germany', pattern: new RegExp(`^(${ORG_LABEL})(\\.api)?\\.crm\\.microsoftdynamics\\.de$`) },
 ];
+
+/**
+ * Clouds that no longer exist, by host suffix, with what to say: Microsoft Cloud Germany (`crm.microsoftdynamics.de`,
+ * login.microsoftonline.de) closed on 29 October 2021; its organisations moved to the public cloud's German region
+ * (`crm4.dynamics.com`). A host there is refused rather than sent a token request.
+ */
+export const RETIRED_CLOUDS: ReadonlyArray<{ suffix: string; what: string }> = [
+  { suffix: '.crm.microsoftdynamics.de', what: 'Microsoft Cloud Germany, closed in October 2021: use the organisation\'s new URL in the public cloud (e.g. <org>.crm4.dynamics.com)' },
+];
+
+/** What a host of a retired cloud belongs to, or undefined. */
+export function retiredCloudOf(hostname: string): string | undefined {
+  return RETIRED_CLOUDS.find((r) => hostname.endsWith(r.suffix))?.what;
+}
 
 /**
  * Org labels that are Microsoft service hosts, not environments (the Global Discovery Service). Refused so that a
@@ -39,8 +52,7 @@ export const RESERVED_ORG_LABELS: ReadonlySet<string> = new Set(['globaldisco', 
 
 /**
  * The Entra ID login host per real cloud. GCC runs on the commercial Entra; GCC High and DoD on the US government
- * one; China on 21Vianet's; `germany` is the legacy Microsoft Cloud Germany (closed in 2021, kept for the
- * documented `crm.microsoftdynamics.de` suffix).
+ * one; China on 21Vianet's.
  */
 export const LOGIN_HOSTS: Readonly<Record<Exclude<Cloud, 'dev'>, string>> = {
   public: 'login.microsoftonline.com',
@@ -48,7 +60,6 @@ export const LOGIN_HOSTS: Readonly<Record<Exclude<Cloud, 'dev'>, string>> = {
   'gcc-high': 'login.microsoftonline.us',
   dod: 'login.microsoftonline.us',
   china: 'login.partner.microsoftonline.cn',
-  germany: 'login.microsoftonline.de',
 };
 
 /** The result of matching a host against {@link CLOUD_HOST_PATTERNS}. */

@@ -32,7 +32,6 @@ describe('parseOrgUrl accepts real Dataverse hosts and normalises them', () => {
     ['https://agency.crm.microsoftdynamics.us', 'https://agency.crm.microsoftdynamics.us', 'gcc-high'],
     ['https://agency.crm.appsplatform.us', 'https://agency.crm.appsplatform.us', 'dod'],
     ['https://firma.crm.dynamics.cn', 'https://firma.crm.dynamics.cn', 'china'],
-    ['https://firma.crm.microsoftdynamics.de', 'https://firma.crm.microsoftdynamics.de', 'germany'],
     ['https://api.crm.dynamics.com', 'https://api.crm.dynamics.com', 'public'],
   ])('%s → %s (%s)', (input, orgUrl, cloud) => {
     const target = parseOrgUrl(input);
@@ -103,6 +102,11 @@ describe('parseOrgUrl refuses anything else with ORG_URL_INVALID', () => {
     expect(message).toContain('https://org123.crm12.dynamics.com');
   });
 
+  it('refuses the retired Microsoft Cloud Germany, naming its closure', () => {
+    expect(refusal('https://firma.crm.microsoftdynamics.de')).toMatch(/Microsoft Cloud Germany, closed in October 2021/);
+    expect(refusal('https://firma.api.crm.microsoftdynamics.de/api/data/v9.2')).toMatch(/Microsoft Cloud Germany/);
+  });
+
   it('never echoes a password from the input', () => {
     expect(refusal('https://admin:S3cr3t!@contoso.crm.dynamics.com')).not.toContain('S3cr3t');
   });
@@ -137,7 +141,7 @@ describe('parseOrgUrl with allowDevHosts', () => {
     expect(parseOrgUrl('https://contoso.crm.dynamics.com', DEV).cloud).toBe('public');
   });
 
-  it.each([['http://127.0.0.1:8443'], ['https://127.0.0.1:8443/path'], ['127.0.0.1:8443'], ['https://u@h:1']])(
+  it.each([['http://127.0.0.1:8443'], ['https://127.0.0.1:8443/path'], ['127.0.0.1:8443'], ['https://u@h:1'], ['https://sim.example.com:8443'], ['https://10.1.2.3:8443'], ['https://contoso.crm.dynamics.com']])(
     'rejects the allow-list entry %s as CONFIG_INVALID',
     (entry) => {
       expect(() => parseOrgUrl('https://127.0.0.1:8443', { allowDevHosts: [entry] })).toThrow(

@@ -4,7 +4,7 @@
  * environment hosts (see cloud.ts) and, for development, exact origins listed by the operator are accepted.
  */
 import { SyncError } from '../../shared/errors.ts';
-import { matchCloudHost, RESERVED_ORG_LABELS, type Cloud } from './cloud.ts';
+import { matchCloudHost, RESERVED_ORG_LABELS, retiredCloudOf, type Cloud } from './cloud.ts';
 
 /** A validated organisation. */
 export interface OrgTarget {
@@ -20,10 +20,12 @@ export interface OrgTarget {
 /** Options of {@link parseOrgUrl}. */
 export interface OrgUrlOptions {
   /**
-   * Development only: exact `https://host:port` origins (e.g. `https://127.0.0.1:8443`, the simulator) accepted
-   * besides real Dataverse hosts, with cloud `dev`. Matching is on the whole origin (scheme, host and port), never
-   * on a prefix or suffix; the path of the input is still stripped. Production configuration leaves this empty.
-   * An entry that is not an https origin is a configuration error (`CONFIG_INVALID`).
+   * Development only: exact `https://host:port` origins on this machine's loopback (e.g. `https://127.0.0.1:8443`,
+   * the simulator) accepted besides real Dataverse hosts, with cloud `dev`. Matching is on the whole origin (scheme,
+   * host and port), never on a prefix or suffix; the path of the input is still stripped. Production configuration
+   * leaves this empty. An entry that is not an https origin on 127.0.0.1, [::1] or localhost is a configuration
+   * error (`CONFIG_INVALID`): a dev origin gets the client secret at its sign-in endpoint and is trusted with the dev
+   * CA, which must never reach another machine.
    */
   allowDevHosts?: readonly string[];
 }
@@ -49,20 +51,36 @@ function invalid(problem: string): SyncError {
   );
 }
 
-/** Normalises each allow-listed dev origin; throws CONFIG_INVALID on an entry that is not an https origin. */
+/** The host names of this machine's loopback that a development origin may use. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * Why `entry` cannot be a development origin, or undefined when it can: it must be an exact https origin (no path,
+ * user, query) on 127.0.0.1, [::1] or localhost. Never echoes more than the entry's host.
+ */
+export function devOriginProblem(entry: string): string | undefined {
+  let url: URL | undefined;
+  try {
+    url = new URL(entry);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'https:' || url.username || url.password || `${url.origin}` !== entry.toLowerCase().replace(/\/$/, '').replace(/:443$/, '')) {
+    return 'is not an exact https origin such as https://127.0.0.1:8443';
+  }
+  if (!LOOPBACK_HOSTS.has(url.hostname)) {
+    return `is on ${url.hostname}, not on this machine's loopback: development origins are https://127.0.0.1:<port>, https://[::1]:<port> or https://localhost:<port> (the simulator)`;
+  }
+  return undefined;
+}
+
+/** Normalises each allow-listed dev origin; throws CONFIG_INVALID on an entry that {@link devOriginProblem} refuses. */
 function devOrigins(list: readonly string[] | undefined): Set<string> {
   const out = new Set<string>();
   for (const entry of list ?? []) {
-    let url: URL | undefined;
-    try {
-      url = new URL(entry);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.protocol !== 'https:' || url.username || url.password || `${url.origin}` !== entry.toLowerCase().replace(/\/$/, '').replace(/:443$/, '')) {
-      throw new SyncError('CONFIG_INVALID', `allowDevHosts entry "${entry}" is not an exact https origin such as https://127.0.0.1:8443`);
-    }
-    out.add(url.origin);
+    const problem = devOriginProblem(entry);
+    if (problem !== undefined) throw new SyncError('CONFIG_INVALID', `DYNSYNC_DEV_ORIGINS entry "${entry.slice(0, 200)}" ${problem}`, { details: { variables: ['DYNSYNC_DEV_ORIGINS'] } });
+    out.add(new URL(entry).origin);
   }
   return out;
 }
@@ -124,11 +142,13 @@ export function parseOrgUrl(input: string, options: OrgUrlOptions = {}): OrgTarg
   if (hostname.split('.').some((label) => label.startsWith('xn--'))) {
     throw invalid('internationalised (punycode) host names are not Dataverse hosts');
   }
+  const retired = retiredCloudOf(hostname);
+  if (retired) throw invalid(`"${hostname}" belongs to ${retired}`);
   const match = matchCloudHost(hostname);
   if (!match) {
     throw invalid(
       `"${hostname}" is not a Dataverse environment host (expected <org>.crm[N].dynamics.com, ` +
-        '<org>.crm.microsoftdynamics.us, <org>.crm.appsplatform.us, <org>.crm.dynamics.cn or <org>.crm.microsoftdynamics.de)'
+        '<org>.crm.microsoftdynamics.us, <org>.crm.appsplatform.us or <org>.crm.dynamics.cn)'
     );
   }
   if (RESERVED_ORG_LABELS.has(match.orgLabel)) {

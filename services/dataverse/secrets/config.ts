@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { loadConfig, type Env } from '../../shared/config.ts';
-import { parseEncryptionKey } from './encryption-key.ts';
+import { parseEncryptionKey, parsePreviousKeys } from './encryption-key.ts';
 import { SecretCipher } from './secret-cipher.ts';
 import { SECRETS_COLLECTION } from './mongo-secret-store.ts';
 
@@ -15,6 +15,11 @@ export const SECRETS_ENV = {
   DYNSYNC_ENCRYPTION_KEY: z.string().optional(),
   /** Label stored with every ciphertext; change it together with the key when rotating. */
   DYNSYNC_ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/).default('1'),
+  /**
+   * Keys of earlier rotations, read-only: `<key id>:<key>,…`. Secrets sealed with them are decrypted and re-sealed
+   * with the current key (on read, and all at once by `dynsync secrets reseal`); drop them once that reports none left.
+   */
+  DYNSYNC_PREVIOUS_ENCRYPTION_KEYS: z.string().optional(),
   /** MongoDB database holding the secrets collection. */
   DYNSYNC_SECRETS_DB: z.string().min(1).default('dynsync'),
   /** Collection of sealed secrets. */
@@ -31,7 +36,11 @@ export function loadSecretsConfig(env: Env): SecretsConfig {
   return loadConfig('secrets', schema, env);
 }
 
-/** The cipher for `config`; ENCRYPTION_KEY_MISSING ("set DYNSYNC_ENCRYPTION_KEY …") when no usable key is set. */
-export function cipherFromConfig(config: Pick<SecretsConfig, 'DYNSYNC_ENCRYPTION_KEY' | 'DYNSYNC_ENCRYPTION_KEY_ID'>): SecretCipher {
-  return new SecretCipher(parseEncryptionKey(config.DYNSYNC_ENCRYPTION_KEY, config.DYNSYNC_ENCRYPTION_KEY_ID));
+/**
+ * The cipher for `config`: the current key and the previous ones. ENCRYPTION_KEY_MISSING ("set DYNSYNC_ENCRYPTION_KEY
+ * …") when no usable key is set, CONFIG_INVALID for a malformed DYNSYNC_PREVIOUS_ENCRYPTION_KEYS.
+ */
+export function cipherFromConfig(config: Pick<SecretsConfig, 'DYNSYNC_ENCRYPTION_KEY' | 'DYNSYNC_ENCRYPTION_KEY_ID'> & Partial<Pick<SecretsConfig, 'DYNSYNC_PREVIOUS_ENCRYPTION_KEYS'>>): SecretCipher {
+  const current = parseEncryptionKey(config.DYNSYNC_ENCRYPTION_KEY, config.DYNSYNC_ENCRYPTION_KEY_ID);
+  return new SecretCipher(current, parsePreviousKeys(config.DYNSYNC_PREVIOUS_ENCRYPTION_KEYS, current.id));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSyncError } from '../../shared/errors.ts';
-import { parseEncryptionKey } from './encryption-key.ts';
+import { parseEncryptionKey, parsePreviousKeys } from './encryption-key.ts';
 
 const BYTES = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 1));
 
@@ -37,5 +37,34 @@ describe('parseEncryptionKey', () => {
     expect(msg).toContain('DYNSYNC_ENCRYPTION_KEY');
     expect(msg).toContain('openssl rand -base64 32');
     if (raw?.trim()) expect(msg).not.toContain(raw.trim());
+  });
+});
+
+describe('parsePreviousKeys', () => {
+  const k = (fill: number) => Buffer.alloc(32, fill).toString('base64');
+  it('reads <id>:<key> pairs, base64 or hex, with spaces and empty items ignored', () => {
+    const keys = parsePreviousKeys(` k1:${k(1)}, ,k0:${Buffer.alloc(32, 0).toString('hex')} `, 'k2');
+    expect(keys.map((x) => x.id)).toEqual(['k1', 'k0']);
+    expect(keys[0]!.key.equals(Buffer.alloc(32, 1))).toBe(true);
+    expect(parsePreviousKeys(undefined, '1')).toEqual([]);
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['no id', k(1), /item 1\): expected <key id>:<key>/],
+    ['bad id', `bad id:${k(1)}`, /item 1\): expected <key id>:<key>/],
+    ["the current key's id", `k2:${k(1)}`, /key id "k2" is the current key's/],
+    ['a duplicate id', `k1:${k(1)},k1:${k(3)}`, /item 2\): key id "k1" is given twice/],
+    ['a short key', `k1:${Buffer.alloc(16, 1).toString('base64')}`, /item 1\): the key of id "k1" is not 32 bytes/],
+  ])('refuses %s with CONFIG_INVALID naming DYNSYNC_PREVIOUS_ENCRYPTION_KEYS, never the key', (_name, raw, reason) => {
+    let thrown: unknown;
+    try {
+      parsePreviousKeys(raw, 'k2');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isSyncError(thrown, 'CONFIG_INVALID')).toBe(true);
+    expect((thrown as Error).message).toMatch(/^DYNSYNC_PREVIOUS_ENCRYPTION_KEYS \(item \d\): /);
+    expect((thrown as Error).message).toMatch(reason);
+    for (const part of raw.split(/[,:]/)) if (part.length > 20) expect((thrown as Error).message).not.toContain(part);
   });
 });

@@ -35,3 +35,28 @@ export function parseEncryptionKey(raw: string | undefined, id = '1'): Encryptio
   }
   return { id, key };
 }
+
+/**
+ * The keys of earlier rotations, `DYNSYNC_PREVIOUS_ENCRYPTION_KEYS`: comma-separated `<key id>:<key>` (each key as
+ * DYNSYNC_ENCRYPTION_KEY). They only decrypt: secrets sealed with them are read, and re-sealed with the current key
+ * (`dynsync secrets reseal`). CONFIG_INVALID naming the variable (never a key) for a malformed entry, a duplicate id,
+ * or the current key's id.
+ */
+export function parsePreviousKeys(raw: string | undefined, currentId: string): EncryptionKey[] {
+  const entries = (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const seen = new Set<string>();
+  return entries.map((entry, i) => {
+    const at = entry.indexOf(':');
+    const id = at > 0 ? entry.slice(0, at) : '';
+    const fail = (why: string) => new SyncError('CONFIG_INVALID', `DYNSYNC_PREVIOUS_ENCRYPTION_KEYS (item ${i + 1}): ${why}`, { details: { variables: ['DYNSYNC_PREVIOUS_ENCRYPTION_KEYS'] } });
+    if (!KEY_ID.test(id)) throw fail('expected <key id>:<key>, the id 1-32 characters of [A-Za-z0-9._-]');
+    if (id === currentId) throw fail(`key id "${id}" is the current key's (DYNSYNC_ENCRYPTION_KEY_ID): give the new key a new id`);
+    if (seen.has(id)) throw fail(`key id "${id}" is given twice`);
+    seen.add(id);
+    try {
+      return parseEncryptionKey(entry.slice(at + 1), id);
+    } catch {
+      throw fail(`the key of id "${id}" is not 32 bytes of base64 or hex`);
+    }
+  });
+}

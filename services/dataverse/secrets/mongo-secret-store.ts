@@ -1,6 +1,6 @@
 /**
  * {@link SecretStore} on MongoDB (or the MongoDB-protocol store): one document per secret in a `secrets` collection,
- * `{_id, connectionId, name, ciphertext, iv, tag, keyId, updatedAt}` with base64 strings (portable across stores).
+ * `{_id, connectionId, name, ciphertext, iv, tag, keyId, aad, updatedAt}` with base64 strings (portable across stores).
  */
 import type { Collection, Db } from 'mongodb';
 import { SyncError } from '../../shared/errors.ts';
@@ -28,6 +28,15 @@ export class MongoSecretStore implements SecretStore {
 
   async delete(id: string): Promise<void> {
     await guard('delete', () => this.collection.deleteOne({ _id: id }));
+  }
+
+  async replaceIfUnchanged(secret: StoredSecret, expected: Pick<StoredSecret, 'iv' | 'tag'>): Promise<boolean> {
+    const r = await guard('write', () => this.collection.replaceOne({ _id: secret._id, iv: expected.iv, tag: expected.tag }, secret));
+    return r.modifiedCount === 1;
+  }
+
+  async list(): Promise<Pick<StoredSecret, '_id' | 'connectionId' | 'name'>[]> {
+    return guard('read', () => this.collection.find({}, { projection: { _id: 1, connectionId: 1, name: 1 } }).sort({ _id: 1 }).toArray());
   }
 }
 

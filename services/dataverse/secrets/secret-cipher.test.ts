@@ -39,6 +39,25 @@ describe('SecretCipher', () => {
     expect(() => c.open(sealed, context)).toThrow(/does not match|altered/);
   });
 
+  it.each<[string, (s: ReturnType<SecretCipher['seal']>) => ReturnType<SecretCipher['seal']>, RegExp]>([
+    // GCM verifies a shortened tag against the same prefix of the real one: 4 bytes would take 2^32 tries to forge
+    ['a tag cut to its first 4 bytes', (s) => ({ ...s, tag: Buffer.from(s.tag, 'base64').subarray(0, 4).toString('base64') }), /tag 4 \(expected 12 and 16\)/],
+    ['a tag cut to 12 bytes', (s) => ({ ...s, tag: Buffer.from(s.tag, 'base64').subarray(0, 12).toString('base64') }), /tag 12 \(expected 12 and 16\)/],
+    ['a 16-byte IV', (s) => ({ ...s, iv: Buffer.concat([Buffer.from(s.iv, 'base64'), Buffer.alloc(4)]).toString('base64') }), /IV is 16 bytes/],
+    ['an empty IV', (s) => ({ ...s, iv: '' }), /IV is 0 bytes/],
+  ])('refuses %s (the tag must be 16 bytes and the IV 12)', (_name, tamper, reason) => {
+    const c = new SecretCipher(key(1));
+    const sealed = tamper(c.seal('value', CONTEXT));
+    let thrown: unknown;
+    try {
+      c.open(sealed, CONTEXT);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isSyncError(thrown, 'CONFIG_INVALID')).toBe(true);
+    expect((thrown as Error).message).toMatch(reason);
+  });
+
   it('says the key does not match when opened with another key of the same id', () => {
     const sealed = new SecretCipher(key(1)).seal('value', CONTEXT);
     let thrown: unknown;
