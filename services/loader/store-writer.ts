@@ -1,8 +1,8 @@
 /**
  * Applies an upsert plan to one MongoDB collection, per batch of at most {@link MAX_WRITE_BATCH} ops: reads the
  * stored `_sync` of the batch's ids (one `_id $in` query), decides each record against it (core/write-decision.ts:
- * new, newer, changed, unchanged, older), and writes only the winners as one unordered bulkWrite of guarded
- * `replaceOne` upserts. The guard is the same decision as a server-side filter (Invariant 4): a record that lost a
+ * new, newer, changed, unchanged, older), and writes only the winners: records of ids without a document as one
+ * unordered `insertMany`, the others as one unordered bulkWrite of guarded `replaceOne` upserts. The guard is the same decision as a server-side filter (Invariant 4): a record that lost a
  * race to another writer between the read and the write matches nothing, collides on `_id` (E11000) and is counted
  * older. Unchanged records are not written at all. Every op's outcome is known before offsets are committed
  * (Invariant 3).
@@ -118,6 +118,22 @@ export function totalCounts(counts: CountsByRun): WriteCounts {
   return t;
 }
 
+/**
+ * Inserts the ops of ids that had no document (unordered `insertMany`, several times cheaper than guarded upserts on
+ * DocumentDB); returns the ops whose id was inserted meanwhile by another writer (E11000), for the guarded path.
+ */
+async function insertNew(coll: Collection<Document>, ops: readonly UpsertOp[]): Promise<UpsertOp[]> {
+  if (ops.length === 0) return [];
+  try {
+    await coll.insertMany(ops.map((op) => op.replacement), { ordered: false });
+    return [];
+  } catch (err) {
+    const duplicates = duplicateIndexes(err);
+    if (duplicates) return duplicates.map((i) => ops[i]!);
+    throw classifyStoreError(err);
+  }
+}
+
 /** Decides and writes one batch (≤ MAX_WRITE_BATCH ops) into `counts`. */
 async function writeBatch(coll: Collection<Document>, ops: readonly UpsertOp[], counts: CountsByRun): Promise<void> {
   let stored: Map<string, WriteKey>;
@@ -126,14 +142,22 @@ async function writeBatch(coll: Collection<Document>, ops: readonly UpsertOp[], 
   } catch (err) {
     throw classifyStoreError(err);
   }
-  const winners: UpsertOp[] = [];
+  const fresh: UpsertOp[] = [];
+  const over: UpsertOp[] = [];
   for (const op of ops) {
     const outcome = decideWrite(op.key, stored.get(op.id));
-    if (WRITTEN.has(outcome)) winners.push(op);
+    if (outcome === 'new') fresh.push(op);
+    else if (WRITTEN.has(outcome)) over.push(op);
     else countOutcome(counts, op.runId, outcome === 'unchanged' ? 'unchanged' : 'older');
   }
-  const lost = new Set(await sendGuarded(coll, winners));
-  winners.forEach((op, i) => countOutcome(counts, op.runId, lost.has(i) ? 'older' : op.key.deleted ? 'deleted' : 'written'));
+  // an id inserted by another writer since the read goes through the guard like any other (Invariant 4)
+  const raced = await insertNew(coll, fresh);
+  const guarded = [...over, ...raced];
+  const lost = new Set(await sendGuarded(coll, guarded));
+  const racedSet = new Set(raced);
+  const wrote = (op: UpsertOp) => countOutcome(counts, op.runId, op.key.deleted ? 'deleted' : 'written');
+  for (const op of fresh) if (!racedSet.has(op)) wrote(op);
+  guarded.forEach((op, i) => (lost.has(i) ? countOutcome(counts, op.runId, 'older') : wrote(op)));
 }
 
 /** Writes guarded upserts into one collection. */
