@@ -6,9 +6,11 @@
  * the environment (state DB, consumer groups, each service's connections, ops ports 0).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../../infra/demo/service-process.ts';
 import { freshShellEnv, repoRoot as root, runShell } from '../support/fresh-shell.ts';
 import { uniqueName } from '../support/servers.ts';
 
@@ -54,6 +56,10 @@ describe('README "Operating it", word for word', () => {
       }
     };
     expect(result.code, `${result.out}\n${result.err}\n${['coordinator.log', 'extractor.log', 'loader.log', 'sim.log'].map(tail).join('\n')}`).toBe(0);
+    // its last line stopped what it started: the simulator's port no longer answers (npm passes SIGTERM on)
+    const port = Number(/^DATAVERSE_URL=https:\/\/127\.0\.0\.1:(\d+)$/m.exec(readFileSync(join(logs, 'sim.env'), 'utf8'))?.[1]);
+    const refused = () => new Promise<boolean>((resolve) => connect(port, '127.0.0.1').once('connect', function (this: import('node:net').Socket) { this.destroy(); resolve(false); }).once('error', () => resolve(true)));
+    await eventually(async () => (await refused()) || undefined, 30_000, 500);
     // verify's verdict: every table compared and equal (and its exit code 0, under bash -e)
     expect(result.out).toMatch(new RegExp(`The copy of .*${connection}.* is whole: \\d+ tables, [\\d,]+ rows, nothing missing, extra or stale\\.`));
   });
