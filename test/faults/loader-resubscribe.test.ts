@@ -7,6 +7,7 @@
 import { afterAll, expect, inject, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import { createKafka, createProducer } from '../../services/shared/kafka.ts';
+import { kafkaAccessOf } from '../../services/shared/kafka-access.ts';
 import { createLogger } from '../../services/shared/log.ts';
 import { createMetrics } from '../../services/shared/lifecycle.ts';
 import { createLoaderMetrics } from '../../services/loader/metrics.ts';
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 it('case 2b: table topics created across a broker restart are loaded', async () => {
   const stackEnv = inject('faultStackEnv');
-  const kafka = createKafka('faults-resubscribe', [faultConnectionEnv().KAFKA_BROKERS], createLogger('faults-resubscribe', 'silent'));
+  const kafka = createKafka('faults-resubscribe', [faultConnectionEnv().KAFKA_BROKERS], createLogger('faults-resubscribe', 'silent'), kafkaAccessOf('faults', faultConnectionEnv()).client);
   admin = kafka.admin();
   await admin.connect();
   const tag = `rs${Date.now().toString(36)}`;

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connectionEnvOf, type ConnectionEnv } from '../../../infra/local/settings.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -20,6 +21,7 @@ export function faultStackEnv(env: NodeJS.ProcessEnv): Record<string, string> {
     DYNSYNC_RUN_DIR: env.DYNSYNC_FAULTS_RUN_DIR ?? join(cacheDir, 'run-faults'),
     KAFKA_PORT: '19092',
     KAFKA_CONTROLLER_PORT: '19093',
+    KAFKA_MTLS_PORT: '19094',
     APICURIO_PORT: '18080',
     APICURIO_MANAGEMENT_PORT: '19000',
     POSTGRES_PORT: '15433',
@@ -27,13 +29,12 @@ export function faultStackEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   };
 }
 
-/** The connection settings services and clients use for the fault stack (as `infra up` prints them). */
-export function faultConnectionEnv(): { KAFKA_BROKERS: string; SCHEMA_REGISTRY_URL: string; MONGODB_URI: string } {
-  return {
-    KAFKA_BROKERS: '127.0.0.1:19092',
-    SCHEMA_REGISTRY_URL: 'http://127.0.0.1:18080/apis/ccompat/v7',
-    MONGODB_URI: 'mongodb://127.0.0.1:27027/?directConnection=true',
-  };
+/**
+ * The connection settings services and clients use for the fault stack, as `infra up` prints them: its addresses, and
+ * its own admin principal, CA and registry user (files in its run directory), never the shared stack's.
+ */
+export function faultConnectionEnv(): ConnectionEnv {
+  return connectionEnvOf({ ...process.env, ...faultStackEnv(process.env) });
 }
 
 /** Runs `node infra/local/cli.ts <args>` with the stack env; resolves to stdout, rejects with the output tail. */
