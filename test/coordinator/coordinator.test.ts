@@ -230,7 +230,9 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     const letter = await eventually(async () => dlq.find((d) => d.key === stranger), 30_000);
     expect(letter).toMatchObject({ code: 'CONNECTION_NOT_FOUND' });
     const about = () => coordinator.logs.filter((l) => JSON.stringify(l).includes(stranger));
-    await eventually(async () => (about().length > 0 ? true : undefined), 10_000);
+    await eventually(async () => (about().length > 0 ? true : undefined), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; the coordinator's last log lines: ${JSON.stringify(coordinator.logs.slice(-5))}`);
+    });
     await new Promise((r) => setTimeout(r, 1000)); // a second log line would follow at once
     expect(about().map((l) => l.msg)).toEqual([expect.stringMatching(/^command rejected to sync\.dlq/)]);
   });
