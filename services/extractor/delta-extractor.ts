@@ -6,7 +6,10 @@
  *    the run's `modifiedon` windows carry them with every column. Tombstones are produced once the new link is
  *    known, so a task ends with everything acknowledged by Kafka, or with nothing to report.
  *  - without a link (first run of the table, or a full run whose link expired): pages the initial change-tracking
- *    scan of the primary key only, produces nothing, and reports the link it ends with.
+ *    scan of the primary key and `modifiedon` only, produces nothing, and reports the link it ends with.
+ *  - either way, TaskCompleted's `maxModifiedOn` is the latest `modifiedon` of the rows it saw changed (every row
+ *    of an initial scan), from which the coordinator tells whether the new link is clean (its table-sizing rules).
+ * Delta pages are 5,000 rows (they hold ids and times only).
  *  - an expired token (Dataverse 0x80044352, DATAVERSE_DELTA_EXPIRED): a full run takes a new link at once (the run
  *    and its reconciliation cover the deletes); an incremental fails the task with that code, and the coordinator
  *    falls back to a full run of the table.
@@ -18,13 +21,17 @@ import { SyncError, isSyncError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { tombstoneRecord, type TombstoneMessage } from '../shared/tombstone.ts';
-import { deleteHeaders, deletedIds, initialDeltaPath, parseDeltaToken } from './core/delta-changes.ts';
+import { changedTimes, deleteHeaders, deletedIds, deltaMaxModifiedOn, initialDeltaPath, parseDeltaToken, type ChangedTimes } from './core/delta-changes.ts';
+import { COUNT_CAP } from './core/split-rule.ts';
 import { WindowProgress } from './core/window-progress.ts';
 import type { ConnectionPool } from './connection-pool.ts';
 import type { ExtractorMetrics } from './metrics.ts';
 import type { RecordSink } from './record-sink.ts';
-import type { TableContext, TableContexts } from './table-contexts.ts';
+import type { DeltaContext, TableContexts } from './table-contexts.ts';
 import type { TaskOutcome } from './window-extractor.ts';
+
+/** Delta pages hold the primary key and `modifiedon` only: Dataverse's largest page, so a table of 5,000 rows is one request. */
+const DELTA_PAGE_SIZE = COUNT_CAP;
 
 /** How a delta task ended: a completed outcome plus the new delta link. */
 export type DeltaOutcome = Extract<TaskOutcome, { kind: 'completed' }> & {
@@ -41,8 +48,6 @@ export interface DeltaExtractorDeps {
   sink: Pick<RecordSink, 'send'>;
   metrics: ExtractorMetrics;
   log: Logger;
-  /** `odata.maxpagesize`. */
-  pageSize: number;
 }
 
 /** Extracts delta tasks. */
@@ -55,7 +60,7 @@ export class DeltaExtractor {
   /** Runs `task` (a task with `delta` set) to its outcome; rejects with the classified error. */
   async run(task: SyncTask, signal: AbortSignal): Promise<DeltaOutcome> {
     const { client } = await this.deps.pool.get(task.connection);
-    const ctx = await this.deps.contexts.get(task, client, signal);
+    const ctx = await this.deps.contexts.deltaContext(task, client, signal);
     const link = task.delta?.link ?? null;
     if (link !== null) {
       try {
@@ -68,25 +73,30 @@ export class DeltaExtractor {
     return this.initial(task, client, ctx, signal);
   }
 
-  private async initial(task: SyncTask, client: DataverseClient, ctx: TableContext, signal: AbortSignal): Promise<DeltaOutcome> {
+  private async initial(task: SyncTask, client: DataverseClient, ctx: DeltaContext, signal: AbortSignal): Promise<DeltaOutcome> {
     let pages = 0;
     let deltaLink: string | undefined;
-    for await (const page of client.pages(initialDeltaPath(ctx.table.entitySetName, ctx.table.primaryIdAttribute), { maxPageSize: this.deps.pageSize, trackChanges: true, signal })) {
+    const times: ChangedTimes = { maxMs: null, unknown: 0 };
+    for await (const page of client.pages(initialDeltaPath(ctx.table.entitySetName, ctx.table.primaryIdAttribute), { maxPageSize: DELTA_PAGE_SIZE, trackChanges: true, signal })) {
       pages++;
       this.deps.metrics.pages.inc({ table: task.table });
+      changedTimes(page.rows, times);
       deltaLink = page.deltaLink ?? deltaLink;
     }
-    return { ...this.completed(ctx, new WindowProgress(), pages, requireLink(deltaLink, task)), initial: true };
+    const link = requireLink(deltaLink, task);
+    return { ...this.completed(ctx, new WindowProgress(), pages, link, deltaMaxModifiedOn(times, link, task.runStart.getTime())), initial: true };
   }
 
-  private async consume(task: SyncTask, client: DataverseClient, ctx: TableContext, link: string, signal: AbortSignal): Promise<DeltaOutcome> {
+  private async consume(task: SyncTask, client: DataverseClient, ctx: DeltaContext, link: string, signal: AbortSignal): Promise<DeltaOutcome> {
     const deleted = new Set<string>();
     let unusable = 0;
     let pages = 0;
     let deltaLink: string | undefined;
-    for await (const page of client.pages(link, { maxPageSize: this.deps.pageSize, trackChanges: true, signal })) {
+    const times: ChangedTimes = { maxMs: null, unknown: 0 };
+    for await (const page of client.pages(link, { maxPageSize: DELTA_PAGE_SIZE, trackChanges: true, signal })) {
       pages++;
       this.deps.metrics.pages.inc({ table: task.table });
+      changedTimes(page.rows, times);
       const found = deletedIds(page.rows, ctx.table.primaryIdAttribute);
       for (const id of found.ids) deleted.add(id);
       unusable += found.unusable;
@@ -105,16 +115,17 @@ export class DeltaExtractor {
       await this.produce(ctx, [...deleted].map((id) => tombstoneRecord(id, headers)), progress);
       this.deps.log.info({ runId: task.runId, taskId: task.taskId, table: task.table, deletes: deleted.size }, 'deletes captured through the delta link');
     }
-    return { ...this.completed(ctx, progress, pages, next), initial: false };
+    return { ...this.completed(ctx, progress, pages, next, deltaMaxModifiedOn(times, next, task.runStart.getTime())), initial: false };
   }
 
   /** Produces tombstones (acks from all in-sync replicas), recording the end offsets. */
-  private produce(ctx: TableContext, messages: readonly TombstoneMessage[], progress: WindowProgress): Promise<void> {
+  private produce(ctx: DeltaContext, messages: readonly TombstoneMessage[], progress: WindowProgress): Promise<void> {
     return this.deps.sink.send(ctx.topic, ctx.partitions, messages, progress);
   }
 
-  private completed(ctx: TableContext, progress: WindowProgress, pages: number, deltaLink: string): Omit<DeltaOutcome, 'initial'> {
-    return { kind: 'completed', topic: ctx.topic, count: progress.count, deadLettered: 0, pages, maxModifiedOn: null, offsets: progress.offsets(), deltaLink };
+  private completed(ctx: DeltaContext, progress: WindowProgress, pages: number, deltaLink: string, maxModifiedOnMs: number | null): Omit<DeltaOutcome, 'initial'> {
+    const maxModifiedOn = maxModifiedOnMs === null ? null : new Date(maxModifiedOnMs);
+    return { kind: 'completed', topic: ctx.topic, count: progress.count, deadLettered: 0, pages, maxModifiedOn, offsets: progress.offsets(), deltaLink };
   }
 }
 

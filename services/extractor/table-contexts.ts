@@ -4,28 +4,37 @@
  * (before the first record is produced), the row mapper with the run's currency map (transactioncurrency ISO codes,
  * read once per connection and run) giving records in the Avro wire representation, the writer of those records in
  * the Confluent wire format under the registered id (mapping/wire-record-writer.ts), and the table topic (created
- * idempotently) with its partition count. A new
- * run rediscovers, so column changes are picked up at the next run. Failed builds are forgotten (retried by the
- * next task); the caches keep only the most recent entries.
+ * idempotently) with its partition count. A new run rediscovers, so column changes are picked up at the next run.
+ *
+ * The fixed cost of a table per run is kept small, since an organisation has hundreds of tables: the table list is
+ * read once per connection and run (not once per table), discovery asks only for the casts of the column types the
+ * table has, a schema already registered by this process (same subject, same text) is not registered again, and a
+ * delta task gets only the table's summary and topic (`deltaContext`), no discovery. Failed builds are forgotten
+ * (retried by the next task); the caches keep only the most recent entries.
  */
 import type { Admin } from 'kafkajs';
 import { SyncError } from '../shared/errors.ts';
 import { tableTopic, type KafkaTopics } from '../shared/kafka.ts';
 import type { Registry } from '../shared/registry.ts';
 import type { SyncTask } from '../shared/control-messages.ts';
-import { discoverTable } from '../dataverse/discovery/discover.ts';
+import { describeTable, findTable, listTables } from '../dataverse/discovery/discover.ts';
 import { avroFieldName, avroSchemaFor } from '../dataverse/mapping/avro-schema.ts';
 import { rowMapper, type RowMapper } from '../dataverse/mapping/row-mapper.ts';
 import { WireRecordWriter } from '../dataverse/mapping/wire-record-writer.ts';
-import type { TableDefinition } from '../dataverse/model/table-definition.ts';
+import type { TableDefinition, TableSummary } from '../dataverse/model/table-definition.ts';
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { CURRENCIES_PATH, annotationsFor, assertWindowable, currencyMap, needsCurrencies } from './core/window-query.ts';
 
-/** Everything a window of one table needs. */
-export interface TableContext {
-  table: TableDefinition;
+/** What a delta task of one table needs: its summary and its topic. */
+export interface DeltaContext {
+  table: TableSummary;
   topic: string;
   partitions: number;
+}
+
+/** Everything a window of one table needs. */
+export interface TableContext extends DeltaContext {
+  table: TableDefinition;
   schemaId: number;
   /**
    * Row → Avro record in the `wire` representation (what {@link TableContext.writer} takes). The record is reused:
@@ -49,7 +58,7 @@ export interface TableContextDeps {
   topics: Pick<KafkaTopics, 'table' | 'declare'>;
   /** Ask for FormattedValue to fill lookup names (doubles the payload). Default true. */
   lookupNames?: boolean;
-  /** Most entries per cache (oldest evicted). Default 256. */
+  /** Most entries per cache (oldest evicted). Default 1024 (an organisation's tables in one run). */
   maxEntries?: number;
 }
 
@@ -84,11 +93,22 @@ export class TableContexts {
   private readonly deps: TableContextDeps;
   private readonly contexts: PromiseCache<TableContext>;
   private readonly currencies: PromiseCache<Map<string, string>>;
+  private readonly lists: PromiseCache<TableSummary[]>;
+  private readonly topics: PromiseCache<{ topic: string; partitions: number }>;
+  /** Table topics declared by this process. */
+  private readonly declared: PromiseCache<void>;
+  /** Schema ids this process registered, by subject and schema text (registering the same again gives the same id). */
+  private readonly registered: PromiseCache<number>;
 
   constructor(deps: TableContextDeps) {
     this.deps = deps;
-    this.contexts = new PromiseCache(deps.maxEntries ?? 256);
-    this.currencies = new PromiseCache(deps.maxEntries ?? 256);
+    const max = deps.maxEntries ?? 1024;
+    this.contexts = new PromiseCache(max);
+    this.currencies = new PromiseCache(max);
+    this.lists = new PromiseCache(16);
+    this.topics = new PromiseCache(max);
+    this.declared = new PromiseCache(max);
+    this.registered = new PromiseCache(max);
   }
 
   /** The context of `task`'s table in its run, built on first use. */
@@ -96,23 +116,52 @@ export class TableContexts {
     return this.contexts.get(JSON.stringify([task.connection, task.table, task.runId]), () => this.build(task, client, signal));
   }
 
+  /** What a delta task of `task`'s table needs: its summary (from the run's table list) and topic; no discovery. */
+  async deltaContext(task: SyncTask, client: DataverseClient, signal?: AbortSignal): Promise<DeltaContext> {
+    const [table, topic] = await Promise.all([this.summary(task, client, signal), this.topicOf(task)]);
+    return { table, ...topic };
+  }
+
+  /** The table's summary from the connection's table list, read once per run. */
+  private async summary(task: SyncTask, client: DataverseClient, signal?: AbortSignal): Promise<TableSummary> {
+    const tables = await this.lists.get(JSON.stringify([task.connection, task.runId]), async () => (await listTables(client, signal)).tables);
+    return findTable(tables, task.table);
+  }
+
+  /**
+   * The table topic and its partition count, read once per run. The topic is declared with the deployment's settings
+   * (created when missing, reported when weaker) once per process: the coordinator creates the missing topics of a
+   * run's tables before it publishes their tasks.
+   */
+  private topicOf(task: SyncTask): Promise<{ topic: string; partitions: number }> {
+    return this.topics.get(JSON.stringify([task.connection, task.table, task.runId]), async () => {
+      const { admin, topics } = this.deps;
+      const topic = tableTopic(task.connection, task.table);
+      const spec = topics.table(topic);
+      await this.declared.get(topic, async () => void (await topics.declare([spec])));
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      return { topic, partitions: metadata.topics[0]?.partitions.length ?? spec.numPartitions ?? 1 };
+    });
+  }
+
+  /** Registers `schema` under `subject` unless this process registered the very same schema there already. */
+  private register(subject: string, schema: object): Promise<number> {
+    return this.registered.get(JSON.stringify([subject, schema]), () => this.deps.registry.register(subject, schema));
+  }
+
   private async build(task: SyncTask, client: DataverseClient, signal?: AbortSignal): Promise<TableContext> {
-    const { registry, admin, namespace, topics } = this.deps;
-    const table = await discoverTable(client, task.table, signal);
+    const { namespace } = this.deps;
+    const table = await describeTable(client, await this.summary(task, client, signal), signal);
     assertWindowable(table);
-    const topic = tableTopic(task.connection, task.table);
-    const spec = topics.table(topic);
-    await topics.declare([spec]);
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    const partitionCount = metadata.topics[0]?.partitions.length ?? spec.numPartitions ?? 1;
+    const { topic, partitions } = await this.topicOf(task);
     // the schema is registered before the first record of the run is produced (SCHEMA_INCOMPATIBLE fails the task)
     const schema = avroSchemaFor(table, { namespace, connection: task.connection });
-    const schemaId = await registry.register(`${topic}-value`, schema);
+    const schemaId = await this.register(`${topic}-value`, schema);
     const currencies = needsCurrencies(table) ? await this.currencyMap(task, client, signal) : undefined;
     return {
       table,
       topic,
-      partitions: partitionCount,
+      partitions,
       schemaId,
       mapper: rowMapper(table, currencies, { representation: 'wire', reuse: true }),
       writer: new WireRecordWriter(schema, schemaId),

@@ -1,7 +1,7 @@
 /**
  * Runs one window task: opens the connection (shared client), gets the table's run context, probes the window's
- * size, then either completes an empty window, splits a large one (core/split-rule.ts), or pages through it to the
- * end: each row is mapped straight to the Avro wire representation, written in the Confluent wire format by the
+ * size (unless the coordinator sized it to be read in one go: `expectedRows`, then pages of up to 5,000 rows), then
+ * either completes an empty window, splits a large one (core/split-rule.ts), or pages through it to the end: each row is mapped straight to the Avro wire representation, written in the Confluent wire format by the
  * table context's WireRecordWriter (no registry call per record) and produced (key = record id, the record
  * headers). The next page is requested before the current one is mapped (core/read-ahead.ts), and up to
  * `pagesAhead` pages are being produced while later ones are mapped. A row that cannot be mapped goes to sync.dlq
@@ -25,7 +25,7 @@ import { taskHeaders, type TaskHeaders } from './core/task-headers.ts';
 import { childTasks } from './core/child-tasks.ts';
 import { rowVersion } from './core/row-version.ts';
 import { readAhead } from './core/read-ahead.ts';
-import { planWindow, readCountProbe } from './core/split-rule.ts';
+import { oneGoPageSize, planWindow, readCountProbe, readsInOneGo } from './core/split-rule.ts';
 import { countProbeQuery, windowQuery } from './core/window-query.ts';
 import { WindowProgress, type PartitionOffset } from './core/window-progress.ts';
 import { isEmptyWindow, isSplittable, normaliseWindow, splitWindow, type Window } from './core/window.ts';
@@ -76,12 +76,14 @@ export class WindowExtractor {
     const ctx = await contexts.get(task, client, signal);
     const w = normaliseWindow(task.from, task.to);
     if (isEmptyWindow(w)) return emptyOutcome(ctx.topic);
-    const splittable = isSplittable(w);
+    // a window the coordinator sized to be read in one go is not probed (core/split-rule.ts `readsInOneGo`)
+    const oneGo = readsInOneGo(task.expectedRows);
+    const splittable = isSplittable(w) && !oneGo;
     const probe = splittable ? await this.probe(client, ctx, w, signal) : null;
     const plan = planWindow(probe, splittable, splitRows);
     if (plan.action === 'empty') return emptyOutcome(ctx.topic);
     if (plan.action === 'split') return { kind: 'split', children: childTasks(task, splitWindow(task.from, task.to)!), reason: plan.reason };
-    return this.extract(task, client, ctx, w, signal);
+    return this.extract(task, client, ctx, w, signal, oneGo ? oneGoPageSize(task.expectedRows!, this.deps.pageSize) : this.deps.pageSize);
   }
 
   private async probe(client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal) {
@@ -89,7 +91,7 @@ export class WindowExtractor {
     return readCountProbe(toPage(await client.getJson(q.path, { annotations: q.annotations, signal }), 0, q.path));
   }
 
-  private async extract(task: SyncTask, client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal): Promise<TaskOutcome> {
+  private async extract(task: SyncTask, client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal, pageSize: number): Promise<TaskOutcome> {
     const { metrics, sink } = this.deps;
     const progress = new WindowProgress();
     const q = windowQuery(ctx.table, w);
@@ -99,7 +101,7 @@ export class WindowExtractor {
     let pages = 0;
     try {
       // the next page is requested before this one is mapped: Dataverse serves it while we work
-      for await (const page of readAhead(client.lazyPages(q.path, { maxPageSize: this.deps.pageSize, annotations: ctx.annotations, signal }))) {
+      for await (const page of readAhead(client.lazyPages(q.path, { maxPageSize: pageSize, annotations: ctx.annotations, signal }))) {
         pages++;
         metrics.pages.inc({ table: task.table });
         const records = await this.toRecords(task, ctx, page.rows, headers, progress);

@@ -39,6 +39,11 @@ export interface SyncTask {
   parentTaskId: string | null;
   /** Delta tasks only (absent or null for window tasks). */
   delta?: DeltaSpec | null;
+  /**
+   * Windows planned to be read in one go: the rows the coordinator expects (≤ 5,000); the extractor then skips the
+   * count probe and reads large pages. Absent or null: probe first, split when too big.
+   */
+  expectedRows?: number | null;
 }
 
 /** The per-table plan announced when a run starts. */
@@ -102,7 +107,7 @@ export async function createControlCodec(registry: Registry): Promise<ControlCod
   const taskId = await registry.register(`${TASKS_TOPIC}-value`, SYNC_TASK_SCHEMA);
   const eventId = await registry.register(`${COORDINATOR_TOPIC}-value`, COORDINATOR_EVENT_SCHEMA);
   return {
-    encodeTask: (task) => registry.encode(taskId, { ...task, delta: task.delta ?? null }),
+    encodeTask: (task) => registry.encode(taskId, { ...task, delta: task.delta ?? null, expectedRows: task.expectedRows ?? null }),
     decodeTask: async (value) => (await registry.decode(value)) as SyncTask,
     encodeEvent: ({ event, ...rest }) => {
       const { type, ...body } = withOptionalNulls(event);

@@ -4,7 +4,7 @@
  * returned by casting the `Attributes` collection, one cast per derived type (no cast to EnumAttributeMetadata).
  */
 import { SyncError } from '../../shared/errors.ts';
-import { LOGICAL_NAME } from './metadata-reader.ts';
+import { LOGICAL_NAME, collectionItems, valueOf } from './metadata-reader.ts';
 
 /** Identifies one metadata request of a table. */
 export type AttributeQueryKey =
@@ -63,4 +63,30 @@ export function attributeQueries(logicalName: string): AttributeQuery[] {
     queries.push({ key, path: `${base}/Microsoft.Dynamics.CRM.${cast}?${query}` });
   }
   return queries;
+}
+
+/**
+ * The `AttributeTypeName` values each cast reads properties of. Money is never needed: every Money value has scale 4
+ * whatever the column's precision (attributes.ts), so its cast would be read for nothing.
+ */
+const CAST_TYPES: Readonly<Record<CastKey, readonly string[]>> = {
+  picklist: ['PicklistType'],
+  multiselect: ['MultiSelectPicklistType'],
+  state: ['StateType'],
+  status: ['StatusType'],
+  boolean: ['BooleanType'],
+  datetime: ['DateTimeType'],
+  decimal: ['DecimalType'],
+  money: [],
+  lookup: ['LookupType', 'CustomerType', 'OwnerType'],
+};
+
+/**
+ * The cast requests of table `logicalName` that its base `Attributes` body (the first of {@link attributeQueries})
+ * makes necessary: one per type it has columns of, so a table of text and dates costs two or three requests instead
+ * of ten. Throws `DATAVERSE_PAYLOAD_INVALID` when the body is not an OData collection.
+ */
+export function castQueriesFor(logicalName: string, baseBody: unknown): AttributeQuery[] {
+  const present = new Set(collectionItems(baseBody, 'Attributes').map((item) => valueOf(item, 'AttributeTypeName')));
+  return attributeQueries(logicalName).filter((q) => q.key !== 'attributes' && CAST_TYPES[q.key].some((t) => present.has(t)));
 }

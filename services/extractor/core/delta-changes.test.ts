@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncTask } from '../../shared/control-messages.ts';
-import { deleteHeaders, deletedIds, initialDeltaPath, parseDeltaToken } from './delta-changes.ts';
+import { changedTimes, deleteHeaders, deletedIds, deltaMaxModifiedOn, initialDeltaPath, parseDeltaToken } from './delta-changes.ts';
 
 const ORG = 'https://contoso.crm.dynamics.com/api/data/v9.2';
 const ID = '2e451703-c686-e711-80e5-00155db19e6d';
@@ -17,8 +17,9 @@ describe('parseDeltaToken', () => {
   ])('%s', (_n, link, expected) => expect(parseDeltaToken(link)).toEqual(expected));
 });
 
+const deleted = { '@odata.context': `${ORG}/$metadata#accounts/$deletedEntity`, id: ID, reason: 'deleted' };
+
 describe('deletedIds', () => {
-  const deleted = { '@odata.context': `${ORG}/$metadata#accounts/$deletedEntity`, id: ID, reason: 'deleted' };
   it.each([
     ['$deletedEntity with id', [deleted], [ID], 0],
     ['changed rows are ignored', [{ '@odata.etag': 'W/"9"', accountid: 'aaaaaaaa-0000-0000-0000-000000000001' }, deleted], [ID], 0],
@@ -31,7 +32,28 @@ describe('deletedIds', () => {
 });
 
 describe('initialDeltaPath', () => {
-  it('selects the primary key only', () => expect(initialDeltaPath('new_widgetset', 'new_widgetid')).toBe('new_widgetset?$select=new_widgetid'));
+  it('selects the primary key and modifiedon only', () => expect(initialDeltaPath('new_widgetset', 'new_widgetid')).toBe('new_widgetset?$select=new_widgetid,modifiedon'));
+});
+
+describe('changedTimes and deltaMaxModifiedOn', () => {
+  const T0 = Date.UTC(2026, 5, 1, 12);
+  const link = 'https://org/api/data/v9.2/accounts?$select=accountid,modifiedon&$deltatoken=919042%2106%2F01%2F2026%2012%3A05%3A00';
+  const snapshot = Date.UTC(2026, 5, 1, 12, 5);
+  const changed = (modifiedon?: string) => ({ accountid: ID, ...(modifiedon ? { modifiedon } : {}) });
+  it.each([
+    ['no entry', [], null],
+    ['deletions only', [deleted], null],
+    ['the latest modifiedon of the changed rows', [changed('2026-05-01T00:00:00Z'), changed('2026-05-03T10:00:00Z'), deleted], Date.UTC(2026, 4, 3, 10)],
+    ['a changed row without modifiedon: the new snapshot time', [changed('2026-05-01T00:00:00Z'), changed()], snapshot],
+  ])('%s', (_n, rows, want) => expect(deltaMaxModifiedOn(changedTimes(rows as Record<string, unknown>[]), link, T0)).toBe(want));
+  it('without a readable snapshot time, at least the run start', () => {
+    expect(deltaMaxModifiedOn(changedTimes([changed()]), 'https://org/api/data/v9.2/accounts?$deltatoken=nope', T0)).toBe(T0);
+  });
+  it('folds pages into one result', () => {
+    const times = changedTimes([changed('2026-05-01T00:00:00Z')]);
+    changedTimes([changed('2026-04-01T00:00:00Z'), changed()], times);
+    expect(times).toEqual({ maxMs: Date.UTC(2026, 4, 1), unknown: 1 });
+  });
 });
 
 describe('deleteHeaders', () => {

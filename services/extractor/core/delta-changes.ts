@@ -10,36 +10,18 @@
  */
 import type { RecordHeaders } from '../../shared/record-headers.ts';
 import type { SyncTask } from '../../shared/control-messages.ts';
+import { parseDeltaToken, type DeltaToken } from '../../dataverse/query/delta-token.ts';
 
-/** A decoded delta token. */
-export interface DeltaToken {
-  version: bigint;
-  issuedMs: number;
-}
+export { parseDeltaToken, type DeltaToken } from '../../dataverse/query/delta-token.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TOKEN = /^(\d{1,19})!(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})$/;
 
-/** The path of the initial change-tracking scan: only the primary key, so the scan is small; ends with the link. */
+/**
+ * The path of the initial change-tracking scan: the primary key and `modifiedon` only, so the scan is small and
+ * tells when the rows it saw were modified (the coordinator's "clean link" rule); ends with the link.
+ */
 export function initialDeltaPath(entitySetName: string, primaryIdAttribute: string): string {
-  return `${entitySetName}?$select=${primaryIdAttribute}`;
-}
-
-/** The token of a delta link (`$deltatoken`, URL-decoded), or null when it is absent or not in Dataverse's form. */
-export function parseDeltaToken(link: string): DeltaToken | null {
-  let raw: string | null;
-  try {
-    raw = new URL(link, 'https://x.invalid/').searchParams.get('$deltatoken');
-  } catch {
-    return null;
-  }
-  const m = raw === null ? null : TOKEN.exec(raw.trim());
-  if (!m) return null;
-  const [mo, d, y, h, mi, s] = m.slice(2).map(Number) as [number, number, number, number, number, number];
-  const issuedMs = Date.UTC(y, mo - 1, d, h, mi, s);
-  const check = new Date(issuedMs);
-  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null;
-  return { version: BigInt(m[1]!), issuedMs };
+  return `${entitySetName}?$select=${primaryIdAttribute},modifiedon`;
 }
 
 const isDeletion = (row: Record<string, unknown>): boolean =>
@@ -69,6 +51,36 @@ export function deletedIds(rows: readonly Record<string, unknown>[], primaryIdAt
     else ids.push(id);
   }
   return { ids, unusable };
+}
+
+/** What the changed (not deleted) entries of delta pages say about when they were modified. */
+export interface ChangedTimes {
+  /** The latest `modifiedon` among them (epoch ms), null when none had one. */
+  maxMs: number | null;
+  /** Changed entries without a readable `modifiedon` (a link taken before it was selected). */
+  unknown: number;
+}
+
+/** Folds the changed entries of a delta page into `into` (their `modifiedon`, selected with the primary key). */
+export function changedTimes(rows: readonly Record<string, unknown>[], into: ChangedTimes = { maxMs: null, unknown: 0 }): ChangedTimes {
+  for (const row of rows) {
+    if (isDeletion(row)) continue;
+    const ms = typeof row.modifiedon === 'string' ? Date.parse(row.modifiedon) : NaN;
+    if (Number.isNaN(ms)) into.unknown++;
+    else if (into.maxMs === null || ms > into.maxMs) into.maxMs = ms;
+  }
+  return into;
+}
+
+/**
+ * The `maxModifiedOn` a delta task reports (the coordinator's clean-link rule): the latest `modifiedon` of the rows it
+ * saw changed, or, when some had none, at least the new link's snapshot time (a row is modified before its snapshot;
+ * the run's T0 when that cannot be read either); null when it saw no changed row.
+ */
+export function deltaMaxModifiedOn(times: ChangedTimes, newLink: string, runStartMs: number): number | null {
+  if (times.unknown === 0) return times.maxMs;
+  const snapshot = parseDeltaToken(newLink)?.issuedMs ?? runStartMs;
+  return Math.max(times.maxMs ?? snapshot, snapshot, runStartMs);
 }
 
 /** The record headers of a delete tombstone of `task`, versioned by the new delta link's token (see above). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIMIT_EXCEEDED, planWindow, readCountProbe, type CountProbe } from './split-rule.ts';
+import { LIMIT_EXCEEDED, oneGoPageSize, planWindow, readCountProbe, readsInOneGo, type CountProbe } from './split-rule.ts';
 
 describe('readCountProbe', () => {
   it.each([
@@ -35,4 +35,22 @@ describe('planWindow', () => {
   it('explains a split', () => {
     expect(planWindow(p(1500), true, 1000)).toEqual({ action: 'split', reason: '1500 rows > 1000' });
   });
+});
+
+describe('readsInOneGo', () => {
+  it.each([
+    ['not sized by the coordinator (absent)', undefined, false],
+    ['not sized by the coordinator (null)', null, false],
+    ['sized: no row expected', 0, true],
+    ['sized: 2,000 rows expected', 2000, true],
+  ])('%s', (_n, expected, want) => expect(readsInOneGo(expected)).toBe(want));
+});
+
+describe('oneGoPageSize', () => {
+  it.each([
+    ['a few rows: the configured page size', 10, 500, 500],
+    ['more than a configured page: the rows plus 10 % and 10', 2000, 500, 2210],
+    ['near the cap: Dataverse\'s 5,000', 4800, 500, 5000],
+    ['a configured page larger than needed', 100, 5000, 5000],
+  ])('%s', (_n, expected, pageSize, want) => expect(oneGoPageSize(expected, pageSize)).toBe(want));
 });

@@ -3,36 +3,17 @@
  * a count (`$count=true&$top=1`, capped at 5,000 with `@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded`).
  * An empty window completes at once; a window with more rows than the configured maximum is split by time into
  * halves (published back to sync.tasks); anything else is paged. A one-second window is never probed: it cannot
- * be split, so it is paged to the end whatever its size (import bursts). Pure.
+ * be split, so it is paged to the end whatever its size (import bursts). Nor is a window the coordinator planned to
+ * be read in one go (`expectedRows`: it counted or estimated at most 5,000 rows): it is paged at once, in pages large
+ * enough to hold what it expects, so a small table costs one request. Pure.
  */
 
-/** Dataverse's cap on `$count` (and on a page). */
-export const COUNT_CAP = 5000;
+import { COUNT_CAP, type CountProbe } from '../../dataverse/query/row-counts.ts';
 
-/** The annotation saying the real count exceeds {@link COUNT_CAP}. */
-export const LIMIT_EXCEEDED = '@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded';
-
-/** What a count probe learnt. */
-export interface CountProbe {
-  /** `@odata.count`, at most {@link COUNT_CAP}. */
-  count: number;
-  /** True when the window holds more rows than the cap (annotation, or a count at the cap without it). */
-  limitExceeded: boolean;
-}
+export { COUNT_CAP, LIMIT_EXCEEDED, readCountProbe, type CountProbe } from '../../dataverse/query/row-counts.ts';
 
 /** What to do with a window. */
 export type WindowPlan = { action: 'empty' } | { action: 'extract' } | { action: 'split'; reason: string };
-
-/**
- * Reads a probe page: `@odata.count` and the limit-exceeded annotation. A missing count is treated as "too many"
- * only through the annotation; a count at the cap without the annotation is treated as exceeded (conservative).
- */
-export function readCountProbe(page: { count: number | undefined; annotations: Record<string, unknown>; rows: readonly unknown[] }): CountProbe {
-  const annotated = page.annotations[LIMIT_EXCEEDED];
-  const count = page.count ?? page.rows.length;
-  const limitExceeded = annotated === true || annotated === 'true' || (annotated === undefined && count >= COUNT_CAP);
-  return { count, limitExceeded };
-}
 
 /**
  * The plan for a window. `probe` is null when none was taken (the window is not splittable). `maxRows` is the
@@ -44,4 +25,17 @@ export function planWindow(probe: CountProbe | null, splittable: boolean, maxRow
   if (probe.limitExceeded) return { action: 'split', reason: `more than ${COUNT_CAP} rows (count limit exceeded)` };
   if (probe.count > maxRows) return { action: 'split', reason: `${probe.count} rows > ${maxRows}` };
   return { action: 'extract' };
+}
+
+/** True when a task's window is to be read in one go, without a probe (the coordinator set `expectedRows`). */
+export function readsInOneGo(expectedRows: number | null | undefined): boolean {
+  return expectedRows !== null && expectedRows !== undefined && expectedRows >= 0;
+}
+
+/**
+ * The page size of a window read in one go: large enough for the rows expected (plus a margin for rows added since
+ * they were counted), at least the configured page size, at most Dataverse's 5,000.
+ */
+export function oneGoPageSize(expectedRows: number, pageSize: number): number {
+  return Math.min(COUNT_CAP, Math.max(pageSize, Math.ceil(expectedRows * 1.1) + 10));
 }
