@@ -33,6 +33,12 @@ const schema = z.object({
   COORDINATOR_WINDOWS_PER_TABLE: envField.positiveInt(16),
   /** Narrowest planned window (whole seconds). */
   COORDINATOR_MIN_WINDOW_MS: z.coerce.number().int().min(1000).multipleOf(1000).default(60_000),
+  /** A table range expected to hold at most this many rows is one window read without a probe (one page: ≤ 5,000). */
+  COORDINATOR_SINGLE_TASK_ROWS: z.coerce.number().int().min(0).max(5_000).default(5_000),
+  /** Rows aimed at per planned window of a larger range (the extractor splits any window still too big). */
+  COORDINATOR_WINDOW_ROWS: envField.positiveInt(4_000),
+  /** A delta link older than this gets a delta task in the next run even when its table did not change (a fresh link). */
+  COORDINATOR_DELTA_REFRESH_MS: envField.positiveInt(24 * 3_600_000),
   /** Tries per task in all (the first one included). */
   COORDINATOR_MAX_ATTEMPTS: envField.positiveInt(5),
   /** A run still running after this long is failed. */

@@ -167,7 +167,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
     const run = o.book.runs.get(e.runId);
     if (!run) return;
     try {
-      await deps.store.saveRun(run, clock.nowMs());
+      await deps.actions.saveProjection(run);
       await deps.actions.act(o.book, run);
     } catch (err) {
       log.warn({ runId: run.runId, err: toSyncError(err).toJSON() }, 'run action failed; retried on the next tick');

@@ -1,7 +1,9 @@
 /**
  * What the coordinator asks Dataverse (GET only, Invariant 1): the server clock (WhoAmI's Date header) for T0,
- * the tables of the organisation, and, for delete reconciliation, which of some record ids still exist. One open
- * connection per Dataverse connection is kept and reused; the table list is cached per run start.
+ * the tables of the organisation, how many rows (a count probe of a range, the changes since a delta link, the
+ * tables' row counts: dataverse/query/row-counts.ts) to size a run's plan, and, for delete reconciliation, which of
+ * some record ids still exist. One open connection per Dataverse connection is kept and reused, so every request
+ * shares its concurrency limit (`x-ms-dop-hint`) and 429 pause; the table list is cached per run start.
  */
 import type { Logger } from '../shared/log.ts';
 import type { Connection } from '../dataverse/connections/connection.ts';
@@ -14,6 +16,11 @@ import type { EncryptedSecrets } from '../dataverse/secrets/encrypted-secrets.ts
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { existingIds } from '../dataverse/compare/existing-ids.ts';
 import type { ScanTarget } from '../dataverse/compare/id-set-scan.ts';
+import { toPage } from '../dataverse/client/paginate.ts';
+import {
+  COUNT_PROBE_ANNOTATIONS, TOTAL_COUNT_BATCH, countProbePath, deltaCountPath, readCount, readCountProbe, readTotalRecordCount, totalRecordCountPath, type CountProbe,
+} from '../dataverse/query/row-counts.ts';
+import { SyncError, toSyncError } from '../shared/errors.ts';
 
 /** Dataverse as the coordinator sees it. */
 export interface DataverseAccess {
@@ -27,6 +34,12 @@ export interface DataverseAccess {
   scanTarget(connection: Connection, table: string): Promise<Omit<ScanTarget, 'versions'> | null>;
   /** The connection's open client (GET only). */
   client(connection: Connection): Promise<DataverseClient>;
+  /** How many rows of a table match `filter` (a count probe: capped at 5,000, `limitExceeded` beyond). */
+  countRows(connection: Connection, table: Pick<TableSummary, 'entitySetName' | 'primaryIdAttribute'>, filter: string): Promise<CountProbe>;
+  /** How many changes a delta link reports since its snapshot (capped at 5,000); DATAVERSE_DELTA_EXPIRED when it expired. */
+  changesSince(connection: Connection, link: string): Promise<number>;
+  /** RetrieveTotalRecordCount of `tables` (a snapshot up to 24 h old), in batches; a table a batch could not count is absent. */
+  tableCounts(connection: Connection, tables: readonly string[]): Promise<Map<string, number>>;
   /** The ids among `ids` (lower-case GUIDs) that still exist in `table` (dataverse/compare/existing-ids.ts). */
   existingIds(connection: Connection, table: string, ids: readonly string[]): Promise<Set<string>>;
   close(): Promise<void>;
@@ -62,6 +75,29 @@ export function createDataverseAccess(deps: { connections: ConnectionStore; secr
     },
     async client(c) {
       return (await get(c)).client;
+    },
+    async countRows(c, table, filter) {
+      const path = countProbePath(table.entitySetName, table.primaryIdAttribute, filter);
+      return readCountProbe(toPage(await (await get(c)).client.getJson(path, { annotations: COUNT_PROBE_ANNOTATIONS }), 0, path));
+    },
+    async changesSince(c, link) {
+      const path = deltaCountPath(link);
+      if (path === null) throw new SyncError('DATAVERSE_DELTA_EXPIRED', 'the stored delta link has no $deltatoken this version can read');
+      return readCount(await (await get(c)).client.getJson(path), 'changes since the delta link');
+    },
+    async tableCounts(c, tables) {
+      const client = (await get(c)).client;
+      const counts = new Map<string, number>();
+      for (let i = 0; i < tables.length; i += TOTAL_COUNT_BATCH) {
+        const batch = tables.slice(i, i + TOTAL_COUNT_BATCH);
+        try {
+          for (const [t, n] of readTotalRecordCount(await client.getJson(totalRecordCountPath(batch)))) counts.set(t, n);
+        } catch (err) {
+          // estimates only: the run is then planned without them (probed windows)
+          deps.log.warn({ connection: c.id, tables: batch.length, err: toSyncError(err).toJSON() }, 'RetrieveTotalRecordCount failed; these tables are planned without a row estimate');
+        }
+      }
+      return counts;
     },
     async existingIds(c, table, ids) {
       const target = await this.scanTarget(c, table);

@@ -81,9 +81,18 @@ await runService({
         overlapMs: config.COORDINATOR_OVERLAP_MS,
         targetWindows: config.COORDINATOR_WINDOWS_PER_TABLE,
         minWindowMs: config.COORDINATOR_MIN_WINDOW_MS,
+        singleRows: config.COORDINATOR_SINGLE_TASK_ROWS,
+        windowRows: config.COORDINATOR_WINDOW_ROWS,
+        deltaRefreshMs: config.COORDINATOR_DELTA_REFRESH_MS,
       },
-      decisions: { maxAttempts: config.COORDINATOR_MAX_ATTEMPTS, runTimeoutMs: config.COORDINATOR_RUN_TIMEOUT_MS },
+      decisions: { maxAttempts: config.COORDINATOR_MAX_ATTEMPTS, runTimeoutMs: config.COORDINATOR_RUN_TIMEOUT_MS, overlapMs: config.COORDINATOR_OVERLAP_MS },
       deltaDeletes: config.COORDINATOR_DELTA_DELETES,
+      // the missing table topics of a run, in one request before its tasks are published
+      createTopics: async (names) => {
+        const existing = new Set(await admin.listTopics());
+        const missing = names.filter((t) => !existing.has(t));
+        if (missing.length > 0) await topics.declare(missing.map((t) => topics.table(t)));
+      },
       // a completed task's records must be in its table's topic before the watermark moves (forged events)
       topicEnds: (topic) => topicEndOffsets(admin, topic),
       // the fallback full run of a table whose delta token expired is a pending request like a command's

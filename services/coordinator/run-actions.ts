@@ -19,8 +19,10 @@ import type { RunRequest } from './core/pending.ts';
 import { planRun, type PlanOptions } from './core/run-plan.ts';
 import { claimsRecords, producedProblems } from './core/produced-check.ts';
 import { foldEvent, type RunBook, type RunState, type TableRunState } from './core/run-state.ts';
-import { producedOffsets, tableResults, windowCounts } from './core/run-views.ts';
+import { producedOffsets, tableResults, windowCounts, type ProducedOffset } from './core/run-views.ts';
+import { projectionDue, type ProjectionWrite } from './core/projection-pace.ts';
 import type { DataverseAccess } from './dataverse-access.ts';
+import { planInputs, type PlannerOptions } from './run-planner.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
 import type { StateStore } from './state-store.ts';
 
@@ -35,7 +37,8 @@ export interface RunActionsDeps {
   metrics: CoordinatorMetrics;
   log: Logger;
   clock: Clock;
-  plan: PlanOptions;
+  /** Planning settings, and how old a delta link may get before a run refreshes it (run-planner.ts). */
+  plan: PlanOptions & Pick<PlannerOptions, 'deltaRefreshMs'>;
   decisions: DecisionOptions;
   /** Capture deletes of change-tracked tables with delta links (a delta task per table and run). Default true. */
   deltaDeletes?: boolean;
@@ -46,6 +49,11 @@ export interface RunActionsDeps {
    * before a watermark moves (core/produced-check.ts). Without it the check is skipped (unit tests).
    */
   topicEnds?: (topic: string) => Promise<ReadonlyMap<number, number> | null>;
+  /**
+   * Creates the table topics among `topics` that do not exist yet (one request for a run's tables, before its tasks
+   * are published, instead of one per table in the extractor). Without it the extractor creates them (unit tests).
+   */
+  createTopics?: (topics: readonly string[]) => Promise<void>;
 }
 
 /** The end offset (high watermark) of each partition of `topic`, for {@link RunActionsDeps.topicEnds}. */
@@ -61,8 +69,27 @@ export async function topicEndOffsets(admin: Admin, topic: string): Promise<Read
 /** Starts runs and carries out run decisions. */
 export class RunActions {
   private readonly d: RunActionsDeps;
+  /** When each running run's projection was last written, and the runs folded since (core/projection-pace.ts). */
+  private readonly written = new Map<string, ProjectionWrite>();
+  private readonly dirty = new Set<string>();
   constructor(deps: RunActionsDeps) {
     this.d = deps;
+  }
+
+  /**
+   * Writes the projection of `run` (the runs collection) when it is due: at once when its status changed, else at
+   * most once per interval while it runs; a skipped write is made by a later call (act() on the next tick).
+   */
+  async saveProjection(run: RunState, extra: { produced?: ProducedOffset[] } = {}): Promise<void> {
+    const nowMs = this.d.clock.nowMs();
+    if (!projectionDue(this.written.get(run.runId), run.status, nowMs) && extra.produced === undefined) {
+      this.dirty.add(run.runId);
+      return;
+    }
+    await this.d.store.saveRun(run, nowMs, extra);
+    this.dirty.delete(run.runId);
+    if (run.status === 'running') this.written.set(run.runId, { atMs: nowMs, status: run.status });
+    else this.written.delete(run.runId);
   }
 
   /** What `table`'s completed tasks claim and Kafka does not hold (empty when the check is off or all is there). */
@@ -101,16 +128,12 @@ export class RunActions {
       return null;
     }
     const serverTimeMs = await dataverse.serverTimeMs(connection);
-    const tables = await Promise.all(
-      wanted.map(async (table) => {
-        const watermarkMs = await store.watermark(connection.id, table);
-        // an incremental run of a table without watermark is a full range: balance it like a full run
-        const statsKind = request.kind === 'incremental' && watermarkMs !== null ? 'incremental' : 'full';
-        const delta = tracked.has(table) ? { link: await store.deltaLink(connection.id, table) } : null;
-        return { table, watermarkMs, history: await store.windowStats(connection.id, table, statsKind), delta };
-      }),
-    );
+    // what is known of each table's rows: sizes the plan (run-planner.ts, core/table-sizing.ts)
+    const tables = await planInputs({ store, dataverse, log, opts: this.d.plan }, {
+      runId: request.requestId, kind: request.kind, connection, serverTimeMs, tracked, tables: summaries.filter((t) => wanted.includes(t.logicalName)),
+    });
     const plan = planRun({ runId: request.requestId, connection: connection.id, kind: request.kind, requestedBy: request.requestedBy, serverTimeMs, tables }, this.d.plan);
+    await this.d.createTopics?.([...new Set(plan.tasks.map((t) => tableTopic(connection.id, t.table)))]);
     const started = this.event(connection.id, request.requestId, { type: 'RunStarted', kind: request.kind, runStart: new Date(plan.runStartMs), requestedBy: request.requestedBy, tables: plan.tables });
     const taskMessages = await Promise.all(plan.tasks.map(async (t) => ({ key: t.taskId, value: await this.d.codec.encodeTask(t) })));
     const startedValue = await this.d.codec.encodeEvent(started);
@@ -123,7 +146,7 @@ export class RunActions {
     this.d.metrics.runsStarted.inc({ kind: request.kind });
     this.d.metrics.tasksPublished.inc({ reason: 'plan' }, plan.tasks.length);
     log.info({ connection: connection.id, runId: run.runId, kind: run.kind, runStart: new Date(plan.runStartMs).toISOString(), tables: wanted.length, tasks: plan.tasks.length, requestedBy: request.requestedBy }, 'run started');
-    await store.saveRun(run, this.d.clock.nowMs());
+    await this.saveProjection(run);
     return run;
   }
 
@@ -132,7 +155,10 @@ export class RunActions {
     const { store, log, metrics } = this.d;
     for (let round = 0; round < 4 && run.status === 'running'; round++) {
       const actions = decide(run, this.d.decisions, this.d.clock.nowMs());
-      if (actions.length === 0) return;
+      if (actions.length === 0) {
+        if (this.dirty.has(run.runId)) await this.saveProjection(run);
+        return;
+      }
       for (const a of actions) {
         if (a.type === 'retry-task') {
           await this.d.producer.send({ topic: TASKS_TOPIC, acks: -1, messages: [{ key: a.task.taskId, value: await this.d.codec.encodeTask(a.task) }] });
@@ -151,7 +177,7 @@ export class RunActions {
             log.error({ runId: run.runId, connection: run.connection, table: a.table, code: 'TASK_EVENT_INVALID' }, `run failed: ${message}`);
             break;
           }
-          if (a.deltaLink !== null) await store.commitDeltaLink(run.connection, a.table, a.deltaLink, run.runId, run.runStartMs, this.d.clock.nowMs());
+          if (a.deltaLink !== null) await store.commitDeltaLink(run.connection, a.table, a.deltaLink, run.runId, run.runStartMs, this.d.clock.nowMs(), a.deltaClean);
           const r = await store.commitWatermark(run.connection, a.table, a.watermarkMs, run.runId, this.d.clock.nowMs());
           table.watermarkCommitted = true;
           metrics.watermarks.inc({ moved: String(r.moved) });
@@ -166,9 +192,8 @@ export class RunActions {
           run.tables.get(a.table)!.fallbackRequested = true;
           log.warn({ runId: run.runId, connection: run.connection, table: a.table, fallbackRunId: requestId, reason: a.reason }, 'delta token expired: the table falls back to a full run (its windows of this run still count)');
         } else if (a.type === 'complete-run') {
-          const marks = new Map<string, number>();
-          for (const t of run.tables.keys()) marks.set(t, (await store.watermark(run.connection, t)) ?? run.runStartMs);
-          await this.publish(book, run.connection, run.runId, { type: 'RunCompleted', tables: tableResults(run, (t) => marks.get(t)!) });
+          const marks = await store.watermarksOf(run.connection, [...run.tables.keys()]);
+          await this.publish(book, run.connection, run.runId, { type: 'RunCompleted', tables: tableResults(run, (t) => marks.get(t) ?? run.runStartMs) });
           metrics.runsFinished.inc({ kind: run.kind, status: 'completed' });
           log.info({ runId: run.runId, connection: run.connection, durationMs: (run.finishedAtMs ?? 0) - run.startedAtMs }, 'run completed');
         } else {
@@ -177,7 +202,7 @@ export class RunActions {
           log.error({ runId: run.runId, connection: run.connection, code: a.code }, `run failed: ${a.message}`);
         }
       }
-      await store.saveRun(run, this.d.clock.nowMs(), book.runs.get(run.runId)?.status === 'completed' ? { produced: producedOffsets(run) } : {});
+      await this.saveProjection(run, book.runs.get(run.runId)?.status === 'completed' ? { produced: producedOffsets(run) } : {});
     }
   }
 }

@@ -19,6 +19,14 @@ import type { RunState } from './core/run-state.ts';
 import { tableProgress, type ProducedOffset } from './core/run-views.ts';
 import { watermarkId } from './core/watermark.ts';
 import type { WindowCount } from './core/windows.ts';
+import type { StoredLink, StoredWatermark } from './core/table-sizing.ts';
+
+/** What planning knows of a table from the state DB (StateStore.tableStates). */
+export interface TableState {
+  watermark: StoredWatermark | null;
+  link: StoredLink | null;
+  history: Record<SyncKind, WindowCount[]>;
+}
 
 /** Status of a run in the runs collection. */
 export type RunStatus = 'running' | 'completed' | 'failed' | 'loaded';
@@ -73,6 +81,8 @@ interface DeltaLinkDoc {
   runId: string;
   /** T0 of the run that obtained the link: a stored link is only replaced by one of a later run. */
   runStart: Date;
+  /** The link is clean (core/table-sizing.ts `linkClean`); absent in links stored before sizing: not clean. */
+  clean?: boolean;
   updatedAt: Date;
 }
 
@@ -135,16 +145,44 @@ export class StateStore {
   }
 
   /**
+   * What planning a run needs of each of `tables`, in three queries: the watermark (with the run that set it), the
+   * stored delta link, and the previous runs' window counts of both kinds.
+   */
+  async tableStates(connection: string, tables: readonly string[]): Promise<Map<string, TableState>> {
+    const ids = tables.map((t) => watermarkId(connection, t));
+    const statIds = tables.flatMap((t) => [`${connection}/${t}/full`, `${connection}/${t}/incremental`]);
+    const [marks, links, stats] = await Promise.all([
+      call('read watermarks', () => this.watermarks.find({ _id: { $in: ids } }).toArray()),
+      call('read delta links', () => this.deltaLinks.find({ _id: { $in: ids } }).toArray()),
+      call('read window stats', () => this.stats.find({ _id: { $in: statIds } }).toArray()),
+    ]);
+    const byId = <D extends { _id: string }>(docs: D[]) => new Map(docs.map((d) => [d._id, d]));
+    const [markOf, linkOf, statOf] = [byId(marks), byId(links), byId(stats)];
+    const counts = (id: string): WindowCount[] => (statOf.get(id)?.windows ?? []).map((w) => ({ fromMs: w.from.getTime(), toMs: w.to.getTime(), count: w.count }));
+    return new Map(
+      tables.map((t) => {
+        const mark = markOf.get(watermarkId(connection, t));
+        const link = linkOf.get(watermarkId(connection, t));
+        return [t, {
+          watermark: mark ? { ms: mark.watermark.getTime(), runId: mark.runId } : null,
+          link: link ? { link: link.link, runId: link.runId, clean: link.clean === true } : null,
+          history: { full: counts(`${connection}/${t}/full`), incremental: counts(`${connection}/${t}/incremental`) },
+        }];
+      }),
+    );
+  }
+
+  /**
    * Stores the delta link a completed table run obtained, unless a run with a later T0 already stored one (guarded
    * like the watermark, so a replayed decision never puts an older link back). Idempotent.
    */
-  async commitDeltaLink(connection: string, table: string, link: string, runId: string, runStartMs: number, nowMs: number): Promise<void> {
+  async commitDeltaLink(connection: string, table: string, link: string, runId: string, runStartMs: number, nowMs: number, clean = false): Promise<void> {
     const _id = watermarkId(connection, table);
     const runStart = new Date(runStartMs);
     await call('commit delta link', async () => {
       try {
         // Invariant 2: called only once every window and the delta task of the table are durable in Kafka.
-        await this.deltaLinks.updateOne({ _id, runStart: { $lte: runStart } }, { $set: { link, runId, runStart, updatedAt: new Date(nowMs) } }, { upsert: true });
+        await this.deltaLinks.updateOne({ _id, runStart: { $lte: runStart } }, { $set: { link, runId, runStart, clean, updatedAt: new Date(nowMs) } }, { upsert: true });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err; // a later run's link is stored already
       }
@@ -154,6 +192,13 @@ export class StateStore {
   /** Records on a run that `table` fell back to the full run `fallbackRunId` (its delta token expired). */
   async markDeltaFallback(runId: string, table: string, fallbackRunId: string, nowMs: number): Promise<void> {
     await call('mark delta fallback', () => this.runs.updateOne({ _id: runId }, { $set: { [`deltaFallbacks.${table}`]: fallbackRunId, updatedAt: new Date(nowMs) } }));
+  }
+
+  /** The committed watermarks of `tables` (epoch ms), in one query; tables without one are absent. */
+  async watermarksOf(connection: string, tables: readonly string[]): Promise<Map<string, number>> {
+    const docs = await call('read watermarks', () => this.watermarks.find({ _id: { $in: tables.map((t) => watermarkId(connection, t)) } }).toArray());
+    const byId = new Map(docs.map((d) => [d._id, d.watermark.getTime()]));
+    return new Map(tables.flatMap((t) => (byId.has(watermarkId(connection, t)) ? [[t, byId.get(watermarkId(connection, t))!] as const] : [])));
   }
 
   /** The committed watermark of a table (epoch ms), or null. */

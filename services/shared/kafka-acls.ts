@@ -74,7 +74,7 @@ export function aclsFor(role: KafkaRole, names: AclNames = DEFAULT_ACL_NAMES): A
         topic(COMMANDS_TOPIC, ['Read'], 'reads commands'),
         topic(TASKS_TOPIC, ['Write'], 'publishes windows and retries'),
         topic(DLQ_TOPIC, ['Write'], 'dead-letters malformed commands and events'),
-        topic(TABLE_TOPIC_PREFIX, ['Describe', 'Write'], 'checks produced offsets and loader lag, writes the tombstones of the delete reconciliation', 'prefixed'),
+        topic(TABLE_TOPIC_PREFIX, ['Describe', 'Write', 'Create', 'DescribeConfigs'], 'creates a run\'s table topics before its tasks, checks produced offsets and loader lag, writes the tombstones of the delete reconciliation', 'prefixed'),
         group(names.coordinatorGroup, ['Read'], 'its consumer group (and pins the start of sync.commands)'),
         group(names.loaderGroup, ['Describe'], "reads the loader group's committed offsets (a run is loaded)"),
         { resource: 'transactional-id', pattern: 'prefixed', name: names.coordinatorGroup, operations: ['Write', 'Describe'], why: 'the transactional producer of RunStarted and its tasks' },

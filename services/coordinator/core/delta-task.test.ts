@@ -13,7 +13,7 @@ const A = rootTaskId('r1', 'account', { fromMs: T0 - H, toMs: T0 });
 const D = deltaTaskId('r1', 'account');
 const LINK = 'https://org/api/data/v9.2/accounts?$select=accountid&$deltatoken=5%2101%2f01%2f2026%2000%3a00%3a00';
 const NEW_LINK = LINK.replace('5%21', '9%21');
-const opts = { maxAttempts: 3, runTimeoutMs: 24 * H };
+const opts = { maxAttempts: 3, runTimeoutMs: 24 * H, overlapMs: 300_000 };
 
 function run(kind: 'full' | 'incremental', events: EventBody[]): RunState {
   const book = emptyBook();
@@ -42,7 +42,7 @@ describe('delta task ids', () => {
 
 describe('planRun with change-tracked tables', () => {
   const base = { runId: 'r1', connection: 'c1', requestedBy: 't', serverTimeMs: T0 + 60_000 };
-  const popts = { safetyLagMs: 60_000, overlapMs: 300_000, targetWindows: 2, minWindowMs: 1000 };
+  const popts = { safetyLagMs: 60_000, overlapMs: 300_000, targetWindows: 2, minWindowMs: 1000, singleRows: 5000, windowRows: 4000 };
   it.each([
     ['stored link, incremental', 'incremental', { link: LINK }, LINK],
     ['no link yet', 'full', { link: null }, null],

@@ -9,7 +9,7 @@ const H = 3_600_000;
 const T0 = Date.UTC(2026, 5, 1, 12);
 const A = rootTaskId('r1', 'account', { fromMs: T0 - H, toMs: T0 });
 const C = rootTaskId('r1', 'contact', { fromMs: T0 - H, toMs: T0 });
-const opts = { maxAttempts: 3, runTimeoutMs: 24 * H };
+const opts = { maxAttempts: 3, runTimeoutMs: 24 * H, overlapMs: 300_000 };
 const at = (s: number) => new Date(T0 + s * 1000);
 
 function run(events: EventBody[]): RunState {

@@ -10,11 +10,13 @@
  * Delta tasks: a retry carries the link the run planned; the new link a completed delta task reported goes with
  * the table's watermark commit (stored only once every window and the delta task are durable, Invariant 2); an
  * expired delta token asks for a full run of that table (`fallback-full`), which reconciles the deletes the
- * expired token can no longer tell.
+ * expired token can no longer tell. The new link is stored with whether it is clean (core/table-sizing.ts
+ * `linkClean`): then the next incremental needs no window for the table while the link reports no change.
  */
 import type { SyncTask } from '../../shared/control-messages.ts';
 import { isDeltaTaskId } from './delta-task.ts';
 import { effectiveWindow, type RunState, type TableRunState, type TaskState } from './run-state.ts';
+import { linkClean } from './table-sizing.ts';
 
 /** Decision settings. */
 export interface DecisionOptions {
@@ -22,12 +24,14 @@ export interface DecisionOptions {
   maxAttempts: number;
   /** A run still running this long after it started is failed. */
   runTimeoutMs: number;
+  /** The incremental overlap (COORDINATOR_OVERLAP_MS): a new delta link is clean when its rows predate T0 − overlap. */
+  overlapMs: number;
 }
 
 /** One thing the coordinator must do. */
 export type RunAction =
   | { type: 'retry-task'; task: SyncTask }
-  | { type: 'commit-watermark'; table: string; watermarkMs: number; deltaLink: string | null }
+  | { type: 'commit-watermark'; table: string; watermarkMs: number; deltaLink: string | null; deltaClean: boolean }
   | { type: 'fallback-full'; table: string; reason: string }
   | { type: 'complete-run' }
   | { type: 'fail-run'; code: string; message: string };
@@ -97,7 +101,9 @@ export function decide(run: RunState, opts: DecisionOptions, nowMs: number): Run
       // Invariant 2: a table's watermark (and its new delta link) moves only when every window (and every split
       // child) and its delta task are complete, i.e. the extractor reported each after Kafka acknowledged its records.
       const delta = deltaTaskOf(table);
-      actions.push({ type: 'commit-watermark', table: table.table, watermarkMs: run.runStartMs, deltaLink: delta?.status === 'completed' ? delta.deltaLink : null });
+      const deltaLink = delta?.status === 'completed' ? delta.deltaLink : null;
+      const deltaClean = deltaLink !== null && linkClean(delta!.maxModifiedOnMs ?? null, table.deltaLink, run.runStartMs, opts.overlapMs);
+      actions.push({ type: 'commit-watermark', table: table.table, watermarkMs: run.runStartMs, deltaLink, deltaClean });
       allCommitted = false;
     }
   }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { planRun, rangeStartFor, runStartFor } from './run-plan.ts';
+import { planRun, rangeStartFor, runStartFor, type TableInput } from './run-plan.ts';
 import { compactTime, parseCompactTime, rootTaskId, windowOfTaskId } from './task-id.ts';
 import { FULL_RANGE_START_MS } from './windows.ts';
 
 const SERVER = Date.UTC(2026, 5, 1, 12, 0, 30, 0);
-const opts = { safetyLagMs: 60_000, overlapMs: 300_000, targetWindows: 4, minWindowMs: 1000 };
+const opts = { safetyLagMs: 60_000, overlapMs: 300_000, targetWindows: 4, minWindowMs: 1000, singleRows: 5000, windowRows: 4000 };
 
 describe('runStartFor (T0)', () => {
   it.each([
@@ -89,4 +89,46 @@ describe('planRun', () => {
   });
 
   it('is deterministic', () => expect(planRun(input, opts)).toEqual(plan));
+});
+
+describe('planRun sized by the data', () => {
+  const t0 = runStartFor(SERVER, 60_000);
+  const wm = t0 - 2 * 3_600_000;
+  const base = { runId: 'r1', connection: 'c1', requestedBy: 'test', serverTimeMs: SERVER };
+  const plan = (size: TableInput['size'], extra: Partial<TableInput> = {}, kind: 'full' | 'incremental' = 'incremental') =>
+    planRun({ ...base, kind, tables: [{ table: 'account', watermarkMs: wm, history: [], size, ...extra }] }, opts);
+  const windowTasks = (p: ReturnType<typeof planRun>) => p.tasks.filter((k) => !k.delta);
+
+  it.each<[string, TableInput['size'], number, number | null]>([
+    ['nothing known: targetWindows probed windows', undefined, 4, null],
+    ['a count of 0: no window', { kind: 'count', rows: 0, capped: false }, 0, null],
+    ['a small count: one window read in one go', { kind: 'count', rows: 42, capped: false }, 1, 42],
+    ['a capped count: probed windows', { kind: 'count', rows: 5000, capped: true }, 4, null],
+    ['an estimate above one page: rows / windowRows probed windows', { kind: 'estimate', rows: 12_000 }, 3, null],
+  ])('%s', (_n, size, windows, expectedRows) => {
+    const tasks = windowTasks(plan(size));
+    expect(tasks).toHaveLength(windows);
+    for (const k of tasks) expect(k.expectedRows ?? null).toBe(expectedRows);
+    if (tasks.length > 0) {
+      expect(tasks[0]!.from.getTime()).toBe(wm - 300_000);
+      expect(tasks.at(-1)!.to.getTime()).toBe(t0);
+    }
+  });
+
+  it('a full run of a small table is one window over the whole range', () => {
+    const tasks = windowTasks(plan({ kind: 'estimate', rows: 1500 }, {}, 'full'));
+    expect(tasks.map((k) => [k.from.getTime(), k.to.getTime(), k.expectedRows])).toEqual([[FULL_RANGE_START_MS, t0, 1500]]);
+  });
+
+  it('an unchanged change-tracked table planned without window and without delta task is still in the run (its watermark moves)', () => {
+    const p = plan({ kind: 'count', rows: 0, capped: false }, { delta: null });
+    expect(p.tasks).toEqual([]);
+    expect(p.tables).toEqual([{ table: 'account', from: new Date(wm - 300_000), to: new Date(t0), taskIds: [], deltaLink: null }]);
+  });
+
+  it('a delta task without any window', () => {
+    const p = plan({ kind: 'count', rows: 0, capped: false }, { delta: { link: 'L' } });
+    expect(p.tasks.map((k) => [k.taskId, k.delta])).toEqual([['r1/account/delta', { link: 'L' }]]);
+    expect(p.tables[0]!.taskIds).toEqual(['r1/account/delta']);
+  });
 });

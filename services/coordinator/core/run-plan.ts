@@ -6,14 +6,19 @@
  * - T0 = server time − safety lag, truncated to whole seconds.
  * - full run: `[beginning, T0)`; incremental: `[watermark − overlap, T0)`; a table without a watermark gets the
  *   full range whatever the kind.
- * - a change-tracked table (`delta` given) also gets one delta task, whatever the kind and even when its window
- *   range is empty: it consumes the stored delta link (deletes since the previous run) or takes a new one. It is
- *   published first, so its change-tracking snapshot is taken as early as possible.
+ * - windows sized by what is known of the table's rows (`size`, core/table-sizing.ts): none for a range known to
+ *   hold nothing to read, one window read in one go (`expectedRows`, no probe) for a range that fits in one page,
+ *   else `rows / windowRows` windows (equal-count from the previous run's counts, else geometric), probed and split
+ *   by the extractor. Without `size`, up to `targetWindows` probed windows.
+ * - a table given `delta` also gets one delta task, even when it has no window: it consumes the stored delta link
+ *   (deletes since the previous run) or takes a new one. It is published first, so its change-tracking snapshot is
+ *   taken as early as possible.
  */
 import type { SyncKind, SyncTask, TablePlan } from '../../shared/control-messages.ts';
 import { deltaTaskId } from './delta-task.ts';
 import { rootTaskId } from './task-id.ts';
-import { FULL_RANGE_START_MS, floorToSecond, planWindows, type WindowCount, type WindowOptions } from './windows.ts';
+import { windowWork, type RangeRows, type SizingOptions } from './table-sizing.ts';
+import { FULL_RANGE_START_MS, floorToSecond, planWindows, type Window, type WindowCount, type WindowOptions } from './windows.ts';
 
 /** What is known of one table when a run is planned. */
 export interface TableInput {
@@ -24,12 +29,23 @@ export interface TableInput {
   history: readonly WindowCount[];
   /** Change-tracked table: its delta task consumes `link` (null: takes a new link). Absent/null: no delta task. */
   delta?: { link: string | null } | null;
+  /** What is known of the rows of the table's range (absent: nothing, `targetWindows` probed windows). */
+  size?: RangeRows;
 }
 
 /** Planning settings. */
-export interface PlanOptions extends WindowOptions {
+export interface PlanOptions extends WindowOptions, Omit<SizingOptions, 'targetWindows'> {
   safetyLagMs: number;
   overlapMs: number;
+}
+
+/** The windows of one table's range, and the rows expected in each when it is read without a probe. */
+function tableWindows(fromMs: number, toMs: number, t: TableInput, opts: PlanOptions): { windows: Window[]; expectedRows: number | null } {
+  if (toMs <= fromMs) return { windows: [], expectedRows: null };
+  const work = windowWork(t.size ?? { kind: 'unknown' }, opts);
+  if (work.kind === 'none') return { windows: [], expectedRows: null };
+  if (work.kind === 'single') return { windows: [{ fromMs, toMs }], expectedRows: work.expectedRows };
+  return { windows: planWindows(fromMs, toMs, t.history, { ...opts, targetWindows: work.windows }), expectedRows: null };
 }
 
 /** One run to plan. */
@@ -69,7 +85,7 @@ export function planRun(input: RunInput, opts: PlanOptions): RunPlan {
   const tasks: SyncTask[] = [];
   for (const t of [...input.tables].sort((a, b) => a.table.localeCompare(b.table))) {
     const fromMs = Math.min(rangeStartFor(input.kind, t.watermarkMs, opts.overlapMs), runStartMs);
-    const windows = planWindows(fromMs, runStartMs, t.history, opts);
+    const { windows, expectedRows } = tableWindows(fromMs, runStartMs, t, opts);
     const ids = windows.map((w) => rootTaskId(input.runId, t.table, w));
     if (t.delta) {
       const id = deltaTaskId(input.runId, t.table);
@@ -90,6 +106,7 @@ export function planRun(input: RunInput, opts: PlanOptions): RunPlan {
         attempt: 0,
         depth: 0,
         parentTaskId: null,
+        ...(expectedRows !== null ? { expectedRows } : {}),
       }),
     );
   }

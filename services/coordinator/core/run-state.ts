@@ -40,6 +40,12 @@ export interface TaskState {
   completedAtMs: number | null;
   /** Delta tasks: the new delta link their TaskCompleted reported (null otherwise). */
   deltaLink: string | null;
+  /**
+   * The latest `modifiedon` the task's TaskCompleted reported (epoch ms, null: none): of the records of a window; of
+   * the rows a delta task saw changed (every row, for an initial scan), which decides whether its link is clean.
+   * Absent: none.
+   */
+  maxModifiedOnMs?: number | null;
   /** Local bookkeeping (not from events): the attempt already re-published in this process. */
   retriedAttempt: number | null;
 }
@@ -96,7 +102,7 @@ export function emptyBook(): RunBook {
 }
 
 function newTask(taskId: string, parentTaskId: string | null, depth: number, window: Window | null): TaskState {
-  return { taskId, parentTaskId, depth, window, status: 'pending', failures: [], children: [], count: 0, topic: null, offsets: [], completedAtMs: null, deltaLink: null, retriedAttempt: null };
+  return { taskId, parentTaskId, depth, window, status: 'pending', failures: [], children: [], count: 0, topic: null, offsets: [], completedAtMs: null, deltaLink: null, maxModifiedOnMs: null, retriedAttempt: null };
 }
 
 const within = (w: Window | null, outer: Window): boolean => w !== null && w.fromMs >= outer.fromMs && w.toMs <= outer.toMs;
@@ -133,7 +139,7 @@ function applyTaskEvent(table: TableRunState, body: TaskBody, atMs: number): Fol
   }
   if (task.status === 'completed' || task.status === 'split' || task.status === 'expired') return 'duplicate';
   if (body.type === 'TaskCompleted') {
-    Object.assign(task, { status: 'completed', count: body.count, topic: body.topic, offsets: body.offsets, completedAtMs: atMs, deltaLink: body.deltaLink ?? null });
+    Object.assign(task, { status: 'completed', count: body.count, topic: body.topic, offsets: body.offsets, completedAtMs: atMs, deltaLink: body.deltaLink ?? null, maxModifiedOnMs: body.maxModifiedOn?.getTime() ?? null });
   } else if (body.type === 'TaskFailed') {
     if (task.failures.some((f) => f.attempt === body.attempt)) return 'duplicate';
     task.failures.push({ attempt: body.attempt, code: body.code, retriable: body.retriable, message: body.message });
