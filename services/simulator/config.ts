@@ -12,6 +12,8 @@ const FLAGS = {
   seed: 'SIM_SEED',
   rows: 'SIM_ROWS',
   'table-rows': 'SIM_TABLE_ROWS',
+  'generated-tables': 'SIM_GENERATED_TABLES',
+  'generated-max-rows': 'SIM_GENERATED_MAX_ROWS',
   anchor: 'SIM_ANCHOR',
   control: 'SIM_CONTROL',
   'token-lifetime': 'SIM_TOKEN_LIFETIME',
@@ -36,8 +38,10 @@ const schema = z.object({
   SIM_ROWS: z.coerce.number().int().min(0).max(100_000_000).default(1_000),
   SIM_TABLE_ROWS: z
     .string()
-    .regex(/^(\s*[a-z_]+=\d+\s*)(,\s*[a-z_]+=\d+\s*)*$/, 'expected table=rows[,table=rows…]')
+    .regex(/^(\s*[a-z_][a-z0-9_]*=\d+\s*)(,\s*[a-z_][a-z0-9_]*=\d+\s*)*$/, 'expected table=rows[,table=rows…]')
     .optional(),
+  SIM_GENERATED_TABLES: z.coerce.number().int().min(0).max(999).default(0),
+  SIM_GENERATED_MAX_ROWS: z.coerce.number().int().min(0).max(1_000_000).default(2_000),
   SIM_ANCHOR: z.iso.datetime().optional(),
   SIM_CONTROL: envField.bool(false),
   SIM_TOKEN_LIFETIME: envField.positiveInt(3599),
@@ -81,6 +85,8 @@ export function loadSimulatorConfig(argv: readonly string[] = process.argv.slice
     seed: c.SIM_SEED,
     rows: c.SIM_ROWS,
     ...(tableRows ? { tableRows } : {}),
+    generatedTables: c.SIM_GENERATED_TABLES,
+    generatedMaxRows: c.SIM_GENERATED_MAX_ROWS,
     ...(c.SIM_ANCHOR ? { anchor: c.SIM_ANCHOR } : {}),
     control: c.SIM_CONTROL,
     tokenLifetimeSeconds: c.SIM_TOKEN_LIFETIME,

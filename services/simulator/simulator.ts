@@ -12,6 +12,8 @@ import { systemClock, type Clock } from '../shared/clock.ts';
 import { createLogger, type Logger } from '../shared/log.ts';
 import { seededRandom } from './core/hash.ts';
 import { metadataId } from './core/metadata-docs.ts';
+import { TABLES } from './core/tables-all.ts';
+import { generatedTables } from './core/tables-generated.ts';
 import { DEFAULT_LIMITS, ThrottleWindow, type ThrottleLimits } from './core/throttle-window.ts';
 import { handleEntra } from './entra/entra-routes.ts';
 import { TokenService } from './entra/token-service.ts';
@@ -34,6 +36,13 @@ export interface SimulatorOptions {
   readonly rows?: number;
   /** Per-table base row counts by logical name, overriding `rows` (e.g. `{ new_widget: 20000 }`). */
   readonly tableRows?: Readonly<Record<string, number>>;
+  /**
+   * Adds this many generated custom tables `new_gen001…` (core/tables-generated.ts: varied columns, a few without
+   * change tracking, 0 to `generatedMaxRows` rows each, deterministic per seed). Default 0.
+   */
+  readonly generatedTables?: number;
+  /** Largest row count of a generated table (default 2000). */
+  readonly generatedMaxRows?: number;
   /** Time of the newest base row (default: today 00:00 UTC of the simulated clock). */
   readonly anchor?: Date | string | number;
   /** Serves `/_control/…` (default false). */
@@ -104,7 +113,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const anchorMs = options.anchor !== undefined ? new Date(options.anchor).getTime() : Math.floor(clock.nowMs() / 86_400_000) * 86_400_000;
   const versionOffset = BigInt(options.versionOffset ?? 0);
   if (versionOffset < 0n || versionOffset > 9_000_000_000_000_000_000n) throw new RangeError(`versionOffset ${versionOffset} is outside 0..9000000000000000000`);
-  const catalog = new Catalog({ seed, rows: options.rows ?? 1_000, anchorMs, clock, versionOffset, ...(options.tableRows ? { tableRows: options.tableRows } : {}) });
+  const tables = [...TABLES, ...generatedTables(seed, options.generatedTables ?? 0, options.generatedMaxRows)];
+  const catalog = new Catalog({ seed, rows: options.rows ?? 1_000, anchorMs, clock, versionOffset, tables, ...(options.tableRows ? { tableRows: options.tableRows } : {}) });
   const runtime = new RuntimeState(options.dopHint ?? 8);
   const throttle = new ThrottleWindow({ ...DEFAULT_LIMITS, ...options.limits });
   const random = seededRandom(seed ^ 0xfa017);
@@ -178,7 +188,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (await handleEntra(req, res, url, { tokens, nowMs: () => clock.nowMs(), onToken })) return;
     sendJson(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
   };
-  log.info({ orgUrl, aliasUrls, rows: options.rows ?? 1_000, seed, control: options.control ?? false }, 'simulator listening');
+  log.info({ orgUrl, aliasUrls, rows: options.rows ?? 1_000, seed, control: options.control ?? false, tables: tables.length }, 'simulator listening');
   return {
     orgUrl,
     aliasUrls,

@@ -8,6 +8,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import { batchResponseBody, parseBatch, type BatchOperation, type BatchPart } from '../core/batch.ts';
 import type { TableDef } from '../core/schema.ts';
 import { parsePrefer } from '../core/prefer.ts';
+import { requestKind } from '../core/request-kind.ts';
 import { formatRemainingSeconds, type ThrottleWindow } from '../core/throttle-window.ts';
 import type { TokenService } from '../entra/token-service.ts';
 import type { Catalog } from '../store/catalog.ts';
@@ -118,6 +119,8 @@ export async function handleData(req: IncomingMessage, res: ServerResponse, url:
   const started = performance.now();
   const { runtime, catalog } = d;
   runtime.stats.dataRequests++;
+  const kind = requestKind(req.method ?? 'GET', rest, url.searchParams, parsePrefer(req.headers.prefer).trackChanges);
+  runtime.stats.byKind[kind] = (runtime.stats.byKind[kind] ?? 0) + 1;
   const now = catalog.clock.nowMs();
   const reqId = randomUUID();
   const headers: Record<string, string> = { ...dataHeaders(now, reqId), 'x-ms-dop-hint': String(runtime.dopHint) };

@@ -45,6 +45,8 @@ export interface Stats {
   unauthorized: number;
   injectedFaults: number;
   byStatus: Record<string, number>;
+  /** Data requests by what they asked for (core/request-kind.ts): metadata, count, rows, delta, ... */
+  byKind: Record<string, number>;
   tokenGrants: Record<string, number>;
 }
 
@@ -69,7 +71,7 @@ export class RuntimeState {
   }
 
   static emptyStats(): Stats {
-    return { requests: 0, dataRequests: 0, entraRequests: 0, controlRequests: 0, rowsServed: 0, throttled: 0, unauthorized: 0, injectedFaults: 0, byStatus: {}, tokenGrants: {} };
+    return { requests: 0, dataRequests: 0, entraRequests: 0, controlRequests: 0, rowsServed: 0, throttled: 0, unauthorized: 0, injectedFaults: 0, byStatus: {}, byKind: {}, tokenGrants: {} };
   }
 
   /** Records a non-GET request to the data API (Invariant 1 of the product: this must stay 0). */
