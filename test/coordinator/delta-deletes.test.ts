@@ -148,6 +148,30 @@ describe('deletes captured by incremental runs through delta links', { timeout: 
     expect(secondLink).not.toBe(firstLink);
   });
 
+  it('incrementals with no change read nothing: once the link covers the range, at most one request per table and no task', async () => {
+    // past the overlap: the link the last incremental stored was taken inside it, so it does not cover the next
+    // range yet (one count of the range); a run later it does
+    await ctl('/clock', 'POST', { shiftSeconds: 400 });
+    const stats = async () => ((await ctl('/stats')) as { requests: { dataRequests: number; byKind: Record<string, number> } }).requests;
+    const tables = Object.keys(TABLES).length;
+    await ctl('/stats/reset', 'POST');
+    const first = await runToEnd({ kind: 'refresh' }, 'incremental');
+    expect(first.tables.account!.delta).toBeNull(); // nothing changed: no delta task
+    const firstStats = await stats();
+    expect(firstStats.byKind.rows ?? 0).toBe(0);
+    expect(firstStats.dataRequests).toBeLessThanOrEqual(2 + 2 * tables); // WhoAmI, the table list, ≤ 2 per table
+
+    await ctl('/clock', 'POST', { shiftSeconds: 60 });
+    await ctl('/stats/reset', 'POST');
+    const second = await runToEnd({ kind: 'refresh' }, 'incremental');
+    const s = await stats();
+    expect(s.byKind.rows ?? 0).toBe(0);
+    expect(s.dataRequests, JSON.stringify(s.byKind)).toBeLessThanOrEqual(2 + tables);
+    const doc = (await runs().findOne({ _id: second._id })) as unknown as { tables: Record<string, { windowsTotal: number }> };
+    expect(Object.values(doc.tables).map((t) => t.windowsTotal)).toEqual([0, 0]);
+    await expectEqualToTruth();
+  });
+
   it('an expired delta token (schema change) makes the table fall back to a full run that still ends equal to the truth', async () => {
     // the token is older than the schema change only if they are not in the same second of the source's clock
     await ctl('/clock', 'POST', { shiftSeconds: 5 });
