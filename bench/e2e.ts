@@ -39,6 +39,7 @@ export async function benchE2e(rows = 100_000, opts: { scaling?: boolean; refres
   const agent = createHttpAgent({ connections: 4, caPem: readCaCertificate(sim.caCertPath) });
   const mongo = await new MongoClient(servers.mongoUri).connect();
   const baseEnv: Record<string, string> = {
+    ...servers.env,
     KAFKA_BROKERS: servers.brokers.join(','),
     SCHEMA_REGISTRY_URL: servers.registryUrl,
     MONGODB_URI: servers.mongoUri,

@@ -22,6 +22,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { startExtractHarness } from '../test/extractor/extract-harness.ts';
 import { eventually, startService } from '../infra/demo/service-process.ts';
 import { createKafka, ensureTopics } from '../services/shared/kafka.ts';
+import { benchServers } from './servers.ts';
 import { TASKS_TOPIC, controlTopics } from '../services/shared/topics.ts';
 import { benchSimulator } from './simulator.ts';
 
@@ -50,11 +51,11 @@ export interface ExtractBench {
   readonly scaling?: ExtractScaling;
 }
 
-const servers = () => ({
-  brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-  registryUrl: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8080/apis/ccompat/v7',
-  mongoUri: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/?directConnection=true',
-});
+/** The servers (bench/servers.ts), with the settings the extract harness and its extractor use. */
+const servers = () => {
+  const s = benchServers();
+  return { brokers: s.brokers, registryUrl: s.registryUrl, mongoUri: s.mongoUri, env: s.env, kafka: s.kafka };
+};
 
 const CLOCK_TICKS = (() => {
   try {
@@ -85,7 +86,7 @@ export const EXTRACTOR_NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space
  * sync.tasks (one decode and one commit each: thousands, tens of seconds), which is not extraction.
  */
 async function startAtEnd(groupId: string): Promise<void> {
-  const admin = createKafka('bench-extract', servers().brokers).admin();
+  const admin = createKafka('bench-extract', servers().brokers, undefined, servers().kafka.client).admin();
   await admin.connect();
   try {
     await ensureTopics(admin, controlTopics());

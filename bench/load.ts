@@ -46,14 +46,15 @@ function appliedRecords(metricsText: string): number {
 /** Produces `rows` records, then times the loader until it reports them all written, and checks the collection. */
 export async function benchLoad(rows = 100_000, servers: BenchServers = benchServers()): Promise<LoadBench> {
   const connection = benchConnection('benchload');
-  const kafka = createKafka(`${connection}-producer`, servers.brokers);
-  const registry = createRegistry(servers.registryUrl, { logicalTypes: avroLogicalTypes });
+  const kafka = createKafka(`${connection}-producer`, servers.brokers, undefined, servers.kafka.client);
+  const registry = createRegistry(servers.registry, { logicalTypes: avroLogicalTypes });
   const produced = await produceWidgetTopic(kafka, registry, connection, rows);
   if (produced.produced !== rows) throw new Error(`expected ${rows} records, produced ${produced.produced}`);
   const mongo = await new MongoClient(servers.mongoUri, { serverSelectionTimeoutMS: 30_000 }).connect();
   const coll = mongo.db(`dynsync_${connection}`).collection('new_widget');
   const started = performance.now();
   const loader = startService('loader', {
+    ...servers.env,
     KAFKA_BROKERS: servers.brokers.join(','),
     SCHEMA_REGISTRY_URL: servers.registryUrl,
     MONGODB_URI: servers.mongoUri,

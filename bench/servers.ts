@@ -1,23 +1,47 @@
 /**
- * The servers the benchmarks use: KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGODB_URI when set, else the local
- * stack (infra/local/stack.ts `up()`, which reuses running servers and starts missing ones).
+ * The servers the benchmarks use: KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGODB_URI when set (with the Kafka TLS/SASL
+ * and registry credentials that come with them), else the local stack (infra/local/stack.ts `up()`, which reuses
+ * running servers and starts missing ones) and its settings.
  */
 import { connectionEnv } from '../infra/local/settings.ts';
 import { up } from '../infra/local/stack.ts';
+import { kafkaAccessOf, type KafkaAccess } from '../services/shared/kafka-access.ts';
+import { registryAccessOf, type RegistryAccess } from '../services/shared/registry.ts';
 
-/** Where the servers are. */
+/** Where the servers are, and how to reach them. */
 export interface BenchServers {
   brokers: string[];
   registryUrl: string;
   mongoUri: string;
+  /** Every connection setting as env lines (spread into the services' environment). */
+  env: Record<string, string>;
+  /** Kafka TLS/SASL of the benchmark's own clients (spread into createKafka's overrides: `kafka.client`). */
+  kafka: KafkaAccess;
+  /** The registry with its credentials (createRegistry). */
+  registry: RegistryAccess;
 }
 
-/** The servers from the environment, falling back to the local stack's addresses. */
+/** The access settings that travel with the three addresses. */
+const ACCESS = /^(KAFKA_SECURITY_PROTOCOL|KAFKA_SASL_[A-Z_]+|KAFKA_(CA|CERT|KEY)_PATH|SCHEMA_REGISTRY_(USERNAME|PASSWORD|PASSWORD_FILE|CA_PATH))$/;
+
+/** The servers from the environment, falling back to the local stack's settings. */
 export function benchServers(): BenchServers {
+  const given = process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL && process.env.MONGODB_URI;
+  const env: Record<string, string> = given
+    ? {
+        KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
+        SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
+        MONGODB_URI: process.env.MONGODB_URI!,
+        ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => ACCESS.test(e[0]) && !!e[1])),
+      }
+    : { ...connectionEnv };
   return {
-    brokers: (process.env.KAFKA_BROKERS ?? connectionEnv.KAFKA_BROKERS).split(','),
-    registryUrl: process.env.SCHEMA_REGISTRY_URL ?? connectionEnv.SCHEMA_REGISTRY_URL,
-    mongoUri: process.env.MONGODB_URI ?? connectionEnv.MONGODB_URI,
+    brokers: env.KAFKA_BROKERS!.split(','),
+    registryUrl: env.SCHEMA_REGISTRY_URL!,
+    mongoUri: env.MONGODB_URI!,
+    env,
+    kafka: kafkaAccessOf('bench', env),
+    registry: registryAccessOf('bench', env),
   };
 }
 

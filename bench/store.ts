@@ -32,7 +32,7 @@ export interface StoreBench {
 
 /** Loader-shaped documents of one page of `new_widget` (5,000 rows). */
 async function templateDocs(servers: BenchServers): Promise<Document[]> {
-  const registry = createRegistry(servers.registryUrl, { logicalTypes: avroLogicalTypes });
+  const registry = createRegistry(servers.registry, { logicalTypes: avroLogicalTypes });
   const topic = tableTopic(benchConnection('benchstore'), 'new_widget');
   const source = await widgetSource(5_000, registry, topic);
   try {

@@ -1,9 +1,12 @@
 /**
  * The three services of one connection's pipeline as child processes (loader, extractor, coordinator), with the
  * settings the demo, the end-to-end benchmark and the tests share: one consumer group per connection and service,
- * ops and status ports picked by the OS, the coordinator's schedule off (runs are triggered by commands).
+ * ops and status ports picked by the OS, the coordinator's schedule off (runs are triggered by commands). On the local
+ * authenticated stack each service runs as its own Kafka principal with only its ACLs (infra/local/settings.ts
+ * `principalEnv`, SECURITY.md); the group ids start with the prefixes those ACLs name.
  */
 import { join } from 'node:path';
+import { principalEnv } from '../local/settings.ts';
 import { eventually, startService, type ServiceProcess, type ServiceProcessOptions } from './service-process.ts';
 
 /** How many instances of each worker service to start (the coordinator is one). */
@@ -48,15 +51,15 @@ export async function startPipeline(connection: string, env: Record<string, stri
   const loaders = shape.loaders ?? 1;
   const extractors = shape.extractors ?? 1;
   for (let i = 0; i < loaders; i++) {
-    services.push(startService('loader', { ...env, LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000' }, how('loader', i, loaders)));
+    services.push(startService('loader', { ...principalEnv(env, 'loader'), LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000' }, how('loader', i, loaders)));
   }
   for (let i = 0; i < extractors; i++) {
-    services.push(startService('extractor', { ...env, EXTRACTOR_GROUP_ID: `dynsync-extractor-${connection}`, EXTRACTOR_CONNECTIONS: `^${connection}$`, EXTRACTOR_OPS_PORT: '0',
+    services.push(startService('extractor', { ...principalEnv(env, 'extractor'), EXTRACTOR_GROUP_ID: `dynsync-extractor-${connection}`, EXTRACTOR_CONNECTIONS: `^${connection}$`, EXTRACTOR_OPS_PORT: '0',
       ...(shape.tasksFromEnd ? { EXTRACTOR_FROM_BEGINNING: 'false' } : {}) }, how('extractor', i, extractors)));
   }
   services.push(
     startService('coordinator', {
-      ...env,
+      ...principalEnv(env, 'coordinator'),
       COORDINATOR_GROUP_ID: `dynsync-coordinator-${connection}`,
       // a brand-new group reads the commands waiting in sync.commands: other connections' ones are not this pipeline's
       COORDINATOR_CONNECTIONS: `^${connection}$`,

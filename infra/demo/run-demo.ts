@@ -17,6 +17,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { request, type Agent } from 'undici';
 import { up, down } from '../local/stack.ts';
 import { createHttpAgent, readCaCertificate } from '../../services/dataverse/client/http-agent.ts';
+import { principalEnv } from '../local/settings.ts';
 import { dynsync } from './cli-process.ts';
 import { matches, truthVersions, verifyTable, type TableVerdict } from './ground-truth.ts';
 import { prepareDemoDir, readKeptDemo, runningProcesses, writeEnvFile, writeKeptDemo, type Handover, type KeptDemo } from './kept-demo.ts';
@@ -120,7 +121,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   try {
     say(`2/6 connect "${connection}" through the OAuth authorization-code flow`);
     await dynsync(['connect', '--name', connection, '--org', sim.orgUrl, '--tenant', sim.tenantId, '--client-id', sim.clientId,
-      '--client-secret', sim.clientSecret, '--flow', 'delegated', '--auto-consent'], env);
+      '--client-secret-stdin', '--flow', 'delegated', '--auto-consent'], env, `${sim.clientSecret}\n`);
     const tables = (JSON.parse(await dynsync(['tables', connection, '--json'], env)) as { tables: { logicalName: string; primaryIdAttribute: string }[] }).tables;
     say(`   ${tables.length} tables discovered`);
 
@@ -150,7 +151,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     };
     const runAndWait = async (args: string[], kind: 'full' | 'incremental') => {
       const since = new Date(Date.now() - 1000);
-      await dynsync([...args, connection], env);
+      await dynsync([...args, connection], principalEnv(env, 'ops')); // the ops principal: the one that may write sync.commands
       const run = await watchRun(state, connection, kind, since, say, timeout);
       result.runs.push(run);
       return run;
