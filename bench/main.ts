@@ -4,7 +4,9 @@
  * simulatorRaw, the extractor's CPU per row, and then two extractors in one group: `extractScaling`), `floor`
  * (bench/floor.ts: the CPU per row of only parsing and Avro-encoding the same pages), `storeRaw` (bench/store.ts),
  * `load` (bench/load.ts) and `e2e` (bench/e2e.ts: full sync, incremental with 0.1 % changes, each service's peak
- * memory, 2+2 instances against 1+1; `--no-scaling` skips the last and the two extractors). `--latency-ms` makes the
+ * memory, 2+2 instances against 1+1; `--no-scaling` skips the last and the two extractors) and `manyTables`
+ * (bench/many-tables.ts: `--tables` generated tables of 0 to `--max-rows` rows, default 500 and 2,000: full sync and an
+ * incremental with no change, seconds, Dataverse requests, extractor CPU per task and row). `--latency-ms` makes the
  * simulators of simulatorRaw and extract answer that much later (a remote Dataverse). Uses KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGODB_URI
  * when set, else brings the local stack up. Writes `bench-results/latest.json` (and a timestamped copy) with the
  * machine and one object per stage, its chart `bench-results/latest.svg` (bench/chart.ts; also timestamped), and
@@ -19,11 +21,12 @@ import type { RefreshBench } from './refresh.ts';
 import { benchExtract } from './extract.ts';
 import { benchFloor } from './floor.ts';
 import { benchLoad } from './load.ts';
+import { benchManyTables } from './many-tables.ts';
 import { benchSimulator } from './simulator.ts';
 import { ensureServers } from './servers.ts';
 import { benchStore } from './store.ts';
 
-const STAGES = ['simulatorRaw', 'extract', 'floor', 'storeRaw', 'load', 'e2e'] as const;
+const STAGES = ['simulatorRaw', 'extract', 'floor', 'storeRaw', 'load', 'e2e', 'manyTables'] as const;
 type Stage = (typeof STAGES)[number];
 
 /** The machine the numbers were taken on. */
@@ -39,19 +42,22 @@ function parseStages(only: string | undefined): Stage[] {
   return picked as Stage[];
 }
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, rows: { type: 'string', default: '100000' }, 'no-scaling': { type: 'boolean', default: false }, 'latency-ms': { type: 'string', default: '0' } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, rows: { type: 'string', default: '100000' }, 'no-scaling': { type: 'boolean', default: false }, 'latency-ms': { type: 'string', default: '0' },
+  tables: { type: 'string', default: '500' }, 'max-rows': { type: 'string', default: '2000' } } });
 const rows = Number(values.rows);
 if (!Number.isInteger(rows) || rows <= 0) throw new Error(`--rows must be a positive integer, got ${values.rows}`);
 const latencyMs = Number(values['latency-ms']);
 if (!Number.isInteger(latencyMs) || latencyMs < 0) throw new Error(`--latency-ms must be a non-negative integer, got ${values['latency-ms']}`);
+const manyTables = Number(values.tables);
+const maxRows = Number(values['max-rows']);
+if (!Number.isInteger(manyTables) || manyTables <= 0 || manyTables > 999) throw new Error(`--tables must be an integer from 1 to 999, got ${values.tables}`);
+if (!Number.isInteger(maxRows) || maxRows < 0) throw new Error(`--max-rows must be a non-negative integer, got ${values['max-rows']}`);
 const stages = parseStages(values.only);
 
 const servers = stages.some((s) => s !== 'simulatorRaw' && s !== 'floor') ? await ensureServers() : undefined;
 if (servers) {
-  // children (extractor, loader) inherit these
-  process.env.KAFKA_BROKERS = servers.brokers.join(',');
-  process.env.SCHEMA_REGISTRY_URL = servers.registryUrl;
-  process.env.MONGODB_URI = servers.mongoUri;
+  // children (extractor, loader) inherit these, with the Kafka and registry credentials
+  Object.assign(process.env, servers.env);
 }
 
 const result: Record<string, unknown> = { at: new Date().toISOString(), rows, ...(latencyMs > 0 ? { latencyMs } : {}), machine: machine() };
@@ -105,6 +111,10 @@ for (const stage of order) {
       if (r.scaling) result.scaling = r.scaling;
       break;
     }
+    case 'manyTables': {
+      result.manyTables = await benchManyTables({ tables: manyTables, maxRows, servers: servers!, say });
+      break;
+    }
   }
   say(`${stage} done in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
 }
@@ -128,6 +138,13 @@ for (const [name, r] of rf ? ([['refresh, no change', rf.noChange], [`refresh, $
 }
 const sc = result.scaling as { twoEachSeconds: number; speedup: number } | undefined;
 if (sc) table.push({ stage: 'e2e 2+2 instances', rows, 'rows/s or docs/s': Math.round(rows / sc.twoEachSeconds), 'peak RSS MB': '', seconds: sc.twoEachSeconds });
+const mt = result.manyTables as Awaited<ReturnType<typeof benchManyTables>> | undefined;
+if (mt) {
+  const f = mt.full;
+  table.push({ stage: `manyTables full: ${mt.tables} tables, extracted ${f.extractedSeconds} s, ${f.requests} requests (${f.throttled} throttled), ${f.tasks} tasks, ${f.cpuMillisPerTask} ms CPU/task${f.ok ? '' : ' NOT EQUAL'}`, rows: mt.rows, 'rows/s or docs/s': '', 'CPU µs/row': f.cpuMicrosPerRow, 'peak RSS MB': Math.max(...Object.values(mt.peakRssMb)), seconds: f.loadedSeconds });
+  const i = mt.incremental;
+  table.push({ stage: `manyTables incremental, no change: ${i.requests} requests, ${i.tasks} tasks`, rows: i.records, 'rows/s or docs/s': '', 'CPU µs/row': '', 'peak RSS MB': '', seconds: i.loadedSeconds });
+}
 for (const [service, mb] of Object.entries((result.peakRssMb as Record<string, number> | undefined) ?? {})) {
   table.push({ stage: `peak RSS ${service} (e2e)`, rows, 'rows/s or docs/s': '', 'peak RSS MB': mb, seconds: '' });
 }
