@@ -4,8 +4,9 @@
  * protection limits (6,000 requests per 5 minutes, 52 concurrent, `x-ms-dop-hint` 8), synced by the three services as
  * child processes through a connection registered with the CLI:
  *  - a full sync (`dynsync resync`): seconds until extracted and until loaded, Dataverse requests (the simulator's
- *    `/_control/stats` data requests, and its 429s), the extractor's CPU (user + system, `/proc/<pid>/stat`) per task
- *    and per row, tasks (the extractor's `dynsync_extractor_tasks_total`), MongoDB verified against the simulator;
+ *    `/_control/stats` data requests by kind, and its 429s) until extracted and in all (the delete reconciliation
+ *    after the load included), the extractor's CPU (user + system, `/proc/<pid>/stat`) per task and per row, tasks
+ *    (the extractor's `dynsync_extractor_tasks_total` by outcome), MongoDB verified against the simulator;
  *  - an incremental with no change at the source (`dynsync sync`, the source clock moved past the safety lag): seconds
  *    from the command until loaded, Dataverse requests, tasks;
  *  - each service's peak resident memory (VmHWM).
@@ -35,13 +36,16 @@ export interface ManyTablesRun {
   readonly extractedSeconds: number | null;
   readonly loadedSeconds: number;
   readonly records: number;
-  /** Data requests the simulator answered during the run (a 429 counts too), and its 429s. */
+  /** Data requests the simulator answered during the run (a 429 counts too; a full run's delete reconciliation included), and its 429s. */
   readonly requests: number;
+  /** Of those, the requests answered until every window was extracted (planning, metadata, windows, delta tasks). */
+  readonly requestsUntilExtracted: number | null;
   /** The requests by what they asked for (the simulator's `byKind`: metadata, count, rows, delta, whoami, function). */
   readonly requestsByKind: Record<string, number>;
   readonly throttled: number;
-  /** Tasks the extractor ran (window and delta tasks, splits included). */
+  /** Tasks the extractor ran for this connection (window and delta tasks, splits included), and by outcome. */
   readonly tasks: number;
+  readonly tasksByOutcome: Record<string, number>;
 }
 
 /** The stage's result. */
@@ -75,11 +79,28 @@ function cpuSeconds(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-/** The extractor's tasks so far (its `dynsync_extractor_tasks_total`, every outcome). */
-async function extractorTasks(pipeline: Pipeline): Promise<number> {
+/**
+ * The extractor's tasks so far by outcome (its `dynsync_extractor_tasks_total`), without `skipped`: the tasks of other
+ * connections on the shared sync.tasks topic, which it only reads past.
+ */
+async function extractorTasks(pipeline: Pipeline): Promise<Record<string, number>> {
   const extractor = pipeline.services.find((s) => s.name === 'extractor')!;
   const text = await (await fetch(`http://127.0.0.1:${await extractor.opsPort()}/metrics`)).text();
-  return [...text.matchAll(/^dynsync_extractor_tasks_total\{[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^dynsync_extractor_tasks_total\{[^}]*\boutcome="([^"]*)"[^}]*\} (\d+)/gm)) if (m[1] !== 'skipped') out[m[1]!] = Number(m[2]);
+  return out;
+}
+
+const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+/** The simulator's data requests once the run started since `since` has every window extracted (polled). */
+async function requestsWhenExtracted(state: Db, connection: string, kind: string, since: Date, agent: Agent, sim: SimulatorHandle, done: () => boolean): Promise<number | null> {
+  while (!done()) {
+    const run = await state.collection<{ completedAt?: Date | null }>('runs').findOne({ connection, kind, startedAt: { $gte: since } });
+    if (run?.completedAt) return (await stats(agent, sim)).dataRequests;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return null;
 }
 
 async function timed(state: Db, connection: string, kind: 'full' | 'incremental', env: Record<string, string>, agent: Agent, sim: SimulatorHandle, pipeline: Pipeline, say: (l: string) => void) {
@@ -87,8 +108,12 @@ async function timed(state: Db, connection: string, kind: 'full' | 'incremental'
   const tasksBefore = await extractorTasks(pipeline);
   const since = new Date(Date.now() - 1000);
   const commandMs = Date.now();
+  let finished = false;
+  const extracted = requestsWhenExtracted(state, connection, kind, since, agent, sim, () => finished);
   await dynsync([kind === 'full' ? 'resync' : 'sync', connection], env);
-  const run = await watchRun(state, connection, kind, since, say, 1_800_000);
+  const run = await watchRun(state, connection, kind, since, say, 1_800_000).finally(() => (finished = true));
+  const tasks = await extractorTasks(pipeline);
+  const byOutcome = Object.fromEntries(Object.entries(tasks).map(([k, v]) => [k, v - (tasksBefore[k] ?? 0)]).filter(([, v]) => v !== 0));
   const doc = (await state.collection<{ _id: string; completedAt: Date | null; loadedAt: Date | null }>('runs').findOne({ _id: run.runId }))!;
   const s = await stats(agent, sim);
   // end to end: from the command (the CLI's own start included) to the coordinator's completed / loaded marks
@@ -100,9 +125,11 @@ async function timed(state: Db, connection: string, kind: 'full' | 'incremental'
       loadedSeconds: since0(doc.loadedAt)!,
       records: run.records,
       requests: s.dataRequests,
+      requestsUntilExtracted: await extracted,
       requestsByKind: s.byKind,
       throttled: s.throttled,
-      tasks: (await extractorTasks(pipeline)) - tasksBefore,
+      tasks: sum(byOutcome),
+      tasksByOutcome: byOutcome,
     } satisfies ManyTablesRun,
   };
 }
@@ -157,7 +184,7 @@ export async function benchManyTables(opts: { tables?: number; maxRows?: number;
     const cpu0 = cpuSeconds(extractor.child.pid);
     const full = await timed(state, connection, 'full', env, agent, sim, pipeline, say);
     const cpu = cpuSeconds(extractor.child.pid) - cpu0;
-    say(`full sync: extracted ${full.result.extractedSeconds} s, loaded ${full.result.loadedSeconds} s, ${full.result.requests} requests (${full.result.throttled} throttled), ${full.result.tasks} tasks, extractor CPU ${cpu.toFixed(1)} s`);
+    say(`full sync: extracted ${full.result.extractedSeconds} s, loaded ${full.result.loadedSeconds} s, ${full.result.requests} requests (${full.result.requestsUntilExtracted} until extracted, ${full.result.throttled} throttled), ${full.result.tasks} tasks, extractor CPU ${cpu.toFixed(1)} s`);
     say('verifying MongoDB against the simulator');
     const db = mongo.db(`dynsync_${connection}`);
     const verdicts = [];
