@@ -125,7 +125,8 @@ async function timed(state: Db, connection: string, kind: 'full' | 'incremental'
       loadedSeconds: since0(doc.loadedAt)!,
       records: run.records,
       requests: s.dataRequests,
-      requestsUntilExtracted: await extracted,
+      // an incremental has no reconciliation: all its requests come before it is extracted (it may end between two polls)
+      requestsUntilExtracted: (await extracted) ?? (kind === 'incremental' ? s.dataRequests : null),
       requestsByKind: s.byKind,
       throttled: s.throttled,
       tasks: sum(byOutcome),
