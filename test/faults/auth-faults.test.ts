@@ -49,12 +49,15 @@ describe('token expiry and revoked consent', () => {
 
   it('case 6b: a refresh token revoked mid-run fails the run with AUTH_CONSENT_REVOKED, without a hot loop', async () => {
     const marksBefore = await p.watermarks(conn);
+    // slow Dataverse answers (small tables are read in one request each): the revocation lands mid-run
+    await p.ctl('/faults', 'POST', { latencyMs: 1000 });
     const run = await p.run(conn, 'full', async (started) => {
       await started;
       await sleep(500);
       await p.ctl('/revoke', 'POST', { accessTokens: true, refreshTokens: true });
       p.say('access and refresh tokens revoked');
     });
+    await p.ctl('/faults', 'DELETE');
     expect(run.status, p.lines.join('\n')).toBe('failed');
     expect(run.error?.code).toBe('AUTH_CONSENT_REVOKED');
     expect(run.error?.message).toMatch(/dynsync connect/);

@@ -34,12 +34,15 @@ describe('source changes during and between runs', () => {
   it('case 8: records modified during a full run are captured by the next run and never tombstoned', async () => {
     const changed = new Map<string, string[]>();
     let reconcileAfterChanges: string | undefined;
+    // slow Dataverse answers (small tables are read in one request each) keep the run going while the rows change
+    await p.ctl('/faults', 'POST', { latencyMs: 1000 });
     const run = await p.run(conn, 'full', async (started) => {
       const { _id } = await started;
       await sleep(300);
       // rows spread over the table (old, middle, recent windows), plus new ones
       for (const t of TABLES) changed.set(t, [...(await p.change(t, 5, 10, 2)), ...(await p.change(t, 5, 150)), ...(await p.change(t, 5, 290))]);
       reconcileAfterChanges = (await p.state.collection<RunDoc>('runs').findOne({ _id }))?.reconcile;
+      await p.ctl('/faults', 'DELETE');
       p.say(`changed ${[...changed.values()].flat().length} rows during the run (its reconciliation then ${reconcileAfterChanges ?? 'not started'})`);
     }, 60_000);
     // the changes landed before the run's delete reconciliation, which must not take them for deletes
