@@ -18,17 +18,17 @@ const dir = mkdtempSync(join(tmpdir(), 'dynsync-demo-keep-'));
 /** Runs a shell command as a user would, from a fresh shell, with the test's demo directory. */
 const sh = (command: string, timeoutMs = 120_000) => runShell(command, freshShellEnv({ DYNSYNC_DEMO_DIR: dir }), timeoutMs);
 
-describe('npm run demo -- --keep', { timeout: 1_200_000 }, () => {
+describe('npm run demo -- --keep', { timeout: 600_000 }, () => {
   let demo: { code: number | string; out: string; err: string };
   /** The hand-over's line to load the CLI settings. */
   let load: string;
   let command: (what: RegExp) => string;
 
   beforeAll(async () => {
-    demo = await sh('npm run -s demo -- --keep --rows 160', 1_100_000);
+    demo = await sh('npm run -s demo -- --keep --rows 160', 420_000); // about a minute and a half on 2 busy cores: a hung demo fails here
     load = /^ {3}(set -a; \. .*; set \+a)$/m.exec(demo.out)?.[1] ?? '(no settings line)';
     command = (what) => demo.out.split('\n').find((l) => what.test(l))?.trim().replace(/\s+#.*$/, '') ?? `(no command ${what})`;
-  }, 1_200_000);
+  }, 480_000);
 
   afterAll(async () => {
     await stopKeptDemo(dir, () => undefined);
