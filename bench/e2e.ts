@@ -12,7 +12,6 @@
  *
  *   npx node bench/e2e.ts --rows 100000 [--no-scaling]
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { matches, truthVersions } from '../infra/demo/ground-truth.ts';
@@ -20,7 +19,7 @@ import { startSimulator } from '../services/simulator/simulator.ts';
 import { createHttpAgent, readCaCertificate } from '../services/dataverse/client/http-agent.ts';
 import { control, fullRun, peakRssMb, phasesOf, timedRun, PRIMARY_ID, TABLE, type RunPhases, type Session } from './e2e-session.ts';
 import { benchRefresh, type RefreshBench } from './refresh.ts';
-import { benchServers, type BenchServers } from './servers.ts';
+import { benchServers, serviceEnv, type BenchServers } from './servers.ts';
 
 /** The results merged into `npm run bench`. */
 export interface E2eBench {
@@ -38,18 +37,7 @@ export async function benchE2e(rows = 100_000, opts: { scaling?: boolean; refres
   const sim = await startSimulator({ port: 0, control: true, rows: 10, tableRows: { [TABLE]: rows }, limits: { requests: 10_000_000 }, logLevel: 'silent' });
   const agent = createHttpAgent({ connections: 4, caPem: readCaCertificate(sim.caCertPath) });
   const mongo = await new MongoClient(servers.mongoUri).connect();
-  const baseEnv: Record<string, string> = {
-    ...servers.env,
-    KAFKA_BROKERS: servers.brokers.join(','),
-    SCHEMA_REGISTRY_URL: servers.registryUrl,
-    MONGODB_URI: servers.mongoUri,
-    DYNSYNC_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    DYNSYNC_STATE_DB: 'dynsync',
-    DYNSYNC_DEV_ORIGINS: sim.orgUrl,
-    DYNSYNC_DEV_AUTHORITY: sim.orgUrl,
-    DYNSYNC_DEV_CA_PATH: sim.caCertPath,
-    LOG_LEVEL: 'info',
-  };
+  const baseEnv = serviceEnv(servers, sim);
   const s: Session = { sim, agent, mongo, baseEnv, say, runTimeoutMs: Math.max(600_000, rows * 10) };
   const stops: (() => Promise<void>)[] = [];
   try {

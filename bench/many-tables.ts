@@ -28,7 +28,7 @@ import { createKafka } from '../services/shared/kafka.ts';
 import { generatedTableName } from '../services/simulator/core/tables-generated.ts';
 import { startSimulator, type SimulatorHandle } from '../services/simulator/simulator.ts';
 import { control, peakRssMb } from './e2e-session.ts';
-import { benchServers, type BenchServers } from './servers.ts';
+import { benchServers, serviceEnv, type BenchServers } from './servers.ts';
 
 /** One measured run. */
 export interface ManyTablesRun {
@@ -156,18 +156,7 @@ export async function benchManyTables(opts: { tables?: number; maxRows?: number;
   const agent = createHttpAgent({ connections: 4, caPem: readCaCertificate(sim.caCertPath) });
   const mongo = await new MongoClient(servers.mongoUri).connect();
   const tables = Array.from({ length: count }, (_, k) => generatedTableName(k + 1));
-  const env: Record<string, string> = {
-    ...servers.env,
-    KAFKA_BROKERS: servers.brokers.join(','),
-    SCHEMA_REGISTRY_URL: servers.registryUrl,
-    MONGODB_URI: servers.mongoUri,
-    DYNSYNC_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    DYNSYNC_STATE_DB: 'dynsync',
-    DYNSYNC_DEV_ORIGINS: sim.orgUrl,
-    DYNSYNC_DEV_AUTHORITY: sim.orgUrl,
-    DYNSYNC_DEV_CA_PATH: sim.caCertPath,
-    LOG_LEVEL: 'info',
-  };
+  const env = serviceEnv(servers, sim);
   const connection = `benchmany${randomBytes(3).toString('hex')}`;
   let pipeline: Pipeline | undefined;
   try {

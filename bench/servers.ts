@@ -3,6 +3,7 @@
  * and registry credentials that come with them), else the local stack (infra/local/stack.ts `up()`, which reuses
  * running servers and starts missing ones) and its settings.
  */
+import { randomBytes } from 'node:crypto';
 import { connectionEnv } from '../infra/local/settings.ts';
 import { up } from '../infra/local/stack.ts';
 import { kafkaAccessOf, type KafkaAccess } from '../services/shared/kafka-access.ts';
@@ -49,4 +50,20 @@ export function benchServers(): BenchServers {
 export async function ensureServers(): Promise<BenchServers> {
   if (!process.env.KAFKA_BROKERS || !process.env.SCHEMA_REGISTRY_URL || !process.env.MONGODB_URI) await up();
   return benchServers();
+}
+
+/** The settings the services of a benchmark run with: the servers', a throwaway encryption key, and `sim` as the dev origin. */
+export function serviceEnv(servers: BenchServers, sim: { orgUrl: string; caCertPath: string }): Record<string, string> {
+  return {
+    ...servers.env,
+    KAFKA_BROKERS: servers.brokers.join(','),
+    SCHEMA_REGISTRY_URL: servers.registryUrl,
+    MONGODB_URI: servers.mongoUri,
+    DYNSYNC_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    DYNSYNC_STATE_DB: 'dynsync',
+    DYNSYNC_DEV_ORIGINS: sim.orgUrl,
+    DYNSYNC_DEV_AUTHORITY: sim.orgUrl,
+    DYNSYNC_DEV_CA_PATH: sim.caCertPath,
+    LOG_LEVEL: 'info',
+  };
 }
