@@ -77,7 +77,6 @@ await runService({
     const extractor = new WindowExtractor({
       pool,
       contexts,
-      registry,
       sink,
       producer,
       metrics: extractorMetrics,

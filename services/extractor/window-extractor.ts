@@ -16,7 +16,6 @@ import type { Clock } from '../shared/clock.ts';
 import { sendToDlq, type DeadLetter } from '../shared/dlq.ts';
 import { isSyncError, type SyncError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
-import type { Registry } from '../shared/registry.ts';
 import { toPage, type LazyRows } from '../dataverse/client/paginate.ts';
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { recordKey } from '../dataverse/mapping/row-mapper.ts';
@@ -46,8 +45,6 @@ export type TaskOutcome =
 export interface WindowExtractorDeps {
   pool: ConnectionPool;
   contexts: TableContexts;
-  /** Not used by window extraction any more (records are written by `TableContext.writer`). */
-  registry?: Registry;
   sink: RecordSink;
   /** The producer of dead letters. */
   producer: MessageSender;

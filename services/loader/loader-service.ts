@@ -6,7 +6,6 @@
  * chunk uncommitted, so the new owner replays it (harmless, Invariant 4).
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { MessageSender } from '../shared/healing-producer.ts';
 import { retry } from '../shared/retry.ts';
 import { TABLE_TOPIC_PATTERN } from '../shared/kafka.ts';
 import type { Logger } from '../shared/log.ts';
@@ -26,7 +25,6 @@ export interface LoaderServiceOptions {
 export interface LoaderServiceDeps {
   kafka: Kafka;
   admin: Admin;
-  dlqProducer: MessageSender;
   loadChunk: (topic: string, partition: number, messages: EachBatchPayload['batch']['messages']) => Promise<ChunkOutcome>;
   metrics: LoaderMetrics;
   log: Logger;

@@ -53,7 +53,7 @@ await runService({
       clock: systemClock,
     });
     const service = await startLoaderService(
-      { kafka, admin, dlqProducer, loadChunk, metrics: createLoaderMetrics(metrics), log },
+      { kafka, admin, loadChunk, metrics: createLoaderMetrics(metrics), log },
       { groupId: config.LOADER_GROUP_ID, chunkSize: config.LOADER_CHUNK_SIZE, topicRefreshMs: config.LOADER_TOPIC_REFRESH_MS, topicPattern: config.LOADER_TOPIC_PATTERN },
     );
     return {

@@ -16,14 +16,18 @@ import {
 /** kafkajs's config resource types (a CommonJS export that Node's ESM loader does not name). */
 const { ConfigResourceTypes } = kafkajs;
 
-// kafkajs 2.2.4 schedules a throttle timer with a negative delay on Node 22+, which prints a
-// TimeoutNegativeWarning per request; it is harmless (Node clamps it to 1 ms). Filter only that warning.
-const defaultWarningListeners = process.listeners('warning');
-if (!defaultWarningListeners.some((l) => (l as { dynsync?: boolean }).dynsync)) {
+/**
+ * kafkajs 2.2.4 schedules a throttle timer with a negative delay on Node 22+, which prints a TimeoutNegativeWarning
+ * per request; it is harmless (Node clamps it to 1 ms). The first Kafka client of a process filters only that
+ * warning out of the process's warning listeners (once).
+ */
+function filterKafkajsTimerWarnings(): void {
+  const listeners = process.listeners('warning');
+  if (listeners.some((l) => (l as { dynsync?: boolean }).dynsync)) return;
   process.removeAllListeners('warning');
   const filter = Object.assign(
     (w: Error) => {
-      if (w.name !== 'TimeoutNegativeWarning') for (const l of defaultWarningListeners) l(w);
+      if (w.name !== 'TimeoutNegativeWarning') for (const l of listeners) l(w);
     },
     { dynsync: true },
   );
@@ -40,6 +44,7 @@ export const SERVICE_KAFKA_RETRY = { initialRetryTime: 200, maxRetryTime: 2000, 
 
 /** Creates a kafkajs client whose logs go through `log` (warn and above); `overrides` tune the client config. */
 export function createKafka(clientId: string, brokers: readonly string[], log?: Logger, overrides: Partial<KafkaConfig> = {}): Kafka {
+  filterKafkajsTimerWarnings();
   return new Kafka({
     clientId,
     brokers: [...brokers],

@@ -43,7 +43,6 @@ it('case 2b: table topics created across a broker restart are loaded', async () 
     {
       kafka,
       admin,
-      dlqProducer: producer,
       loadChunk: async (t, _partition, messages) => {
         loaded.add(t);
         return new Map([['', { written: messages.length, deleted: 0, unchanged: 0, older: 0, dead: 0 }]]);

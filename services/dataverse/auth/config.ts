@@ -4,7 +4,6 @@
  * `DYNSYNC_DEV_CA_PATH` (client/config.ts).
  */
 import { z } from 'zod';
-import { loadConfig, type Env } from '../../shared/config.ts';
 import { devOriginProblem } from '../org/org-url.ts';
 
 /** Environment variables of the auth module. */
@@ -22,12 +21,3 @@ export const DATAVERSE_AUTH_ENV = {
     }),
 } as const;
 
-const schema = z.object(DATAVERSE_AUTH_ENV);
-
-/** The typed auth configuration. */
-export type DataverseAuthConfig = Readonly<z.infer<typeof schema>>;
-
-/** Validates the auth variables of `env`. */
-export function loadDataverseAuthConfig(env: Env): DataverseAuthConfig {
-  return loadConfig('dataverse-auth', schema, env);
-}

@@ -1,9 +1,9 @@
 /**
  * Configuration knobs of the Dataverse HTTP client. Services spread {@link DATAVERSE_CLIENT_ENV} into their own
- * schema, or call {@link loadDataverseClientConfig}.
+ * schema.
  */
 import { z } from 'zod';
-import { envField, loadConfig, type Env } from '../../shared/config.ts';
+import { envField } from '../../shared/config.ts';
 import { MAX_PAGE_SIZE } from './odata-headers.ts';
 
 /** Environment variables of the Dataverse client. */
@@ -25,12 +25,3 @@ export const DATAVERSE_CLIENT_ENV = {
   DYNSYNC_DEV_CA_PATH: z.string().min(1).optional(),
 } as const;
 
-const schema = z.object(DATAVERSE_CLIENT_ENV);
-
-/** The typed client configuration. */
-export type DataverseClientConfig = Readonly<z.infer<typeof schema>>;
-
-/** Validates the client variables of `env` (frozen; CONFIG_INVALID lists every problem). */
-export function loadDataverseClientConfig(env: Env): DataverseClientConfig {
-  return loadConfig('dataverse-client', schema, env);
-}

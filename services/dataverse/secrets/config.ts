@@ -1,10 +1,9 @@
 /**
- * Configuration of secrets at rest. Services spread {@link SECRETS_ENV} into their own schema (or call
- * {@link loadSecretsConfig}); the key itself is checked when a cipher is built, so a command that touches no
- * secret still starts, and every command that does refuses to run without a key.
+ * Configuration of secrets at rest. Services spread {@link SECRETS_ENV} into their own schema; the key itself is
+ * checked when a cipher is built, so a command that touches no secret still starts, and every command that does
+ * refuses to run without a key.
  */
 import { z } from 'zod';
-import { loadConfig, type Env } from '../../shared/config.ts';
 import { parseEncryptionKey, parsePreviousKeys } from './encryption-key.ts';
 import { SecretCipher } from './secret-cipher.ts';
 import { SECRETS_COLLECTION } from './mongo-secret-store.ts';
@@ -26,15 +25,8 @@ export const SECRETS_ENV = {
   DYNSYNC_SECRETS_COLLECTION: z.string().min(1).default(SECRETS_COLLECTION),
 } as const;
 
-const schema = z.object(SECRETS_ENV);
-
-/** The typed secrets configuration. */
-export type SecretsConfig = Readonly<z.infer<typeof schema>>;
-
-/** Validates the secrets variables of `env` (frozen result; CONFIG_INVALID lists every problem). */
-export function loadSecretsConfig(env: Env): SecretsConfig {
-  return loadConfig('secrets', schema, env);
-}
+/** The typed secrets configuration (services spread {@link SECRETS_ENV} into their own schema). */
+export type SecretsConfig = Readonly<z.infer<z.ZodObject<typeof SECRETS_ENV>>>;
 
 /**
  * The cipher for `config`: the current key and the previous ones. ENCRYPTION_KEY_MISSING ("set DYNSYNC_ENCRYPTION_KEY
