@@ -5,6 +5,8 @@ describe('requestKind', () => {
   it.each([
     ['GET', 'WhoAmI', '', false, 'whoami'],
     ['GET', "EntityDefinitions(LogicalName='account')/Attributes", '$select=LogicalName', false, 'metadata'],
+    ['GET', 'RetrieveMetadataChanges(Query=@p1)', '@p1=%7B%7D', false, 'metadata'],
+    ['GET', 'RetrieveMetadataChanges', '', false, 'metadata'],
     ['GET', "RetrieveTotalRecordCount(EntityNames=['account'])", '', false, 'function'],
     ['GET', 'accounts', '$select=accountid&$filter=x&$top=1&$count=true', false, 'count'],
     ['GET', 'accounts/$count', '$deltatoken=1!01/01/2026 00:00:00', false, 'count'],

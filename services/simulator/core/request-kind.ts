@@ -10,7 +10,7 @@ export type RequestKind = 'whoami' | 'metadata' | 'function' | 'count' | 'delta'
 export function requestKind(method: string, rest: string, params: URLSearchParams, trackChanges: boolean): RequestKind {
   if (method === 'POST' && rest === '$batch') return 'batch';
   if (/^WhoAmI(\(\))?$/.test(rest)) return 'whoami';
-  if (rest.startsWith('EntityDefinitions')) return 'metadata';
+  if (rest.startsWith('EntityDefinitions') || /^RetrieveMetadataChanges(\(|$)/.test(rest)) return 'metadata';
   if (/^[A-Z][A-Za-z]*\(/.test(rest)) return 'function'; // functions are PascalCase, entity sets lower case
   if (params.has('$deltatoken') && !rest.endsWith('/$count')) return 'delta';
   if (rest.endsWith('/$count') || params.get('$count') === 'true') return 'count';

@@ -1,6 +1,6 @@
 /**
  * Dispatch of `GET /api/data/v9.x/…` (after authentication and throttling): service document, WhoAmI,
- * RetrieveTotalRecordCount, EntityDefinitions, entity sets, `$count` and single rows. Errors become the
+ * RetrieveTotalRecordCount, RetrieveMetadataChanges, EntityDefinitions, entity sets, `$count` and single rows. Errors become the
  * Web API's `{"error":{"code","message"}}` replies.
  */
 import { QueryOptionError } from '../core/query-options.ts';
@@ -8,7 +8,7 @@ import type { Principal } from '../entra/token-service.ts';
 import type { Catalog } from '../store/catalog.ts';
 import { countCollection, queryCollection, retrieveOne, type DataRequest } from './collection-routes.ts';
 import { countChanges, isTracking, trackChanges } from './delta-routes.ts';
-import { handleMetadata, MetadataNotFound } from './metadata-routes.ts';
+import { handleMetadata, handleMetadataChanges, MetadataNotFound } from './metadata-routes.ts';
 import { errorReply, jsonReply, ReplyError, type Reply } from './reply.ts';
 
 /** Settings the data routes need. */
@@ -65,6 +65,8 @@ export function routeData(r: DataRequest, path: string, who: Principal, s: DataS
         EntityRecordCountCollection: { Count: names.length, IsReadOnly: false, Keys: names, Values: names.map((n) => snapshot.get(n) ?? 0) },
       });
     }
+    const changes = /^RetrieveMetadataChanges(?:\((.*)\))?$/.exec(path);
+    if (changes) return jsonReply(handleMetadataChanges(r.catalog, changes[1] ?? '', r.params, r.base, r.nowMs));
     if (path.startsWith('EntityDefinitions')) {
       const res = handleMetadata(r.catalog, decodeURIComponent(path), r.params, r.base);
       return jsonReply(res.body);

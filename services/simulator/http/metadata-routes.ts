@@ -1,10 +1,13 @@
 /**
- * EntityDefinitions and its Attributes: `$select`, `$filter` (including `X/Value` paths and enum literals),
+ * EntityDefinitions and its Attributes, and the RetrieveMetadataChanges function (core/metadata-changes.ts) over the
+ * same documents. EntityDefinitions: `$select`, `$filter` (including `X/Value` paths and enum literals),
  * key syntax `(LogicalName='x')` or `(MetadataId)`, cast segments (`/Microsoft.Dynamics.CRM.PicklistAttributeMetadata`),
  * `$expand=Attributes(...)`, `$expand=OptionSet,GlobalOptionSet`. No paging: everything in one body, as Dataverse.
  */
 import { evaluate, type FilterValue } from '../core/filter-eval.ts';
 import type { FilterExpr } from '../core/filter-parser.ts';
+import { encodeDeltaToken } from '../core/delta-token.ts';
+import { ALL_METADATA, metadataChangesQueryText, metadataChangesResponse, parseEntityQuery } from '../core/metadata-changes.ts';
 import { attributeDoc, baseAttributeDoc, castProperties, entityDoc, hasOptionSet, optionSetDoc } from '../core/metadata-docs.ts';
 import { parseQueryOptions, QueryOptionError, type ExpandSpec } from '../core/query-options.ts';
 import { KIND_INFO, type ColumnDef, type ColumnKind } from '../core/schema.ts';
@@ -140,4 +143,22 @@ export function handleMetadata(catalog: Catalog, path: string, params: URLSearch
   const sel = q.select ? `(${q.select.join(',')})` : '';
   const castCtx = cast ? `/Microsoft.Dynamics.CRM.${cast}` : '';
   return { status: 200, body: { '@odata.context': `${ctx}EntityDefinitions('${store.model.def.logicalName}')/Attributes${castCtx}${sel}`, value: docs } };
+}
+
+/**
+ * Serves `RetrieveMetadataChanges[(Query=@alias)]`: `params` is the text between the parentheses (percent-encoded or
+ * not), `aliases` the query string holding the alias. The ServerVersionStamp is the metadata version and the time.
+ */
+export function handleMetadataChanges(catalog: Catalog, params: string, aliases: URLSearchParams, base: string, nowMs: number): Json {
+  let decoded = params;
+  try {
+    decoded = decodeURIComponent(params);
+  } catch {
+    // not percent-encoded: used as it is
+  }
+  const text = metadataChangesQueryText(decoded, aliases);
+  const query = text === undefined ? ALL_METADATA : parseEntityQuery(text);
+  const tables = catalog.tables().map((s) => ({ def: s.model.def, columns: s.columns }));
+  const stamp = encodeDeltaToken({ version: catalog.metadataVersion, issuedMs: Math.floor(nowMs / 1000) * 1000 });
+  return metadataChangesResponse(tables, query, base, stamp);
 }
