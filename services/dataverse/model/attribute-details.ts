@@ -1,8 +1,9 @@
 /**
- * Reading the type-specific cast responses (option sets, date-time behaviour, precision, lookup targets) into
- * per-column details, keyed by attribute logical name.
+ * Reading the type-specific properties of attributes (option sets, date-time behaviour, precision, lookup targets)
+ * into per-column details, keyed by attribute logical name: from the cast responses of the per-table queries, or from
+ * attribute items that carry them themselves (RetrieveMetadataChanges).
  */
-import { CAST_QUERIES, type CastKey } from './attribute-queries.ts';
+import { CAST_QUERIES, CAST_TYPES, type CastKey } from './attribute-queries.ts';
 import type { DateTimeBehavior } from './table-definition.ts';
 import { collectionItems, int, isObject, labelText, str, valueOf, type JsonObject } from './metadata-reader.ts';
 
@@ -74,6 +75,28 @@ export function readAttributeDetails(casts: CastBodies): Map<string, AttributeDe
       if (name === undefined) continue;
       details.set(name, { ...details.get(name), ...readItem(key, item) });
     }
+  }
+  return details;
+}
+
+/** The cast whose properties a column of `AttributeTypeName.Value` `typeName` needs, by type. */
+const CAST_OF_TYPE: ReadonlyMap<string, CastKey> = new Map(
+  (Object.keys(CAST_TYPES) as CastKey[]).flatMap((key) => CAST_TYPES[key].map((type) => [type, key] as const)),
+);
+
+/**
+ * Details per attribute logical name from attribute items that carry their type's properties themselves (the
+ * `Attributes` of a RetrieveMetadataChanges entity): the same properties, read the same way, as the casts
+ * `castQueriesFor` asks for give; an item of a type without such a cast gives none. The first item of a name counts.
+ */
+export function readItemDetails(items: readonly JsonObject[]): Map<string, AttributeDetails> {
+  const details = new Map<string, AttributeDetails>();
+  for (const item of items) {
+    const name = str(item, 'LogicalName');
+    const typeName = valueOf(item, 'AttributeTypeName');
+    const key = typeName === undefined ? undefined : CAST_OF_TYPE.get(typeName);
+    if (name === undefined || key === undefined || details.has(name)) continue;
+    details.set(name, readItem(key, item));
   }
   return details;
 }

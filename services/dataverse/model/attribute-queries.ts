@@ -69,7 +69,7 @@ export function attributeQueries(logicalName: string): AttributeQuery[] {
  * The `AttributeTypeName` values each cast reads properties of. Money is never needed: every Money value has scale 4
  * whatever the column's precision (attributes.ts), so its cast would be read for nothing.
  */
-const CAST_TYPES: Readonly<Record<CastKey, readonly string[]>> = {
+export const CAST_TYPES: Readonly<Record<CastKey, readonly string[]>> = {
   picklist: ['PicklistType'],
   multiselect: ['MultiSelectPicklistType'],
   state: ['StateType'],

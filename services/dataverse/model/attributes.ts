@@ -1,10 +1,11 @@
 /**
- * Column discovery: the base `Attributes` body plus the cast bodies (see attribute-queries.ts) → synced columns
- * and skipped columns with reasons; and the assembly of a {@link TableDefinition}.
+ * Column discovery: attribute items with their type-specific details (from the base `Attributes` body plus the cast
+ * bodies of attribute-queries.ts, or from a RetrieveMetadataChanges entity, metadata-changes.ts) → synced columns and
+ * skipped columns with reasons; and the assembly of a {@link TableDefinition}.
  */
 import { readAttributeDetails, type AttributeDetails, type CastBodies } from './attribute-details.ts';
 import { classifyAttributeType } from './column-types.ts';
-import { bool, collectionItems, LOGICAL_NAME, payloadInvalid, str, valueOf } from './metadata-reader.ts';
+import { bool, collectionItems, LOGICAL_NAME, payloadInvalid, str, valueOf, type JsonObject } from './metadata-reader.ts';
 import type { ColumnDefinition, SkippedColumn, TableDefinition, TableSummary } from './table-definition.ts';
 
 export type { CastBodies } from './attribute-details.ts';
@@ -72,11 +73,18 @@ const byName = (a: { logicalName: string }, b: { logicalName: string }): number 
  * Throws `DATAVERSE_PAYLOAD_INVALID` when a body is not an OData collection.
  */
 export function parseAttributes(body: unknown, casts: CastBodies): ParsedAttributes {
-  const details = readAttributeDetails(casts);
+  return parseAttributeItems(collectionItems(body, 'Attributes'), readAttributeDetails(casts));
+}
+
+/**
+ * Parses attribute items with the type-specific details of each column (by logical name), with the rules of
+ * {@link parseAttributes}.
+ */
+export function parseAttributeItems(items: readonly JsonObject[], details: ReadonlyMap<string, AttributeDetails>): ParsedAttributes {
   const columns: ColumnDefinition[] = [];
   const skipped: SkippedColumn[] = [];
   const seen = new Set<string>();
-  for (const item of collectionItems(body, 'Attributes')) {
+  for (const item of items) {
     const logicalName = str(item, 'LogicalName');
     if (logicalName === undefined || seen.has(logicalName)) continue;
     seen.add(logicalName);
