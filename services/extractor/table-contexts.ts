@@ -7,23 +7,25 @@
  * idempotently) with its partition count. A new run rediscovers, so column changes are picked up at the next run.
  *
  * The fixed cost of a table per run is kept small, since an organisation has hundreds of tables: the table list is
- * read once per connection and run (not once per table), discovery asks only for the casts of the column types the
- * table has, a schema already registered by this process (same subject, same text) is not registered again, and a
- * delta task gets only the table's summary and topic (`deltaContext`), no discovery. Failed builds are forgotten
- * (retried by the next task); the caches keep only the most recent entries.
+ * read once per connection and run (not once per table), the tables of a run described within one tick or while
+ * another description of the run is in flight are described together in one RetrieveMetadataChanges call
+ * (describe-batcher.ts), a schema already registered by this process (same subject, same text) is not registered
+ * again, and a delta task gets only the table's summary and topic (`deltaContext`), no discovery. Failed builds are
+ * forgotten (retried by the next task); the caches keep only the most recent entries.
  */
 import type { Admin } from 'kafkajs';
 import { SyncError } from '../shared/errors.ts';
 import { tableTopic, type KafkaTopics } from '../shared/kafka.ts';
 import type { Registry } from '../shared/registry.ts';
 import type { SyncTask } from '../shared/control-messages.ts';
-import { describeTable, findTable, listTables } from '../dataverse/discovery/discover.ts';
+import { findTable, listTables } from '../dataverse/discovery/discover.ts';
 import { avroFieldName, avroSchemaFor } from '../dataverse/mapping/avro-schema.ts';
 import { rowMapper, type RowMapper } from '../dataverse/mapping/row-mapper.ts';
 import { WireRecordWriter } from '../dataverse/mapping/wire-record-writer.ts';
 import type { TableDefinition, TableSummary } from '../dataverse/model/table-definition.ts';
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { CURRENCIES_PATH, annotationsFor, assertWindowable, currencyMap, needsCurrencies } from './core/window-query.ts';
+import { DescribeBatcher } from './describe-batcher.ts';
 
 /** What a delta task of one table needs: its summary and its topic. */
 export interface DeltaContext {
@@ -60,6 +62,8 @@ export interface TableContextDeps {
   lookupNames?: boolean;
   /** Most entries per cache (oldest evicted). Default 1024 (an organisation's tables in one run). */
   maxEntries?: number;
+  /** Describes the tables of a run together (default: a {@link DescribeBatcher} over `describeTables`). */
+  describer?: DescribeBatcher;
 }
 
 /** The Avro field of the primary id column, whose mapped value is the record key (`recordKey`: the lower-case GUID). */
@@ -99,9 +103,11 @@ export class TableContexts {
   private readonly declared: PromiseCache<void>;
   /** Schema ids this process registered, by subject and schema text (registering the same again gives the same id). */
   private readonly registered: PromiseCache<number>;
+  private readonly describer: DescribeBatcher;
 
   constructor(deps: TableContextDeps) {
     this.deps = deps;
+    this.describer = deps.describer ?? new DescribeBatcher();
     const max = deps.maxEntries ?? 1024;
     this.contexts = new PromiseCache(max);
     this.currencies = new PromiseCache(max);
@@ -151,7 +157,8 @@ export class TableContexts {
 
   private async build(task: SyncTask, client: DataverseClient, signal?: AbortSignal): Promise<TableContext> {
     const { namespace } = this.deps;
-    const table = await describeTable(client, await this.summary(task, client, signal), signal);
+    const summary = await this.summary(task, client, signal);
+    const table = await this.describer.describe(JSON.stringify([task.connection, task.runId]), client, summary, signal);
     assertWindowable(table);
     const { topic, partitions } = await this.topicOf(task);
     // the schema is registered before the first record of the run is produced (SCHEMA_INCOMPATIBLE fails the task)

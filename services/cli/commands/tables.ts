@@ -5,7 +5,7 @@
  */
 import type { TableDefinition } from '../../dataverse/model/table-definition.ts';
 import { avroFieldName, avroSchemaFor } from '../../dataverse/mapping/avro-schema.ts';
-import { describeTable, discoverTable, listTables } from '../../dataverse/discovery/discover.ts';
+import { definitionOf, describeTables, discoverTable, listTables } from '../../dataverse/discovery/discover.ts';
 import type { SkippedTable } from '../../dataverse/model/entity-definitions.ts';
 import type { Connection } from '../../dataverse/connections/connection.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
@@ -98,8 +98,7 @@ async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
   } else {
     const listed = await listTables(open.client);
     skippedTables = listed.skipped;
-    definitions = [];
-    for (const summary of listed.tables) definitions.push(await describeTable(open.client, summary));
+    definitions = (await describeTables(open.client, listed.tables)).map(definitionOf);
   }
   const reports = definitions.map((d) => tableReport(d, open.connection));
   if (values.json) {
