@@ -11,7 +11,8 @@
  * another description of the run is in flight are described together in one RetrieveMetadataChanges call
  * (describe-batcher.ts), a schema already registered by this process (same subject, same text) is not registered
  * again, and a delta task gets only the table's summary and topic (`deltaContext`), no discovery. Failed builds are
- * forgotten (retried by the next task); the caches keep only the most recent entries.
+ * forgotten (retried by the next task); the caches keep the most recently used entries: 64 contexts (a context is
+ * rebuilt when a table comes back after 64 others) and 1024 of everything else.
  */
 import type { Admin } from 'kafkajs';
 import { SyncError } from '../shared/errors.ts';
@@ -60,8 +61,14 @@ export interface TableContextDeps {
   topics: Pick<KafkaTopics, 'table' | 'declare'>;
   /** Ask for FormattedValue to fill lookup names (doubles the payload). Default true. */
   lookupNames?: boolean;
-  /** Most entries per cache (oldest evicted). Default 1024 (an organisation's tables in one run). */
+  /** Most entries per cache (least recently used evicted). Default 1024 (an organisation's tables in one run). */
   maxEntries?: number;
+  /**
+   * Most table contexts kept (least recently used evicted; an evicted one is built again, one metadata request).
+   * Default 64: a context holds about 75 KB (compiled Avro writer, row mapper, definition) and serves the windows of its
+   * table, which the extractor runs a few at a time, so 500 tables' contexts would hold 37 MB for nothing.
+   */
+  maxContexts?: number;
   /** Describes the tables of a run together (default: a {@link DescribeBatcher} over `describeTables`). */
   describer?: DescribeBatcher;
 }
@@ -73,7 +80,7 @@ function primaryKeyField(table: TableDefinition): string {
   return avroFieldName(column);
 }
 
-/** A promise cache that forgets failures and evicts its oldest entries. */
+/** A promise cache that forgets failures and evicts its least recently used entries. */
 class PromiseCache<T> {
   private readonly entries = new Map<string, Promise<T>>();
   private readonly max: number;
@@ -82,12 +89,17 @@ class PromiseCache<T> {
   }
   get(key: string, build: () => Promise<T>): Promise<T> {
     let p = this.entries.get(key);
-    if (!p) {
+    if (p) {
+      this.entries.delete(key); // most recently used last
+    } else {
       p = build();
-      p.catch(() => this.entries.delete(key));
-      this.entries.set(key, p);
-      while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+      const built = p;
+      p.catch(() => {
+        if (this.entries.get(key) === built) this.entries.delete(key);
+      });
     }
+    this.entries.set(key, p);
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
     return p;
   }
 }
@@ -109,7 +121,7 @@ export class TableContexts {
     this.deps = deps;
     this.describer = deps.describer ?? new DescribeBatcher();
     const max = deps.maxEntries ?? 1024;
-    this.contexts = new PromiseCache(max);
+    this.contexts = new PromiseCache(deps.maxContexts ?? 64);
     this.currencies = new PromiseCache(max);
     this.lists = new PromiseCache(16);
     this.topics = new PromiseCache(max);
@@ -150,9 +162,18 @@ export class TableContexts {
     });
   }
 
-  /** Registers `schema` under `subject` unless this process registered the very same schema there already. */
+  /**
+   * Registers `schema` under `subject` unless this process registered the very same schema there already. The registry
+   * client keeps a compiled avsc Type of every schema it registers (about 60 KB for a table of 20 columns) for its own
+   * encode and decode, which the extractor never calls (records are written by the context's WireRecordWriter): its
+   * cache is emptied after each registration, so 500 tables do not hold 30 MB of unused Types.
+   */
   private register(subject: string, schema: object): Promise<number> {
-    return this.registered.get(JSON.stringify([subject, schema]), () => this.deps.registry.register(subject, schema));
+    return this.registered.get(JSON.stringify([subject, schema]), async () => {
+      const id = await this.deps.registry.register(subject, schema);
+      this.deps.registry.client.cache.clear();
+      return id;
+    });
   }
 
   private async build(task: SyncTask, client: DataverseClient, signal?: AbortSignal): Promise<TableContext> {
