@@ -13,7 +13,7 @@ import { startPipeline, type PipelineShape } from '../infra/demo/pipeline.ts';
 import { watchRun } from '../infra/demo/run-watch.ts';
 import { eventually } from '../infra/demo/service-process.ts';
 import type { SimulatorHandle } from '../services/simulator/simulator.ts';
-import { RUN_LOADS_COLLECTION, addLoads, noLoads, type LoadCounts, type RunLoadDoc } from '../services/shared/run-loads.ts';
+import { RUN_LOADS_COLLECTION, addLoads, noLoads, type LoadCounts, type RunLoadDoc } from '../services/contracts/run-loads.ts';
 
 export const TABLE = 'new_widget';
 export const PRIMARY_ID = 'new_widgetid';

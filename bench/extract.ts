@@ -23,8 +23,9 @@ import { startExtractHarness } from '../test/extractor/extract-harness.ts';
 import { eventually, startService } from '../infra/demo/service-process.ts';
 import { createKafka, ensureTopics } from '../services/shared/kafka.ts';
 import { benchServers } from './servers.ts';
-import { TASKS_TOPIC, controlTopics } from '../services/shared/topics.ts';
+import { controlTopics } from '../services/shared/topics.ts';
 import { benchSimulator } from './simulator.ts';
+import { TASKS_TOPIC } from '../services/contracts/topic-names.ts';
 
 /** One extractor measurement. */
 export interface ExtractRun {

@@ -15,10 +15,10 @@ import { planUpserts } from '../services/loader/core/upsert-plan.ts';
 import { ensureIndexes } from '../services/loader/indexes.ts';
 import { createRecordDecoder } from '../services/loader/record-decoder.ts';
 import { probeStore, toLong } from '../services/loader/store-writer.ts';
-import { tableTopic } from '../services/shared/kafka.ts';
 import { createRegistry } from '../services/shared/registry.ts';
 import { benchServers, type BenchServers } from './servers.ts';
 import { benchConnection, widgetSource } from './widget-records.ts';
+import { tableTopic } from '../services/contracts/topic-names.ts';
 
 /** The result merged into `npm run bench`. */
 export interface StoreBench {

@@ -6,8 +6,9 @@
 import { Cron } from 'croner';
 import { SyncError } from '../shared/errors.ts';
 import type { AuthFlow } from '../dataverse/auth/dataverse-auth.ts';
-import { CONNECTION_ID, DEFAULT_SCHEDULE, type Connection } from '../dataverse/connections/connection.ts';
+import { DEFAULT_SCHEDULE, type Connection } from '../dataverse/connections/connection.ts';
 import { parseTableList } from './sync-command.ts';
+import { CONNECTION_ID } from '../contracts/ids.ts';
 
 /** The flags that decide the flow. */
 export interface FlowFlags {

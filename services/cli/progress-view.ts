@@ -4,7 +4,7 @@
  * or run whose counts or status changed since the previous reading). Pure: no clock, no terminal access; the
  * terminal width is an argument.
  */
-import { reconcileNote } from '../shared/run-counts.ts';
+import { reconcileNote } from '../contracts/run-counts.ts';
 import { formatCount, formatDate, formatProgress, oneLine, renderTable } from './format.ts';
 import { OUTCOME_COLUMNS, outcomeText } from './run-status.ts';
 import { isRunning, type RunStatus, type StatusSnapshot, type TableStatus } from './status-snapshot.ts';

@@ -1,11 +1,11 @@
 /**
- * Reading the coordinator's state documents for `dynsync runs` and `dynsync watermarks`, tolerantly: the
- * coordinator is younger than this CLI, so any field may be missing or of an unexpected type, and is then shown
- * as unknown rather than failing. Pure.
+ * The coordinator's state documents as `dynsync runs`, `status` and `watermarks` show them: read by
+ * contracts/run-document.ts (a field missing or of an unexpected type is unknown), with dates and sums. Pure.
  */
-import { countOf, reconcileOutcome, tableCounts, totalOutcome, type ReconcileOutcome, type RecordOutcome, type TableCounts } from '../shared/run-counts.ts';
-import type { LoadCounts } from '../shared/run-loads.ts';
-import { formatCount, toDate, type TableColumn } from './format.ts';
+import { totalOutcome, type ReconcileOutcome, type RecordOutcome } from '../contracts/run-counts.ts';
+import { readRun, readWatermark } from '../contracts/run-document.ts';
+import type { LoadCounts } from '../contracts/run-loads.ts';
+import { formatCount, type TableColumn } from './format.ts';
 
 /** The columns of what a run did to the records it extracted: written, unchanged, tombstoned (`-`: not known yet). */
 export const OUTCOME_COLUMNS: readonly TableColumn<RecordOutcome>[] = [
@@ -54,61 +54,43 @@ export interface WatermarkView {
   updatedAt: Date | undefined;
 }
 
-const num = (v: unknown): number | undefined => countOf(v) ?? undefined;
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const orUndefined = <T>(v: T | null): T | undefined => v ?? undefined;
+const dateOf = (ms: number | null): Date | undefined => (ms === null ? undefined : new Date(ms));
 const sum = (vals: (number | undefined)[]): number | undefined => (vals.some((x) => x !== undefined) ? vals.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined);
-
-/**
- * The per-table entries of a run, in either shape: an array `[{table, ...}]` or an object keyed by table name
- * (`{account: {...}}`), sorted by table name in the latter case. Anything else gives no entries.
- */
-function tableEntries(raw: unknown): [string, Record<string, unknown>][] {
-  const isObj = (t: unknown): t is Record<string, unknown> => typeof t === 'object' && t !== null && !Array.isArray(t);
-  if (Array.isArray(raw)) return raw.filter(isObj).map((t) => [text(t.table) ?? '?', t]);
-  if (isObj(raw)) return Object.entries(raw).filter((e): e is [string, Record<string, unknown>] => isObj(e[1])).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return [];
-}
-
-const outcome = (c: TableCounts): RecordOutcome => ({ written: c.written, unchanged: c.unchanged, tombstoned: c.tombstoned });
 
 /** A `runs` document → {@link RunView}; `loads` are the loader's counts of the run by table (`run_loads`). */
 export function normalizeRun(doc: Record<string, unknown>, loads?: ReadonlyMap<string, LoadCounts>): RunView {
-  const entries = tableEntries(doc.tables);
-  const counts = entries.map(([name, t]) => tableCounts(doc, name, t, loads));
-  const tables = entries.map(([name, t], i) => ({ table: name, windowsDone: num(t.windowsDone), windowsTotal: num(t.windowsTotal), records: num(t.records), ...outcome(counts[i]!) }));
-  const error = typeof doc.error === 'object' && doc.error !== null ? (doc.error as Record<string, unknown>) : undefined;
+  const run = readRun(doc, loads);
+  const tables = run.tables.map((t) => ({
+    table: t.table,
+    windowsDone: orUndefined(t.windowsDone),
+    windowsTotal: orUndefined(t.windowsTotal),
+    records: orUndefined(t.records),
+    written: t.written,
+    unchanged: t.unchanged,
+    tombstoned: t.tombstoned,
+  }));
   return {
-    runId: text(doc._id) ?? text(doc.runId) ?? String(doc._id ?? '?'),
-    connection: text(doc.connection),
-    kind: text(doc.kind),
-    status: text(doc.status),
-    startedAt: toDate(doc.startedAt),
-    completedAt: toDate(doc.completedAt),
-    failedAt: toDate(doc.failedAt),
-    loadedAt: toDate(doc.loadedAt),
-    error: error ? [text(error.code), text(error.message)].filter(Boolean).join(': ') || undefined : undefined,
+    runId: run.runId,
+    connection: orUndefined(run.connection),
+    kind: orUndefined(run.kind),
+    status: orUndefined(run.status),
+    startedAt: dateOf(run.startedAtMs),
+    completedAt: dateOf(run.completedAtMs),
+    failedAt: dateOf(run.failedAtMs),
+    loadedAt: dateOf(run.loadedAtMs),
+    error: run.error ? [run.error.code, run.error.message].filter(Boolean).join(': ') || undefined : undefined,
     tables,
     windowsDone: sum(tables.map((t) => t.windowsDone)),
     windowsTotal: sum(tables.map((t) => t.windowsTotal)),
     records: sum(tables.map((t) => t.records)),
-    ...totalOutcome(counts.map(outcome)),
-    reconcile: reconcileOutcome(doc),
+    ...totalOutcome(tables),
+    reconcile: run.reconcile,
   };
 }
 
 /** A `watermarks` document (`_id` = `<connection>/<table>`) → {@link WatermarkView}. */
-export function normalizeWatermark(doc: Record<string, unknown>, connection: string): WatermarkView {
-  const id = String(doc._id ?? '');
-  const prefix = `${connection}/`;
-  return {
-    table: text(doc.table) ?? (id.startsWith(prefix) ? id.slice(prefix.length) : id),
-    watermark: toDate(doc.watermark),
-    runId: text(doc.runId),
-    updatedAt: toDate(doc.updatedAt),
-  };
-}
-
-/** The `_id` range of a connection's watermarks: `[<connection>/, <connection>0)` ('0' follows '/'). */
-export function watermarkIdRange(connection: string): { $gte: string; $lt: string } {
-  return { $gte: `${connection}/`, $lt: `${connection}0` };
+export function normalizeWatermark(doc: Record<string, unknown>): WatermarkView {
+  const w = readWatermark(doc);
+  return { table: w.table, watermark: dateOf(w.watermarkMs), runId: orUndefined(w.runId), updatedAt: dateOf(w.updatedAtMs) };
 }

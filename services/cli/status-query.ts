@@ -6,11 +6,11 @@
  */
 import type { Db, Filter } from 'mongodb';
 import { readRunLoads } from '../shared/run-loads-reader.ts';
-import { WATERMARKS_COLLECTION } from './commands/watermarks.ts';
-import { normalizeRun, normalizeWatermark, watermarkIdRange, type RunView, type WatermarkView } from './run-status.ts';
+import { normalizeRun, normalizeWatermark, type RunView, type WatermarkView } from './run-status.ts';
+import { STATE_COLLECTIONS } from '../contracts/run-document.ts';
+import { watermarkIdRange } from '../contracts/ids.ts';
 
 /** The collection the coordinator keeps runs in. */
-export const RUNS_COLLECTION = 'runs';
 
 /** Most runs followed at once. */
 export const MAX_RUNS = 50;
@@ -27,7 +27,7 @@ export class StatusQuery {
   }
 
   private get runs() {
-    return this.db.collection<StateDoc>(RUNS_COLLECTION);
+    return this.db.collection<StateDoc>(STATE_COLLECTIONS.runs);
   }
 
   /** The views of run documents, with the loader's counts of all of them read in one query. */
@@ -63,7 +63,7 @@ export class StatusQuery {
 
   /** The watermarks of a connection, by table name. */
   async watermarks(connection: string): Promise<WatermarkView[]> {
-    const docs = await this.db.collection<StateDoc>(WATERMARKS_COLLECTION).find({ _id: watermarkIdRange(connection) }).sort({ _id: 1 }).toArray();
-    return docs.map((d) => normalizeWatermark(d, connection));
+    const docs = await this.db.collection<StateDoc>(STATE_COLLECTIONS.watermarks).find({ _id: watermarkIdRange(connection) }).sort({ _id: 1 }).toArray();
+    return docs.map((d) => normalizeWatermark(d));
   }
 }

@@ -3,11 +3,11 @@
  * {@link StatusSnapshot} with fraction, rate and ETA per run and table. It is also the documented `--json` shape
  * (unknown values are `null`, times ISO 8601 strings). Pure: the reading time is an argument.
  */
-import type { ReconcileOutcome, TableCounts } from '../shared/run-counts.ts';
+import type { ReconcileOutcome, TableCounts } from '../contracts/run-counts.ts';
 import { measure, observe, type Counts, type History, type Progress } from './progress-rate.ts';
 import type { RunView, WatermarkView } from './run-status.ts';
 
-/** Progress of one table of a run: records extracted, and written, unchanged, tombstoned (shared/run-counts.ts). */
+/** Progress of one table of a run: records extracted, and written, unchanged, tombstoned (services/contracts/run-counts.ts). */
 export interface TableStatus extends Pick<TableCounts, 'written' | 'unchanged' | 'tombstoned'> {
   table: string;
   windowsDone: number | null;

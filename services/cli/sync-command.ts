@@ -1,25 +1,10 @@
 /**
- * The operator command the CLI produces to `sync.commands` (architecture.md §4), keyed by connection id, as JSON:
- * `{"kind":"refresh"|"full-resync","connection":"<id>","tables":[...]?,"requestedBy":"cli:<user>","requestedAt":"ISO"}`.
- * The coordinator validates the same shape; keep the two in step. Pure: the time is an argument.
+ * Builds the operator command the CLI produces to `sync.commands` (the contract: contracts/command.ts), keyed by
+ * connection id. Pure: the time is an argument.
  */
 import { SyncError } from '../shared/errors.ts';
-import { CONNECTION_ID } from '../dataverse/connections/connection.ts';
-
-/** What a command asks for: an incremental refresh now, or a complete resynchronisation. */
-export type SyncCommandKind = 'refresh' | 'full-resync';
-
-/** The JSON value of a `sync.commands` message. `tables` absent = every table of the connection. */
-export interface SyncCommand {
-  kind: SyncCommandKind;
-  connection: string;
-  tables?: string[];
-  requestedBy: string;
-  requestedAt: string;
-}
-
-/** A table logical name, as the connection model accepts it. */
-export const TABLE_NAME = /^[a-z][a-z0-9_]{0,127}$/;
+import { commandSchema, type Command } from '../contracts/command.ts';
+import { CONNECTION_ID, TABLE_NAME } from '../contracts/ids.ts';
 
 /**
  * Parses a `--tables` value: `all`, or comma-separated logical names (trimmed, lower-cased, de-duplicated in
@@ -36,23 +21,26 @@ export function parseTableList(text: string): 'all' | string[] {
 
 /** Builds a command; CONFIG_INVALID for an invalid connection id or table name. */
 export function buildSyncCommand(input: {
-  kind: SyncCommandKind;
+  kind: Command['kind'];
   connection: string;
   tables?: 'all' | readonly string[];
   requestedBy: string;
   now: Date;
-}): SyncCommand {
+}): Command {
   if (!CONNECTION_ID.test(input.connection)) {
     throw new SyncError('CONFIG_INVALID', `"${input.connection.slice(0, 64)}" is not a connection id (lower-case letters, digits, _ and -)`);
   }
   const tables = input.tables === undefined || input.tables === 'all' ? undefined : parseTableList(input.tables.join(','));
   // Key order is part of the documented format: kind, connection, tables?, requestedBy, requestedAt.
-  const command: SyncCommand = {
+  const command: Command = {
     kind: input.kind,
     connection: input.connection,
     ...(Array.isArray(tables) ? { tables } : {}),
     requestedBy: input.requestedBy,
     requestedAt: input.now.toISOString(),
   };
+  // what the coordinator accepts: a command it would refuse is never sent
+  const checked = commandSchema.safeParse(command);
+  if (!checked.success) throw new SyncError('CONFIG_INVALID', `command refused: ${checked.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`);
   return command;
 }

@@ -17,7 +17,7 @@
 import type { Admin } from 'kafkajs';
 import type { Logger } from '../shared/log.ts';
 import { DEFAULT_RETRY, retry } from '../shared/retry.ts';
-import { COMMANDS_TOPIC } from '../shared/topics.ts';
+import { COMMANDS_TOPIC } from '../contracts/topic-names.ts';
 
 /** A partition pinned for a new group: read from `start`; the commands below `end` were waiting before the group. */
 export interface PinnedPartition {

@@ -18,7 +18,8 @@ import { dueTriggers } from './core/schedule.ts';
 import type { DataverseAccess } from './dataverse-access.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
 import type { RunActions } from './run-actions.ts';
-import type { RunDoc, StateStore } from './state-store.ts';
+import type { StateStore } from './state-store.ts';
+import type { RunDoc } from '../contracts/run-document.ts';
 
 /** Dependencies and settings. */
 export interface ConnectionDutiesDeps {

@@ -15,13 +15,12 @@ import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { MessageSender } from '../shared/healing-producer.ts';
 import { Partitioners } from 'kafkajs';
 import type { Clock } from '../shared/clock.ts';
-import type { ControlCodec } from '../shared/control-messages.ts';
+import type { ControlCodec } from '../shared/control-codec.ts';
 import { sendToDlq } from '../shared/dlq.ts';
 import { SyncError, isSyncError, toSyncError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
-import { COMMANDS_TOPIC, COORDINATOR_TOPIC } from '../shared/topics.ts';
 import type { ConnectionStore } from '../dataverse/connections/connection-store.ts';
-import { parseCommand, runKindOf } from './core/command.ts';
+import { parseCommand, runKindOf } from '../contracts/command.ts';
 import { CommandRate, DEFAULT_COMMAND_RATE, type CommandRateLimit } from './core/command-rate.ts';
 import { commandDisposition, expiredCommandMessage, type CommandAgePolicy } from './core/command-age.ts';
 import { emptyBook, foldEvent, type RunBook } from './core/run-state.ts';
@@ -32,6 +31,7 @@ import type { CoordinatorMetrics } from './metrics.ts';
 import type { RunActions } from './run-actions.ts';
 import { ConnectionDuties } from './connection-duties.ts';
 import type { StateStore } from './state-store.ts';
+import { COMMANDS_TOPIC, COORDINATOR_TOPIC } from '../contracts/topic-names.ts';
 
 /** Dependencies of the service. */
 export interface CoordinatorServiceDeps {

@@ -11,14 +11,14 @@
 import type { Db } from 'mongodb';
 import { toSyncError } from '../shared/errors.ts';
 import type { MessageSender } from '../shared/healing-producer.ts';
-import { tableTopic } from '../shared/kafka.ts';
 import type { Logger } from '../shared/log.ts';
-import { tableDatabase } from '../shared/stored-document.ts';
+import { tableDatabase } from '../contracts/stored-document.ts';
 import type { Connection } from '../dataverse/connections/connection.ts';
 import { scanTable } from '../dataverse/compare/id-set-scan.ts';
 import type { StoredRow } from '../dataverse/compare/windows.ts';
 import { tombstoneFor } from './core/tombstone.ts';
 import type { DataverseAccess } from './dataverse-access.ts';
+import { tableTopic } from '../contracts/topic-names.ts';
 
 /** Reconciliation settings and dependencies. */
 export interface ReconcilerDeps {

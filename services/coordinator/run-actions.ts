@@ -8,10 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import type { HealingProducer, MessageSender } from '../shared/healing-producer.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { ControlCodec, CoordinatorEvent, EventBody } from '../shared/control-messages.ts';
+import type { CoordinatorEvent, EventBody } from '../contracts/control-messages.ts';
+import type { ControlCodec } from '../shared/control-codec.ts';
 import type { Logger } from '../shared/log.ts';
-import { tableTopic } from '../shared/kafka.ts';
-import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../shared/topics.ts';
 import type { Connection } from '../dataverse/connections/connection.ts';
 import { fallbackRequestId } from './core/delta-task.ts';
 import { decide, type DecisionOptions } from './core/run-decisions.ts';
@@ -19,12 +18,14 @@ import type { RunRequest } from './core/pending.ts';
 import { planRun, type PlanOptions } from './core/run-plan.ts';
 import { claimsRecords, producedProblems } from './core/produced-check.ts';
 import { foldEvent, type RunBook, type RunState, type TableRunState } from './core/run-state.ts';
-import { producedOffsets, tableResults, windowCounts, type ProducedOffset } from './core/run-views.ts';
+import { producedOffsets, tableResults, windowCounts } from './core/run-views.ts';
 import { projectionDue, type ProjectionWrite } from './core/projection-pace.ts';
 import type { DataverseAccess } from './dataverse-access.ts';
 import { planInputs, type PlannerOptions } from './run-planner.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
 import type { StateStore } from './state-store.ts';
+import { tableTopic, COORDINATOR_TOPIC, TASKS_TOPIC } from '../contracts/topic-names.ts';
+import { type ProducedOffset } from '../contracts/run-document.ts';
 
 /** Dependencies of the run actions. */
 export interface RunActionsDeps {

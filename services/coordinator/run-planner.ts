@@ -11,7 +11,7 @@
  */
 import { toSyncError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
-import type { SyncKind } from '../shared/control-messages.ts';
+import type { SyncKind } from '../contracts/control-messages.ts';
 import type { Connection } from '../dataverse/connections/connection.ts';
 import type { TableSummary } from '../dataverse/model/table-definition.ts';
 import { windowFilter } from '../dataverse/compare/windows.ts';

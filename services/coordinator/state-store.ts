@@ -9,19 +9,20 @@
  */
 import type { TableReconcile } from './reconciler.ts';
 import { MongoServerError, type Db } from 'mongodb';
-import type { SyncKind } from '../shared/control-messages.ts';
+import type { SyncKind } from '../contracts/control-messages.ts';
 import { classifyStoreError } from '../shared/store-errors.ts';
 import { SyncError } from '../shared/errors.ts';
 import { retry } from '../shared/retry.ts';
 import { NO_PENDING, type Pending, type RunRequest } from './core/pending.ts';
 import type { LastFired } from './core/schedule.ts';
 import type { RunState } from './core/run-state.ts';
-import { tableProgress, type ProducedOffset } from './core/run-views.ts';
-import { watermarkId } from './core/watermark.ts';
-import type { DeltaLinkDoc, RequestsDoc, RunDoc, TableState, WatermarkDoc } from './state-documents.ts';
+import { tableProgress } from './core/run-views.ts';
+import { watermarkId } from '../contracts/ids.ts';
+import { STATE_COLLECTIONS, type ProducedOffset, type RunDoc, type WatermarkDoc } from '../contracts/run-document.ts';
+import type { DeltaLinkDoc, RequestsDoc, TableState } from './state-documents.ts';
 import type { WindowCount } from './core/windows.ts';
 
-export type { RunDoc, RunStatus, TableState } from './state-documents.ts';
+export type { TableState } from './state-documents.ts';
 
 const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
 
@@ -51,19 +52,19 @@ export class StateStore {
     this.db = db;
   }
   private get watermarks() {
-    return this.db.collection<WatermarkDoc>('watermarks');
+    return this.db.collection<WatermarkDoc>(STATE_COLLECTIONS.watermarks);
   }
   private get runs() {
-    return this.db.collection<RunDoc>('runs');
+    return this.db.collection<RunDoc>(STATE_COLLECTIONS.runs);
   }
   private get stats() {
     return this.db.collection<{ _id: string; runId: string; windows: { from: Date; to: Date; count: number }[]; updatedAt: Date }>('window_stats');
   }
   private get requests() {
-    return this.db.collection<RequestsDoc>('run_requests');
+    return this.db.collection<RequestsDoc>(STATE_COLLECTIONS.runRequests);
   }
   private get deltaLinks() {
-    return this.db.collection<DeltaLinkDoc>('delta_links');
+    return this.db.collection<DeltaLinkDoc>(STATE_COLLECTIONS.deltaLinks);
   }
 
   /** The stored delta link of a change-tracked table, or null. */

@@ -16,11 +16,11 @@
  * GET only (Invariant 1). The new link goes to the coordinator in TaskCompleted, which stores it when the table's
  * run is complete (never before its data is durable).
  */
-import type { SyncTask } from '../shared/control-messages.ts';
+import type { SyncTask } from '../contracts/control-messages.ts';
 import { SyncError, isSyncError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
-import { tombstoneRecord, type TombstoneMessage } from '../shared/tombstone.ts';
+import { tombstoneRecord, type TombstoneMessage } from '../contracts/tombstone.ts';
 import { changedTimes, deleteHeaders, deletedIds, deltaMaxModifiedOn, initialDeltaPath, parseDeltaToken, type ChangedTimes } from './core/delta-changes.ts';
 import { COUNT_CAP } from './core/split-rule.ts';
 import { WindowProgress } from './core/window-progress.ts';

@@ -1,7 +1,7 @@
 /** Extractor process: wiring only. */
 import { setFlagsFromString } from 'node:v8';
 import { systemClock } from '../shared/clock.ts';
-import { createControlCodec } from '../shared/control-messages.ts';
+import { createControlCodec } from '../shared/control-codec.ts';
 import { KafkaTopics, SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';

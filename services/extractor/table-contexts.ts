@@ -16,9 +16,9 @@
  */
 import type { Admin } from 'kafkajs';
 import { SyncError } from '../shared/errors.ts';
-import { tableTopic, type KafkaTopics } from '../shared/kafka.ts';
+import { type KafkaTopics } from '../shared/kafka.ts';
 import type { Registry } from '../shared/registry.ts';
-import type { SyncTask } from '../shared/control-messages.ts';
+import type { SyncTask } from '../contracts/control-messages.ts';
 import { findTable, listTables } from '../dataverse/discovery/discover.ts';
 import { avroFieldName, avroSchemaFor } from '../dataverse/mapping/avro-schema.ts';
 import { rowMapper, type RowMapper } from '../dataverse/mapping/row-mapper.ts';
@@ -27,6 +27,7 @@ import type { TableDefinition, TableSummary } from '../dataverse/model/table-def
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { CURRENCIES_PATH, annotationsFor, assertWindowable, currencyMap, needsCurrencies } from './core/window-query.ts';
 import { DescribeBatcher } from './describe-batcher.ts';
+import { tableTopic } from '../contracts/topic-names.ts';
 
 /** What a delta task of one table needs: its summary and its topic. */
 export interface DeltaContext {

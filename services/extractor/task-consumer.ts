@@ -28,16 +28,17 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { MessageSender } from '../shared/healing-producer.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { ControlCodec, CoordinatorEvent, EventBody, SyncTask } from '../shared/control-messages.ts';
+import type { CoordinatorEvent, EventBody, SyncTask } from '../contracts/control-messages.ts';
+import type { ControlCodec } from '../shared/control-codec.ts';
 import { sendToDlq } from '../shared/dlq.ts';
 import { isSyncError, toSyncError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import { sleep } from '../shared/retry.ts';
-import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../shared/topics.ts';
 import type { DeltaOutcome } from './delta-extractor.ts';
 import type { ExtractorMetrics } from './metrics.ts';
 import type { TaskOutcome } from './window-extractor.ts';
 import { AdaptiveSemaphore } from '../dataverse/client/adaptive-semaphore.ts';
+import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../contracts/topic-names.ts';
 
 /** Pause before a task whose end could not be published is read again (Kafka is likely unavailable). */
 const REDELIVERY_DELAY_MS = 2_000;

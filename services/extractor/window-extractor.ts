@@ -11,7 +11,7 @@
  */
 import { setImmediate } from 'node:timers/promises';
 import type { MessageSender } from '../shared/healing-producer.ts';
-import type { SyncTask } from '../shared/control-messages.ts';
+import type { SyncTask } from '../contracts/control-messages.ts';
 import type { Clock } from '../shared/clock.ts';
 import { sendToDlq, type DeadLetter } from '../shared/dlq.ts';
 import { isSyncError, type SyncError } from '../shared/errors.ts';

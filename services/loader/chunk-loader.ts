@@ -11,7 +11,7 @@ import type { MessageSender } from '../shared/healing-producer.ts';
 import { isSyncError, toSyncError, type SyncError } from '../shared/errors.ts';
 import { sendToDlq, type DeadLetter } from '../shared/dlq.ts';
 import type { Clock } from '../shared/clock.ts';
-import { RUN_LOADS_COLLECTION, addLoads, noLoads, runLoadId, type LoadCounts, type RunLoadDoc } from '../shared/run-loads.ts';
+import { RUN_LOADS_COLLECTION, addLoads, noLoads, runLoadId, type LoadCounts, type RunLoadDoc } from '../contracts/run-loads.ts';
 import { destinationOf, type TableDestination } from './core/table-topic.ts';
 import { planUpserts, type IncomingRecord } from './core/upsert-plan.ts';
 import type { RecordDecoder } from './record-decoder.ts';

@@ -4,7 +4,7 @@
  * by it.
  */
 import type { Collection, Document } from 'mongodb';
-import { SYNC } from '../shared/stored-document.ts';
+import { SYNC } from '../contracts/stored-document.ts';
 
 /** The index set of a table collection. */
 export const TABLE_INDEXES = [

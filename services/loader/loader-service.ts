@@ -7,10 +7,10 @@
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { retry } from '../shared/retry.ts';
-import { TABLE_TOPIC_PATTERN } from '../shared/kafka.ts';
 import type { Logger } from '../shared/log.ts';
 import type { ChunkOutcome } from './chunk-loader.ts';
 import type { LoaderMetrics } from './metrics.ts';
+import { TABLE_TOPIC_PATTERN } from '../contracts/topic-names.ts';
 
 /** Settings of the consumer loop. */
 export interface LoaderServiceOptions {

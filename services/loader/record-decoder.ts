@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
-import { TOMBSTONE_HASH } from '../shared/stored-document.ts';
+import { TOMBSTONE_HASH } from '../contracts/stored-document.ts';
 import { SyncError } from '../shared/errors.ts';
-import { decodeRecordHeaders } from '../shared/record-headers.ts';
+import { decodeRecordHeaders } from '../contracts/record-headers.ts';
 import type { Registry } from '../shared/registry.ts';
 import { compileConverter, type Converter } from './core/to-document.ts';
 import type { IncomingRecord } from './core/upsert-plan.ts';

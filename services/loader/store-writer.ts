@@ -10,7 +10,7 @@
 import { Long, MongoBulkWriteError, type Collection, type Db, type Document } from 'mongodb';
 import { SyncError } from '../shared/errors.ts';
 import { classifyStoreError } from '../shared/store-errors.ts';
-import { SYNC, SYNC_FIELD, type StoredSync } from '../shared/stored-document.ts';
+import { SYNC, SYNC_FIELD, type StoredSync } from '../contracts/stored-document.ts';
 import { storedKey, type UpsertOp } from './core/upsert-plan.ts';
 import { decideWrite, WRITTEN, type WriteKey } from './core/write-decision.ts';
 

@@ -6,9 +6,8 @@
 import type { IHeaders } from 'kafkajs';
 import type { MessageSender } from './healing-producer.ts';
 import type { SyncError } from './errors.ts';
+import { DLQ_TOPIC } from '../contracts/topic-names.ts';
 
-/** The dead-letter topic. */
-export const DLQ_TOPIC = 'sync.dlq';
 
 /** Where a poison message came from. */
 export interface DeadLetter {

@@ -1,3 +1,4 @@
+import { DLQ_TOPIC, COMMANDS_TOPIC, COORDINATOR_TOPIC, TASKS_TOPIC, TABLE_TOPIC_PREFIX } from '../contracts/topic-names.ts';
 /**
  * The Kafka ACLs each principal of a deployment needs, defined once (pure data): the local stack applies them to its
  * per-service users, the security suite checks that they suffice and that nothing else is allowed, SECURITY.md
@@ -12,8 +13,6 @@
  * - `sync.dlq`: every service (poison records and commands).
  * Every service may create the control topics it declares when they are missing (CREATE), and sees their settings.
  */
-import { DLQ_TOPIC } from './dlq.ts';
-import { COMMANDS_TOPIC, COORDINATOR_TOPIC, TASKS_TOPIC } from './topics.ts';
 
 /** The principals of a deployment, one per service kind. */
 export const KAFKA_ROLES = ['coordinator', 'extractor', 'loader', 'ops'] as const;
@@ -46,8 +45,6 @@ export interface AclNames {
 /** The defaults of the services' configurations. */
 export const DEFAULT_ACL_NAMES: AclNames = { coordinatorGroup: 'dynsync-coordinator', extractorGroup: 'dynsync-extractor', loaderGroup: 'dynsync-loader' };
 
-/** The prefix of every table topic. */
-export const TABLE_TOPIC_PREFIX = 'dynamics.';
 
 const CONTROL = [TASKS_TOPIC, COORDINATOR_TOPIC, COMMANDS_TOPIC, DLQ_TOPIC] as const;
 

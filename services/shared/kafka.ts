@@ -89,14 +89,6 @@ export function createProducer(kafka: Kafka, opts: ProducerOptions = {}): Healin
   return new HealingProducer(make, { ...opts, name: opts.name ?? 'producer' });
 }
 
-/** The topic of one Dataverse table of one connection: `dynamics.<connection>.<table>`. */
-export function tableTopic(connection: string, table: string): string {
-  return `dynamics.${connection}.${table}`;
-}
-
-/** Matches every table topic (for the loader's subscription). */
-export const TABLE_TOPIC_PATTERN = /^dynamics\.[^.]+\.[^.]+$/;
-
 /** A topic to declare. */
 export type TopicSpec = ITopicConfig;
 

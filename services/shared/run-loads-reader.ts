@@ -3,8 +3,8 @@
  * ranges (served by the `_id` index): for `dynsync runs`, `dynsync status` and the status page, once per listing.
  */
 import type { Db, Document } from 'mongodb';
-import { loadsByRun, runLoadsFilter, type LoadsByRun } from './run-counts.ts';
-import { RUN_LOADS_COLLECTION } from './run-loads.ts';
+import { loadsByRun, runLoadsFilter, type LoadsByRun } from '../contracts/run-counts.ts';
+import { RUN_LOADS_COLLECTION } from '../contracts/run-loads.ts';
 
 /** The loader's counts of `runIds` (run id → table → counts); none asked, no query. */
 export async function readRunLoads(db: Db, runIds: readonly string[]): Promise<LoadsByRun> {

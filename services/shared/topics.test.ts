@@ -3,10 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from './config.ts';
 import { isSyncError } from './errors.ts';
-import {
-  COMMANDS_TOPIC, COORDINATOR_TOPIC, DEFAULT_TOPIC_SETTINGS, TASKS_TOPIC, TOPIC_ENV, controlTopics, resolveReplication, tableTopicSpec,
-  topicSettingsOf, weakerSettings, withReplication, type ClusterFacts, type TopicState,
-} from './topics.ts';
+import { DEFAULT_TOPIC_SETTINGS, TOPIC_ENV, controlTopics, resolveReplication, tableTopicSpec, topicSettingsOf, weakerSettings, withReplication, type ClusterFacts, type TopicState } from './topics.ts';
+import { COMMANDS_TOPIC, COORDINATOR_TOPIC, TASKS_TOPIC } from '../contracts/topic-names.ts';
 
 const settings = (env: Record<string, string>) => topicSettingsOf(loadConfig('test', z.object(TOPIC_ENV), env));
 const entry = (specs: ReturnType<typeof controlTopics>, topic: string, name: string) => specs.find((s) => s.topic === topic)?.configEntries?.find((e) => e.name === name)?.value;

@@ -7,16 +7,10 @@
  * The settings table is in docs/deployment.md ("Topic settings").
  */
 import { z } from 'zod';
-import { DLQ_TOPIC } from './dlq.ts';
 import { SyncError } from './errors.ts';
 import type { TopicSpec } from './kafka.ts';
+import { DLQ_TOPIC, TASKS_TOPIC, COORDINATOR_TOPIC, COMMANDS_TOPIC } from '../contracts/topic-names.ts';
 
-/** Window tasks for the extractor group; partitions = the group's unit of scale. */
-export const TASKS_TOPIC = 'sync.tasks';
-/** Run and task events, keyed by connection (one owner per connection). */
-export const COORDINATOR_TOPIC = 'sync.coordinator';
-/** Operator commands (refresh, full resync), JSON, keyed by connection. */
-export const COMMANDS_TOPIC = 'sync.commands';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -5,7 +5,7 @@
  * coordinator are checked in pipeline.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { COMMAND_FORMAT, MAX_REASON_LENGTH, parseCommand } from '../../services/coordinator/core/command.ts';
+import { COMMAND_FORMAT, MAX_REASON_LENGTH, parseCommand } from '../../services/contracts/command.ts';
 import { findSecrets } from './secret-scan.ts';
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLXNlY3JldA';

@@ -19,15 +19,15 @@ import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types
 import { EncryptedSecrets } from '../../services/dataverse/secrets/encrypted-secrets.ts';
 import { MongoSecretStore } from '../../services/dataverse/secrets/mongo-secret-store.ts';
 import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts';
-import { createControlCodec, type ControlCodec } from '../../services/shared/control-messages.ts';
-import { DLQ_TOPIC } from '../../services/shared/dlq.ts';
+import { createControlCodec, type ControlCodec } from '../../services/shared/control-codec.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
-import { createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
-import { COMMANDS_TOPIC, controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
+import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
+import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { startFakeExtractor, type FakeExtractor } from '../coordinator/fake-extractor.ts';
 import { trustCertificate } from '../simulator/sim-fixture.ts';
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
+import { DLQ_TOPIC, tableTopic, COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
 
 const KEY = randomBytes(32);
 const kafka = testKafka();

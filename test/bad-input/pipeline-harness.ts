@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import { request, type Agent } from 'undici';
-import { createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
-import { COMMANDS_TOPIC, COORDINATOR_TOPIC, TASKS_TOPIC, controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
-import { DLQ_TOPIC } from '../../services/shared/dlq.ts';
+import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
+import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
 import { saveClientSecret } from '../../services/dataverse/auth/stored-client-secret.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
@@ -28,6 +27,7 @@ import { runDynsync } from '../cli/cli-harness.ts';
 import { trustCertificate } from '../simulator/sim-fixture.ts';
 import { servers, testKafka, testMongo } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
+import { tableTopic, COMMANDS_TOPIC, COORDINATOR_TOPIC, TASKS_TOPIC, DLQ_TOPIC } from '../../services/contracts/topic-names.ts';
 
 /** A simulated organisation and the connection that syncs it. */
 export interface Org {

@@ -8,14 +8,12 @@ import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../infra/demo/service-process.ts';
 import { matches } from '../../infra/demo/ground-truth.ts';
-import { COMMANDS_TOPIC } from '../../services/shared/topics.ts';
-import { DLQ_TOPIC } from '../../services/shared/dlq.ts';
-import { tableTopic } from '../../services/shared/kafka.ts';
 import { createRegistry } from '../../services/shared/registry.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
 import { servers } from '../support/servers.ts';
 import { startPipeline, type Org, type Pipeline } from './pipeline-harness.ts';
 import { findSecrets } from './secret-scan.ts';
+import { COMMANDS_TOPIC, DLQ_TOPIC, tableTopic } from '../../services/contracts/topic-names.ts';
 
 let p: Pipeline;
 const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();

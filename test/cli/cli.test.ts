@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS_TOPIC } from '../../services/shared/topics.ts';
 import { startFixture, type SimFixture } from '../simulator/sim-fixture.ts';
 import { addRunLoads } from '../support/run-loads.ts';
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
 import { cliEnv, runDynsync, withoutDevWarning } from './cli-harness.ts';
+import { COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
 
 interface Stats {
   requests: { tokenGrants: Record<string, number> };

@@ -1,6 +1,6 @@
 /**
  * `dynsync verify` as a child process against the in-process simulator and the real MongoDB-protocol store. The
- * connection's database is filled with documents in the stored shape (services/shared/stored-document.ts) from the
+ * connection's database is filled with documents in the stored shape (services/contracts/stored-document.ts) from the
  * simulator's truth, as the loader would have written them; then the source and the store are changed in known
  * ways and the reported counts must be exact. Every run asserts that verify wrote nothing: the store's documents are
  * byte-identical before and after, and the simulator saw no request but GETs.
@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Long, type Db, type MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableDatabase, type StoredSync } from '../../services/shared/stored-document.ts';
+import { tableDatabase, type StoredSync } from '../../services/contracts/stored-document.ts';
 import { ChunkCutter } from '../../services/dataverse/compare/windows.ts';
 import type { VerifyReport } from '../../services/cli/verify-view.ts';
 import { startFixture, type SimFixture } from '../simulator/sim-fixture.ts';

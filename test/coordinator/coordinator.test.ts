@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin, Consumer } from 'kafkajs';
 import { Long, type MongoClient } from 'mongodb';
-import { createControlCodec, type ControlCodec, type CoordinatorEvent, type EventBody } from '../../services/shared/control-messages.ts';
-import { DLQ_TOPIC } from '../../services/shared/dlq.ts';
-import { createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
-import { decodeRecordHeaders } from '../../services/shared/record-headers.ts';
-import { COMMANDS_TOPIC, controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
+import { type CoordinatorEvent, type EventBody } from '../../services/contracts/control-messages.ts';
+import { createControlCodec, type ControlCodec } from '../../services/shared/control-codec.ts';
+import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
+import { decodeRecordHeaders } from '../../services/contracts/record-headers.ts';
+import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
@@ -24,6 +24,7 @@ import { testKafka, testMongo, testRegistry, uniqueName } from '../support/serve
 import { trustCertificate } from '../simulator/sim-fixture.ts';
 import { startFakeExtractor, type FakeExtractor } from './fake-extractor.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
+import { DLQ_TOPIC, tableTopic, COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
 
 const KEY = Buffer.alloc(32, 0x17);
 const kafka = testKafka();

@@ -7,7 +7,7 @@ import type { Admin } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import type { Agent } from 'undici';
 import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
-import { COMMANDS_TOPIC, controlTopics } from '../../services/shared/topics.ts';
+import { controlTopics } from '../../services/shared/topics.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
 import { saveClientSecret } from '../../services/dataverse/auth/stored-client-secret.ts';
@@ -21,6 +21,7 @@ import { eventually, startService, type ServiceProcess } from '../../infra/demo/
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
 import { trustCertificate } from '../simulator/sim-fixture.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
+import { COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
 
 // Deletes between full runs through delta links, on the real pipeline: simulator → coordinator → extractor →
 // Kafka → loader → MongoDB, compared with the simulator's ground truth. `account` has change tracking,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncTask } from '../../services/shared/control-messages.ts';
-import { decodeRecordHeaders } from '../../services/shared/record-headers.ts';
-import { tombstoneRecord } from '../../services/shared/tombstone.ts';
+import type { SyncTask } from '../../services/contracts/control-messages.ts';
+import { decodeRecordHeaders } from '../../services/contracts/record-headers.ts';
+import { tombstoneRecord } from '../../services/contracts/tombstone.ts';
 import { planUpserts } from '../../services/loader/core/upsert-plan.ts';
 import { decideWrite } from '../../services/loader/core/write-decision.ts';
 import { deleteHeaders } from '../../services/extractor/core/delta-changes.ts';

@@ -4,11 +4,11 @@
  * Also records sync.coordinator events of the connection.
  */
 import type { Consumer, Kafka } from 'kafkajs';
-import type { ControlCodec, CoordinatorEvent, EventBody, SyncTask } from '../../services/shared/control-messages.ts';
-import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../../services/shared/topics.ts';
-import { tableTopic } from '../../services/shared/kafka.ts';
+import type { CoordinatorEvent, EventBody, SyncTask } from '../../services/contracts/control-messages.ts';
+import type { ControlCodec } from '../../services/shared/control-codec.ts';
 import { uniqueName } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
+import { COORDINATOR_TOPIC, TASKS_TOPIC, tableTopic } from '../../services/contracts/topic-names.ts';
 
 /** What the fake extractor answers to a task. */
 export type Answer = { kind: 'complete'; count?: number; offsets?: { partition: number; offset: number }[]; topic?: string } | { kind: 'fail'; retriable: boolean } | { kind: 'split' } | { kind: 'hold' };

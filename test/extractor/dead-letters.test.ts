@@ -7,11 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
-import { DLQ_TOPIC } from '../../services/shared/dlq.ts';
-import { tableTopic } from '../../services/shared/kafka.ts';
-import { TASKS_TOPIC } from '../../services/shared/topics.ts';
 import { servers, testKafka } from '../support/servers.ts';
 import { startExtractHarness, type ExtractHarness } from './extract-harness.ts';
+import { DLQ_TOPIC, tableTopic, TASKS_TOPIC } from '../../services/contracts/topic-names.ts';
 
 interface Letter {
   key: string | undefined;

@@ -13,12 +13,13 @@ import { Readable } from 'node:stream';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { createControlCodec, type ControlCodec, type CoordinatorEvent, type SyncTask } from '../../services/shared/control-messages.ts';
-import { createKafka, createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
-import { decodeRecordHeaders, type RawHeaders } from '../../services/shared/record-headers.ts';
+import { type CoordinatorEvent, type SyncTask } from '../../services/contracts/control-messages.ts';
+import { createControlCodec, type ControlCodec } from '../../services/shared/control-codec.ts';
+import { createKafka, createProducer, ensureTopics } from '../../services/shared/kafka.ts';
+import { decodeRecordHeaders, type RawHeaders } from '../../services/contracts/record-headers.ts';
 import { kafkaAccessOf } from '../../services/shared/kafka-access.ts';
 import { createRegistry, registryAccessOf } from '../../services/shared/registry.ts';
-import { COORDINATOR_TOPIC, TASKS_TOPIC, controlTopics } from '../../services/shared/topics.ts';
+import { controlTopics } from '../../services/shared/topics.ts';
 import { saveClientSecret } from '../../services/dataverse/auth/stored-client-secret.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
@@ -31,6 +32,7 @@ import { childTasks } from '../../services/extractor/core/child-tasks.ts';
 import { splitWindow } from '../../services/extractor/core/window.ts';
 import { trustCertificate } from '../simulator/sim-fixture.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
+import { tableTopic, COORDINATOR_TOPIC, TASKS_TOPIC } from '../../services/contracts/topic-names.ts';
 
 /** Where the servers are. */
 export interface HarnessServers {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createControlCodec, type CoordinatorEvent, type SyncTask } from '../../services/shared/control-messages.ts';
+import { type CoordinatorEvent, type SyncTask } from '../../services/contracts/control-messages.ts';
+import { createControlCodec } from '../../services/shared/control-codec.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
 import { testRegistry } from '../support/servers.ts';
 

@@ -7,7 +7,7 @@ import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal128, type Collection, type Document, type MongoClient } from 'mongodb';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
-import { LIVE, SYNC } from '../../services/shared/stored-document.ts';
+import { LIVE, SYNC } from '../../services/contracts/stored-document.ts';
 import { compileConverter } from '../../services/loader/core/to-document.ts';
 import { planUpserts, type IncomingRecord } from '../../services/loader/core/upsert-plan.ts';
 import { ensureIndexes } from '../../services/loader/indexes.ts';

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
-import { createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
+import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
 import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
-import { DLQ_TOPIC } from '../../services/shared/dlq.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
 import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
 import { produceRecords, testTableSchema, toMessage, type TestRecord } from '../support/table-records.ts';
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
+import { tableTopic, DLQ_TOPIC } from '../../services/contracts/topic-names.ts';
 
 const registry = testRegistry({ logicalTypes: avroLogicalTypes });
 const kafka = testKafka();

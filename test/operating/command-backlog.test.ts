@@ -14,9 +14,9 @@ import { watchRun, type RunSummary } from '../../infra/demo/run-watch.ts';
 import { eventually, startService } from '../../infra/demo/service-process.ts';
 import { createHttpAgent, readCaCertificate } from '../../services/dataverse/client/http-agent.ts';
 import { createProducer } from '../../services/shared/kafka.ts';
-import { COMMANDS_TOPIC } from '../../services/shared/topics.ts';
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { servers, testKafka, testMongo } from '../support/servers.ts';
+import { COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
 
 const HOUR = 3_600_000;
 

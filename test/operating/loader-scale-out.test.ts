@@ -15,9 +15,9 @@ import { startPipeline, type Pipeline } from '../../infra/demo/pipeline.ts';
 import { watchRun } from '../../infra/demo/run-watch.ts';
 import { eventually, type ServiceProcess } from '../../infra/demo/service-process.ts';
 import { createHttpAgent, readCaCertificate } from '../../services/dataverse/client/http-agent.ts';
-import { tableTopic } from '../../services/shared/kafka.ts';
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { servers, testKafka, testMongo } from '../support/servers.ts';
+import { tableTopic } from '../../services/contracts/topic-names.ts';
 
 const BASE_ROWS = 3000;
 const NEW_ROWS = 9000;

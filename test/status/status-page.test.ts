@@ -18,10 +18,10 @@ import type { Admin } from 'kafkajs';
 import type { Db, MongoClient } from 'mongodb';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ManualClock } from '../../services/shared/clock.ts';
-import type { CoordinatorEvent, EventBody } from '../../services/shared/control-messages.ts';
-import { createProducer, ensureTopics, tableTopic } from '../../services/shared/kafka.ts';
+import type { CoordinatorEvent, EventBody } from '../../services/contracts/control-messages.ts';
+import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
 import { createLogger } from '../../services/shared/log.ts';
-import type { LoadCounts } from '../../services/shared/run-loads.ts';
+import type { LoadCounts } from '../../services/contracts/run-loads.ts';
 import { tableTopicSpec } from '../../services/shared/topics.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
@@ -33,6 +33,7 @@ import { startStatusPageOrWarn, startStatusServer, type StatusServer } from '../
 import { addRunLoads } from '../support/run-loads.ts';
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
+import { tableTopic } from '../../services/contracts/topic-names.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

@@ -13,7 +13,7 @@ import { startPipeline, type Pipeline } from '../../infra/demo/pipeline.ts';
 import { eventually } from '../../infra/demo/service-process.ts';
 import { watchRun, type RunSummary } from '../../infra/demo/run-watch.ts';
 import { createHttpAgent, readCaCertificate } from '../../services/dataverse/client/http-agent.ts';
-import { RUN_LOADS_COLLECTION, addLoads, noLoads, type LoadCounts, type RunLoadDoc } from '../../services/shared/run-loads.ts';
+import { RUN_LOADS_COLLECTION, addLoads, noLoads, type LoadCounts, type RunLoadDoc } from '../../services/contracts/run-loads.ts';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../services/simulator/simulator.ts';
 import { servers, testMongo } from './servers.ts';
 

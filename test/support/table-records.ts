@@ -2,7 +2,7 @@
  * Produces table records the way the extractor does (Avro in the Confluent wire format, key = record id, the
  * record headers), for loader tests that run before or without the extractor.
  */
-import { encodeRecordHeaders } from '../../services/shared/record-headers.ts';
+import { encodeRecordHeaders } from '../../services/contracts/record-headers.ts';
 import type { Registry } from '../../services/shared/registry.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 

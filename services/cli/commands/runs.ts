@@ -3,7 +3,7 @@
  * the loader's `run_loads`), newest first, with window progress and the records extracted, written, unchanged and
  * tombstoned, and the same per table for the latest run.
  */
-import { reconcileNote } from '../../shared/run-counts.ts';
+import { reconcileNote } from '../../contracts/run-counts.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
 import { parseCommand, rejectExtraPositionals, requirePositional, usageError, type CommandSpec } from '../command-spec.ts';
 import { formatCount, formatDate, formatProgress, oneLine, renderTable, toJsonText } from '../format.ts';

@@ -6,7 +6,6 @@
  * (`--once`) or one NDJSON line per change. With no run in progress: the latest run's outcome and the watermarks.
  * Exit code: 0 completed (or still running with --once), 1 a shown run failed, 130 interrupted.
  */
-import { CONNECTION_ID } from '../../dataverse/connections/connection.ts';
 import { SyncError } from '../../shared/errors.ts';
 import { systemClock } from '../../shared/clock.ts';
 import { sleep } from '../../shared/retry.ts';
@@ -18,6 +17,7 @@ import { changeLines, renderFrame } from '../progress-view.ts';
 import type { RunView, WatermarkView } from '../run-status.ts';
 import { buildSnapshot, isRunning, statusExitCode, type StatusSnapshot } from '../status-snapshot.ts';
 import { StatusQuery } from '../status-query.ts';
+import { CONNECTION_ID } from '../../contracts/ids.ts';
 
 const spec = {
   name: 'status',

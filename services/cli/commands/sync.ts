@@ -7,11 +7,13 @@ import type { Kafka } from 'kafkajs';
 import { SyncError } from '../../shared/errors.ts';
 import { createProducer, ensureTopics } from '../../shared/kafka.ts';
 import { kafkaAccessError } from '../../shared/kafka-access.ts';
-import { COMMANDS_TOPIC, controlTopics, topicSettingsOf, type TopicSettings } from '../../shared/topics.ts';
+import { controlTopics, topicSettingsOf, type TopicSettings } from '../../shared/topics.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
 import { parseCommand, rejectExtraPositionals, requirePositional, type CommandSpec } from '../command-spec.ts';
 import { toJsonText } from '../format.ts';
-import { buildSyncCommand, parseTableList, type SyncCommand, type SyncCommandKind } from '../sync-command.ts';
+import { buildSyncCommand, parseTableList } from '../sync-command.ts';
+import type { Command } from '../../contracts/command.ts';
+import { COMMANDS_TOPIC } from '../../contracts/topic-names.ts';
 
 const options = {
   tables: { type: 'string', valueName: '<a,b>', description: 'only these tables (logical names, comma separated); default: every table of the connection' },
@@ -38,7 +40,7 @@ const resyncSpec = {
   examples: ['dynsync resync acme', 'dynsync resync acme --tables opportunity'],
 } as const satisfies CommandSpec;
 
-async function produce(ctx: CliContext, kind: SyncCommandKind, spec: typeof syncSpec | typeof resyncSpec, argv: readonly string[]): Promise<number> {
+async function produce(ctx: CliContext, kind: Command['kind'], spec: typeof syncSpec | typeof resyncSpec, argv: readonly string[]): Promise<number> {
   const { values, positionals: pos } = parseCommand(spec, argv);
   rejectExtraPositionals(spec, pos);
   const id = requirePositional(spec, pos, 0);
@@ -64,7 +66,7 @@ async function produce(ctx: CliContext, kind: SyncCommandKind, spec: typeof sync
  * Produces `command` (key = connection id), creating the topic with the deployment's settings if no service has yet;
  * returns where it landed.
  */
-async function send(kafka: Kafka, command: SyncCommand, topics: TopicSettings): Promise<{ partition: number; offset: string }> {
+async function send(kafka: Kafka, command: Command, topics: TopicSettings): Promise<{ partition: number; offset: string }> {
   const admin = kafka.admin();
   const producer = createProducer(kafka, { name: 'commands', config: { retry: { retries: 4, initialRetryTime: 200, maxRetryTime: 2_000 } } });
   try {

@@ -9,7 +9,7 @@
 import type { Db } from 'mongodb';
 import { toSyncError } from '../../shared/errors.ts';
 import { systemClock } from '../../shared/clock.ts';
-import { tableDatabase } from '../../shared/stored-document.ts';
+import { tableDatabase } from '../../contracts/stored-document.ts';
 import type { DataverseClient } from '../../dataverse/client/dataverse-client.ts';
 import { existingIds } from '../../dataverse/compare/existing-ids.ts';
 import { scanTable, type ScanTarget } from '../../dataverse/compare/id-set-scan.ts';

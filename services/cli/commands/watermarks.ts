@@ -5,10 +5,11 @@
 import type { CliCommand, CliContext } from '../cli-context.ts';
 import { parseCommand, rejectExtraPositionals, requirePositional, type CommandSpec } from '../command-spec.ts';
 import { formatDate, renderTable, toJsonText } from '../format.ts';
-import { normalizeWatermark, watermarkIdRange } from '../run-status.ts';
+import { normalizeWatermark } from '../run-status.ts';
+import { STATE_COLLECTIONS } from '../../contracts/run-document.ts';
+import { watermarkIdRange } from '../../contracts/ids.ts';
 
 /** The collection the coordinator commits watermarks to. */
-export const WATERMARKS_COLLECTION = 'watermarks';
 
 const spec = {
   name: 'watermarks',
@@ -23,9 +24,9 @@ async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
   rejectExtraPositionals(spec, positionals);
   const id = requirePositional(spec, positionals, 0);
   const db = await ctx.stateDb();
-  const docs = await db.collection<Record<string, unknown>>(WATERMARKS_COLLECTION).find({ _id: watermarkIdRange(id) as never }).sort({ _id: 1 }).toArray();
+  const docs = await db.collection<Record<string, unknown>>(STATE_COLLECTIONS.watermarks).find({ _id: watermarkIdRange(id) as never }).sort({ _id: 1 }).toArray();
   if (docs.length === 0) await (await ctx.connections()).get(id); // unknown connection → CONNECTION_NOT_FOUND
-  const marks = docs.map((d) => normalizeWatermark(d, id));
+  const marks = docs.map((d) => normalizeWatermark(d));
   if (values.json) {
     ctx.io.out(toJsonText({ connection: id, watermarks: marks }));
     return 0;

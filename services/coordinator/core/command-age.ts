@@ -5,7 +5,7 @@
  * coordinator group reads the commands that were already waiting (command-start.ts), so a command sent before the
  * first coordinator started is carried out as long as it is younger than the maximum age.
  */
-import type { Command } from './command.ts';
+import type { Command } from '../../contracts/command.ts';
 
 /** The disposition of one command. */
 export type CommandDisposition = 'other-deployment' | 'expired' | 'act';

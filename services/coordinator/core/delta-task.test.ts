@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CoordinatorEvent, EventBody } from '../../shared/control-messages.ts';
+import type { CoordinatorEvent, EventBody } from '../../contracts/control-messages.ts';
 import { DELTA_EXPIRED_CODE, deltaTaskId, fallbackRequestId, isDeltaTaskId } from './delta-task.ts';
 import { decide } from './run-decisions.ts';
 import { planRun } from './run-plan.ts';

@@ -1,8 +1,8 @@
+import { type ProducedOffset } from '../../contracts/run-document.ts';
 /**
  * "Loaded" (pure): a run is loaded when the loader group's committed offset of every partition the run produced
  * to is at or past the run's end offset there (committed offset = next offset to read).
  */
-import type { ProducedOffset } from './run-views.ts';
 
 /** Committed offsets of the loader group: `topic` → partition → offset (−1 or absent: nothing committed). */
 export type CommittedOffsets = ReadonlyMap<string, ReadonlyMap<number, number>>;

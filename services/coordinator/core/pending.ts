@@ -6,7 +6,7 @@
  *  - an incremental whose tables a pending full already covers is dropped (the full run does it);
  *  - the full request starts before the incremental.
  */
-import type { SyncKind } from '../../shared/control-messages.ts';
+import type { SyncKind } from '../../contracts/control-messages.ts';
 
 /** `all` tables of the connection, or some of them. */
 export type TableSelection = 'all' | readonly string[];

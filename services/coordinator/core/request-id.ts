@@ -3,7 +3,7 @@
  * twice, yields the same id, so it can never start a second run: the id becomes the run id, and a request whose
  * run already exists is dropped.
  */
-import type { SyncKind } from '../../shared/control-messages.ts';
+import type { SyncKind } from '../../contracts/control-messages.ts';
 import { compactTime } from './task-id.ts';
 
 /** The id of a command read at `partition`/`offset` of sync.commands, produced at `timestampMs`. */

@@ -13,7 +13,7 @@
  * expired token can no longer tell. The new link is stored with whether it is clean (core/table-sizing.ts
  * `linkClean`): then the next incremental needs no window for the table while the link reports no change.
  */
-import type { SyncTask } from '../../shared/control-messages.ts';
+import type { SyncTask } from '../../contracts/control-messages.ts';
 import { isDeltaTaskId } from './delta-task.ts';
 import { effectiveWindow, type RunState, type TableRunState, type TaskState } from './run-state.ts';
 import { linkClean } from './table-sizing.ts';

@@ -14,7 +14,7 @@
  *   (deletes since the previous run) or takes a new one. It is published first, so its change-tracking snapshot is
  *   taken as early as possible.
  */
-import type { SyncKind, SyncTask, TablePlan } from '../../shared/control-messages.ts';
+import type { SyncKind, SyncTask, TablePlan } from '../../contracts/control-messages.ts';
 import { deltaTaskId } from './delta-task.ts';
 import { rootTaskId } from './task-id.ts';
 import { windowWork, type RangeRows, type SizingOptions } from './table-sizing.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CoordinatorEvent, EventBody } from '../../shared/control-messages.ts';
+import type { CoordinatorEvent, EventBody } from '../../contracts/control-messages.ts';
 import { emptyBook, foldEvent, isTaskComplete, type RunBook } from './run-state.ts';
 import { rootTaskId } from './task-id.ts';
 import { producedOffsets, tableProgress, windowCounts } from './run-views.ts';

@@ -11,7 +11,7 @@
  * `foldEvent` mutates and returns the book it is given (runs hold thousands of tasks; copying per event would be
  * quadratic). Nothing here does I/O or reads a clock: times come from the events.
  */
-import type { CoordinatorEvent, EventBody, SyncKind } from '../../shared/control-messages.ts';
+import type { CoordinatorEvent, EventBody, SyncKind } from '../../contracts/control-messages.ts';
 import { DELTA_EXPIRED_CODE, isDeltaTaskId } from './delta-task.ts';
 import { windowOfTaskId } from './task-id.ts';
 import type { Window } from './windows.ts';

@@ -6,6 +6,7 @@
 import { isDeltaTaskId } from './delta-task.ts';
 import { isTaskComplete, type RunState, type TableRunState } from './run-state.ts';
 import type { WindowCount } from './windows.ts';
+import type { ProducedOffset } from '../../contracts/run-document.ts';
 
 /** Progress of one table. */
 export interface TableProgress {
@@ -64,11 +65,6 @@ export function windowCounts(t: TableRunState): WindowCount[] {
 }
 
 /** One partition's end offset produced by a run (highest offset + 1). */
-export interface ProducedOffset {
-  topic: string;
-  partition: number;
-  offset: number;
-}
 
 /** The highest offset + 1 the run's completed tasks produced, per topic partition. */
 export function producedOffsets(run: RunState): ProducedOffset[] {

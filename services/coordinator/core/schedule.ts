@@ -8,7 +8,7 @@
  */
 import { Cron } from 'croner';
 import { SyncError } from '../../shared/errors.ts';
-import type { SyncKind } from '../../shared/control-messages.ts';
+import type { SyncKind } from '../../contracts/control-messages.ts';
 
 /** A connection's schedule. */
 export interface Schedule {

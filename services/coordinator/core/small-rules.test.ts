@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecordHeaders } from '../../shared/record-headers.ts';
+import { decodeRecordHeaders } from '../../contracts/record-headers.ts';
 import { coPartitionedAssignment } from './assignment.ts';
 import { isLoaded, notLoaded } from './loaded.ts';
 import { commandRequestId, scheduleRequestId } from './request-id.ts';
 import { tombstoneFor } from './tombstone.ts';
-import { advances, afterCommit, watermarkId } from './watermark.ts';
+import { advances, afterCommit } from './watermark.ts';
 
 describe('watermark rule (Invariant 2)', () => {
   it.each([
@@ -16,7 +16,6 @@ describe('watermark rule (Invariant 2)', () => {
     expect(advances(current, candidate)).toBe(adv);
     expect(afterCommit(current, candidate)).toBe(stored);
   });
-  it('ids the table of a connection', () => expect(watermarkId('c1', 'account')).toBe('c1/account'));
 });
 
 describe('coPartitionedAssignment', () => {

@@ -4,10 +4,11 @@
  * and the reconciling run's T0: for the loader it is the same version with other content read by a later run, so it
  * replaces the document with a soft delete (services/loader/core/write-decision.ts).
  *
- * The message itself is built by services/shared/tombstone.ts (shared with the extractor's delta tasks, which
+ * The message itself is built by services/contracts/tombstone.ts (shared with the extractor's delta tasks, which
  * version theirs with the delta token).
  */
-import { tombstoneRecord, type TombstoneMessage } from '../../shared/tombstone.ts';
+import { tombstoneRecord, type TombstoneMessage } from '../../contracts/tombstone.ts';
+import { reconcileTaskId } from '../../contracts/ids.ts';
 
 /** What reconciliation reads of a stored document. */
 export interface StoredDocument {
@@ -22,10 +23,6 @@ export interface ReconcilingRun {
   runStartMs: number;
 }
 
-/** The task id written in the headers of reconciliation tombstones. */
-export function reconcileTaskId(runId: string, table: string): string {
-  return `${runId}/${table}/reconcile`;
-}
 
 /** The tombstone message of one unseen document. */
 export function tombstoneFor(doc: StoredDocument, run: ReconcilingRun, table: string): TombstoneMessage {

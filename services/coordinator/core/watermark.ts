@@ -12,8 +12,3 @@ export function advances(currentMs: number | null, candidateMs: number): boolean
 export function afterCommit(currentMs: number | null, candidateMs: number): number {
   return advances(currentMs, candidateMs) ? candidateMs : currentMs!;
 }
-
-/** The state-DB id of a table's watermark. */
-export function watermarkId(connection: string, table: string): string {
-  return `${connection}/${table}`;
-}

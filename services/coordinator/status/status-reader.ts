@@ -6,24 +6,13 @@
  */
 import type { Admin } from 'kafkajs';
 import type { Db, Document } from 'mongodb';
-import { DLQ_TOPIC } from '../../shared/dlq.ts';
 import { toSyncError } from '../../shared/errors.ts';
-import { TABLE_TOPIC_PATTERN } from '../../shared/kafka.ts';
-import type { RunCountFields } from '../../shared/run-counts.ts';
+import type { RunCountFields } from '../../contracts/run-counts.ts';
 import { readRunLoads } from '../../shared/run-loads-reader.ts';
 import { CONNECTIONS_COLLECTION } from '../../dataverse/connections/connection-store.ts';
-import {
-  connectionFromDoc,
-  requestsFromDoc,
-  runFromDoc,
-  watermarkFromDoc,
-  type ConnectionInput,
-  type KafkaInput,
-  type RequestsInput,
-  type RunInput,
-  type WatermarkInput,
-} from './core/status-input.ts';
-import type { RunDoc } from '../state-store.ts';
+import { connectionFromDoc, requestsFromDoc, type ConnectionInput, type KafkaInput, type RequestsInput } from './core/status-input.ts';
+import { connectionTopicPrefix, DLQ_TOPIC, TABLE_TOPIC_PATTERN } from '../../contracts/topic-names.ts';
+import { readRun, readWatermark, STATE_COLLECTIONS, type RunDoc, type RunRecord, type WatermarkRecord } from '../../contracts/run-document.ts';
 
 /** Compile-time check: the run document the coordinator writes has the fields the shared counts read. */
 const runDocHasCountFields: RunDoc extends RunCountFields ? true : never = true;
@@ -47,8 +36,8 @@ export interface StatusReaderDeps {
 export interface StateSnapshot {
   connections: ConnectionInput[];
   requests: RequestsInput[];
-  runs: RunInput[];
-  watermarks: WatermarkInput[];
+  runs: RunRecord[];
+  watermarks: WatermarkRecord[];
 }
 
 /** Only these connection fields ever leave the database (no secret is stored there, and none could leak). */
@@ -63,8 +52,8 @@ export class StatusReader {
   }
 
   /** The running runs and the most recent others (the per-run `produced` offsets are not read). */
-  async runs(): Promise<RunInput[]> {
-    const runs = this.d.db.collection<Document>('runs');
+  async runs(): Promise<RunRecord[]> {
+    const runs = this.d.db.collection<Document>(STATE_COLLECTIONS.runs);
     const projection = { produced: 0 };
     const [running, recent] = await Promise.all([
       runs.find({ status: 'running' }, { projection }).limit(100).toArray(),
@@ -73,7 +62,7 @@ export class StatusReader {
     const byId = new Map<string, Document>();
     for (const doc of [...running, ...recent]) byId.set(String(doc._id), doc);
     const loads = await readRunLoads(this.d.db, [...byId.keys()]);
-    return [...byId].map(([id, doc]) => runFromDoc(doc, loads.get(id)));
+    return [...byId].map(([id, doc]) => readRun(doc, loads.get(id)));
   }
 
   /** Everything the state DB holds for the page. */
@@ -81,15 +70,15 @@ export class StatusReader {
     const { db } = this.d;
     const [connections, requests, runs, watermarks] = await Promise.all([
       db.collection<Document>(CONNECTIONS_COLLECTION).find({}, { projection: CONNECTION_FIELDS }).sort({ _id: 1 }).limit(LIMIT).toArray(),
-      db.collection<Document>('run_requests').find({}, { projection: { pending: 1, lastFired: 1 } }).limit(LIMIT).toArray(),
+      db.collection<Document>(STATE_COLLECTIONS.runRequests).find({}, { projection: { pending: 1, lastFired: 1 } }).limit(LIMIT).toArray(),
       this.runs(),
-      db.collection<Document>('watermarks').find({}).sort({ _id: 1 }).limit(LIMIT).toArray(),
+      db.collection<Document>(STATE_COLLECTIONS.watermarks).find({}).sort({ _id: 1 }).limit(LIMIT).toArray(),
     ]);
     return {
       connections: connections.map(connectionFromDoc),
       requests: requests.map(requestsFromDoc),
       runs,
-      watermarks: watermarks.map(watermarkFromDoc),
+      watermarks: watermarks.map(readWatermark),
     };
   }
 
@@ -113,7 +102,7 @@ export class StatusReader {
 
   private async kafkaFigures(admin: Admin, connectionIds: readonly string[]): Promise<KafkaInput> {
     const all = await admin.listTopics();
-    const prefixes = connectionIds.map((id) => `dynamics.${id}.`);
+    const prefixes = connectionIds.map(connectionTopicPrefix);
     const topics = all.filter((t) => TABLE_TOPIC_PATTERN.test(t) && prefixes.some((p) => t.startsWith(p))).sort();
     const [ends, committed, dlq] = await Promise.all([
       Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic))),

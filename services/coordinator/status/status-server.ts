@@ -14,12 +14,12 @@ import { listen } from '../../shared/lifecycle.ts';
 import type { Logger } from '../../shared/log.ts';
 import { escapeHtml, renderStatusPage } from './core/html.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './core/page-assets.ts';
-import type { RunInput } from './core/status-input.ts';
 import { ThroughputHistory } from './core/throughput.ts';
 import { buildStatusView } from './core/view-model.ts';
 import type { StatusView } from './core/view-types.ts';
 import { StatusReader, type StatusReaderDeps } from './status-reader.ts';
 import { LOOPBACK_ONLY, authorized, hostAllowed, type StatusAccess } from './status-access.ts';
+import { type RunRecord } from '../../contracts/run-document.ts';
 
 /** Options of the status server. */
 export interface StatusServerOptions extends StatusReaderDeps {
@@ -64,7 +64,7 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-const countsOf = (runs: readonly RunInput[]) => new Map(runs.map((r) => [r.runId, r.tables.reduce((s, t) => s + t.records, 0)]));
+const countsOf = (runs: readonly RunRecord[]) => new Map(runs.map((r) => [r.runId, r.tables.reduce((s, t) => s + (t.records ?? 0), 0)]));
 
 /** Starts the status server; rejects if the port cannot be bound. */
 export async function startStatusServer(opts: StatusServerOptions): Promise<StatusServer> {

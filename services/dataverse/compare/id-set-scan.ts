@@ -9,7 +9,7 @@
  */
 import type { Collection, Document } from 'mongodb';
 import { SyncError, toSyncError } from '../../shared/errors.ts';
-import { LIVE, SYNC, SYNC_FIELD, type StoredSync } from '../../shared/stored-document.ts';
+import { LIVE, SYNC, SYNC_FIELD, type StoredSync } from '../../contracts/stored-document.ts';
 import type { DataverseClient } from '../client/dataverse-client.ts';
 import { WindowComparer, type SourceRow, type WindowComparison } from './compare-window.ts';
 import { listedId } from './record-id.ts';

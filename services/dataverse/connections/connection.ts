@@ -4,9 +4,8 @@
  * the database (`dynsync_<id>`), hence its strict alphabet.
  */
 import { z } from 'zod';
+import { CONNECTION_ID } from '../../contracts/ids.ts';
 
-/** Allowed connection ids: lower-case letters, digits, `_` and `-`, up to 48 characters. */
-export const CONNECTION_ID = /^[a-z0-9][a-z0-9_-]{0,47}$/;
 
 /** The default schedule (the seed's): full refresh nightly at 02:00, incremental every 2 hours. */
 export const DEFAULT_SCHEDULE = { full: '0 2 * * *', incremental: '0 */2 * * *', timeZone: 'UTC' } as const;

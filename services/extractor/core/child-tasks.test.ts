@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncTask } from '../../shared/control-messages.ts';
+import type { SyncTask } from '../../contracts/control-messages.ts';
 import { childTasks } from './child-tasks.ts';
 import { splitWindow } from './window.ts';
 

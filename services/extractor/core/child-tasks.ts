@@ -3,7 +3,7 @@
  * derived from the parent's (`<parent>.0`, `<parent>.1`), so a redelivered parent that splits again publishes the
  * same children (the coordinator sees the same ids; extracting a child twice is harmless, Invariant 4). Pure.
  */
-import type { SyncTask } from '../../shared/control-messages.ts';
+import type { SyncTask } from '../../contracts/control-messages.ts';
 import type { WindowHalves } from './window.ts';
 
 /** The two child tasks of `parent` for `halves` (attempt 0, depth + 1, same run, table and kind). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncTask } from '../../shared/control-messages.ts';
+import type { SyncTask } from '../../contracts/control-messages.ts';
 import { changedTimes, deleteHeaders, deletedIds, deltaMaxModifiedOn, initialDeltaPath, parseDeltaToken } from './delta-changes.ts';
 
 const ORG = 'https://contoso.crm.dynamics.com/api/data/v9.2';

@@ -8,8 +8,8 @@
  * tombstone carries the NEW token's version and time: newer than any replayed upsert of the record (the loader
  * keeps it), older than a later restore of the record (which gets a fresh versionnumber and wins).
  */
-import type { RecordHeaders } from '../../shared/record-headers.ts';
-import type { SyncTask } from '../../shared/control-messages.ts';
+import type { RecordHeaders } from '../../contracts/record-headers.ts';
+import type { SyncTask } from '../../contracts/control-messages.ts';
 import { parseDeltaToken, type DeltaToken } from '../../dataverse/query/delta-token.ts';
 
 export { parseDeltaToken, type DeltaToken } from '../../dataverse/query/delta-token.ts';

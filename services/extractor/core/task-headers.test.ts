@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeRecordHeaders } from '../../shared/record-headers.ts';
+import { encodeRecordHeaders } from '../../contracts/record-headers.ts';
 import { taskHeaders } from './task-headers.ts';
 
 const bytes = (headers: Record<string, Buffer | string>) => Object.entries(headers).map(([k, v]) => [k, Buffer.from(v).toString('hex')]);

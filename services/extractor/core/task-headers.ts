@@ -1,10 +1,10 @@
 /**
- * The record headers (services/shared/record-headers.ts) of one task's records, made for many rows: the four the
+ * The record headers (services/contracts/record-headers.ts) of one task's records, made for many rows: the four the
  * task's records share (`run-id`, `task-id`, `sync-kind`, `run-start`) are encoded once, as Buffers shared by every
  * record of the task; only `source-modifiedon` and `source-version` are made per row. Kafka carries header values
  * as bytes, so these are the bytes `encodeRecordHeaders` gives. Pure.
  */
-import type { RecordHeaders } from '../../shared/record-headers.ts';
+import type { RecordHeaders } from '../../contracts/record-headers.ts';
 import type { RowVersion } from './row-version.ts';
 
 /** A header map as the producer takes it. */

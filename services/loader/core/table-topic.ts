@@ -4,7 +4,7 @@
  * database or a system collection.
  */
 import { SyncError } from '../../shared/errors.ts';
-import { tableDatabase } from '../../shared/stored-document.ts';
+import { tableDatabase } from '../../contracts/stored-document.ts';
 
 /** The MongoDB destination of one table topic. */
 export interface TableDestination {

@@ -5,7 +5,7 @@
  * over it, so a record that does not win (older, a replay, unchanged) and is sent anyway collides on `_id` (E11000)
  * instead of overwriting (Invariant 4).
  */
-import { SYNC_FIELD, TOMBSTONE_HASH, type StoredSync } from '../../shared/stored-document.ts';
+import { SYNC_FIELD, TOMBSTONE_HASH, type StoredSync } from '../../contracts/stored-document.ts';
 import { decideWrite, guardFilter, WRITTEN, type WriteKey } from './write-decision.ts';
 
 /** One decoded record to store. */

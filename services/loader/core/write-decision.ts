@@ -17,7 +17,7 @@
  * change (a column added or removed) changes it. The same rule is expressed as the server-side filter of the guarded
  * write ({@link guardFilter}), so that a write raced by another writer of the same id still cannot go backwards.
  */
-import { SYNC } from '../../shared/stored-document.ts';
+import { SYNC } from '../../contracts/stored-document.ts';
 
 /** What decides a write: the record's version, the run that read it, its content hash, tombstone or not. */
 export interface WriteKey {

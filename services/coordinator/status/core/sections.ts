@@ -2,10 +2,11 @@
  * The sections of the status page (pure): each turns normalised inputs into a titled table of formatted cells.
  * Text is left unescaped here; the renderers escape it (HTML) or set it as text (DOM).
  */
-import { reconcileNote, totalOutcome, type RecordOutcome } from '../../../shared/run-counts.ts';
+import { reconcileNote, totalOutcome, type RecordOutcome } from '../../../contracts/run-counts.ts';
 import { formatCount, formatDuration, formatPercent, formatRate, formatTime, NONE } from './format.ts';
-import { partitionLag, type ConnectionInput, type KafkaInput, type RequestsInput, type WatermarkInput } from './status-input.ts';
+import { partitionLag, type ConnectionInput, type KafkaInput, type RequestsInput } from './status-input.ts';
 import type { Cell, RunData, Section, Tone } from './view-types.ts';
+import { type WatermarkRecord } from '../../../contracts/run-document.ts';
 
 const STATUS_TONE: Record<string, Tone> = { running: 'info', completed: 'ok', loaded: 'ok', failed: 'err' };
 const ERROR_CHARS = 300;
@@ -16,7 +17,7 @@ function windowsCell(done: number, total: number, fraction: number | null): Cell
   return c(`${done}/${total} (${formatPercent(fraction)})`, fraction === null ? {} : { bar: fraction });
 }
 
-/** The headers and cells of what a run did to the records it extracted (shared/run-counts.ts; `-`: not known yet). */
+/** The headers and cells of what a run did to the records it extracted (services/contracts/run-counts.ts; `-`: not known yet). */
 const OUTCOME_COLUMNS = ['Written', 'Unchanged', 'Tombstoned'];
 const outcomeCells = (o: RecordOutcome): Cell[] => [c(formatCount(o.written)), c(formatCount(o.unchanged)), c(formatCount(o.tombstoned))];
 
@@ -91,7 +92,7 @@ export function progressSection(runs: readonly RunData[]): Section {
 }
 
 /** Committed watermarks with their age. */
-export function watermarksSection(watermarks: readonly WatermarkInput[], nowMs: number): Section {
+export function watermarksSection(watermarks: readonly WatermarkRecord[], nowMs: number): Section {
   return {
     id: 'watermarks',
     title: 'Watermarks',

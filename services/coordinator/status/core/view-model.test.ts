@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { KafkaInput, RunInput, RunTableInput } from './status-input.ts';
+import type { KafkaInput } from './status-input.ts';
 import type { Section } from './view-types.ts';
 import { buildStatusView, orderRuns, type StatusInput } from './view-model.ts';
+import { type RunRecord, type RunTableRecord } from '../../../contracts/run-document.ts';
 
 const NOW = Date.parse('2026-03-01T10:10:00Z');
 const min = 60_000;
 
-const table = (name: string, done: number, total: number, records: number, completedAtMs: number | null = null, outcome: Partial<RunTableInput> = {}): RunTableInput => ({
+const table = (name: string, done: number, total: number, records: number, completedAtMs: number | null = null, outcome: Partial<RunTableRecord> = {}): RunTableRecord => ({
   table: name, windowsDone: done, windowsTotal: total, records, written: null, unchanged: null, tombstoned: 0, fromMs: Date.parse('1753-01-01T00:00:00Z'), toMs: NOW - 11 * min, completedAtMs, ...outcome,
 });
-const run = (over: Partial<RunInput>): RunInput => ({
+const run = (over: Partial<RunRecord>): RunRecord => ({
   runId: 'run-1', connection: 'acme', kind: 'full', status: 'running', requestedBy: 'ops', startedAtMs: NOW - 10 * min,
   completedAtMs: null, failedAtMs: null, loadedAtMs: null, error: null, reconcile: { state: 'pending', incomplete: [] }, tables: [], ...over,
 });

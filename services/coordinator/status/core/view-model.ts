@@ -6,17 +6,18 @@ import { chartView, type ChartOptions } from './chart.ts';
 import { formatCount, formatRate, formatTime } from './format.ts';
 import { progressOf, sumCounts } from './progress.ts';
 import { connectionsSection, dlqSection, lagSection, progressSection, runsSection, watermarksSection } from './sections.ts';
-import { partitionLag, type ConnectionInput, type KafkaInput, type RequestsInput, type RunInput, type WatermarkInput } from './status-input.ts';
+import { partitionLag, type ConnectionInput, type KafkaInput, type RequestsInput } from './status-input.ts';
 import type { ThroughputPoint } from './throughput.ts';
 import type { RunData, StatusView } from './view-types.ts';
+import { type RunRecord, type WatermarkRecord } from '../../../contracts/run-document.ts';
 
 /** Everything the view is built from. */
 export interface StatusInput {
   nowMs: number;
   connections: readonly ConnectionInput[];
   requests: readonly RequestsInput[];
-  runs: readonly RunInput[];
-  watermarks: readonly WatermarkInput[];
+  runs: readonly RunRecord[];
+  watermarks: readonly WatermarkRecord[];
   kafka: KafkaInput;
   throughput: readonly ThroughputPoint[];
 }
@@ -25,18 +26,24 @@ export interface StatusInput {
 export const DEFAULT_CHART: ChartOptions = { width: 640, height: 150, spanMs: 10 * 60_000 };
 
 /** A run with the progress of itself and of each table, measured at `nowMs`. */
-export function runData(r: RunInput, nowMs: number): RunData {
+export function runData(r: RunRecord, nowMs: number): RunData {
   const running = r.status === 'running';
   const endMs = r.completedAtMs ?? r.failedAtMs ?? (running ? nowMs : (r.loadedAtMs ?? nowMs));
+  const tables = r.tables.map((t) => ({ ...t, windowsDone: t.windowsDone ?? 0, windowsTotal: t.windowsTotal ?? 0, records: t.records ?? 0 }));
   return {
     ...r,
-    progress: progressOf(sumCounts(r.tables), r.startedAtMs, endMs, running),
-    tables: r.tables.map((t) => ({ ...t, progress: progressOf(t, r.startedAtMs, t.completedAtMs ?? endMs, running) })),
+    connection: r.connection ?? '',
+    kind: r.kind ?? '',
+    status: r.status ?? '',
+    requestedBy: r.requestedBy ?? '',
+    error: r.error && { code: r.error.code ?? '', message: r.error.message ?? '' },
+    progress: progressOf(sumCounts(tables), r.startedAtMs, endMs, running),
+    tables: tables.map((t) => ({ ...t, progress: progressOf(t, r.startedAtMs, t.completedAtMs ?? endMs, running) })),
   };
 }
 
 /** Running runs first, then by start, newest first, then by id (a stable order for equal starts). */
-export function orderRuns<T extends RunInput>(runs: readonly T[]): T[] {
+export function orderRuns<T extends RunRecord>(runs: readonly T[]): T[] {
   return [...runs].sort(
     (a, b) => Number(b.status === 'running') - Number(a.status === 'running') || (b.startedAtMs ?? 0) - (a.startedAtMs ?? 0) || a.runId.localeCompare(b.runId),
   );

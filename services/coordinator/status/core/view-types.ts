@@ -4,8 +4,9 @@
  * the same facts as numbers for machines.
  */
 import type { ChartView } from './chart.ts';
-import type { Progress } from './progress.ts';
-import type { ConnectionInput, KafkaInput, RequestsInput, RunInput, RunTableInput, WatermarkInput } from './status-input.ts';
+import type { Progress, ProgressCounts } from './progress.ts';
+import type { ConnectionInput, KafkaInput, RequestsInput } from './status-input.ts';
+import type { RunRecord, RunTableRecord, WatermarkRecord } from '../../../contracts/run-document.ts';
 
 /** How a cell is coloured. */
 export type Tone = 'ok' | 'info' | 'warn' | 'err' | 'muted';
@@ -40,14 +41,25 @@ export interface SummaryItem {
 }
 
 /** A run with its computed progress. */
-export type RunData = Omit<RunInput, 'tables'> & { progress: Progress; tables: (RunTableInput & { progress: Progress })[] };
+export type RunData = Omit<RunRecord, 'tables' | 'connection' | 'kind' | 'status' | 'requestedBy' | 'error'> & {
+  connection: string;
+  kind: string;
+  status: string;
+  requestedBy: string;
+  error: { code: string; message: string } | null;
+  progress: Progress;
+  tables: TableData[];
+};
+
+/** A table of a run as the page shows it (unknown counts are 0). */
+export type TableData = Omit<RunTableRecord, keyof ProgressCounts> & ProgressCounts & { progress: Progress };
 
 /** The facts of the page as numbers (times in epoch ms). */
 export interface StatusData {
   connections: ConnectionInput[];
   requests: RequestsInput[];
   runs: RunData[];
-  watermarks: WatermarkInput[];
+  watermarks: WatermarkRecord[];
   kafka: KafkaInput;
   /** Sum of the loader group's lag over the table topics, null when Kafka is not available. */
   loaderLag: number | null;

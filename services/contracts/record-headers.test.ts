@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSyncError } from './errors.ts';
+import { isSyncError } from '../shared/errors.ts';
 import { decodeRecordHeaders, encodeRecordHeaders, type RecordHeaders } from './record-headers.ts';
 
 const sample: RecordHeaders = {

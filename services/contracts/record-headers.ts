@@ -11,7 +11,7 @@
  * | `source-modifiedon` | Dataverse `modifiedon`, ISO 8601 UTC |
  * | `source-version` | Dataverse `versionnumber`, decimal integer |
  */
-import { SyncError } from './errors.ts';
+import { SyncError } from '../shared/errors.ts';
 
 /** What the headers say about a record. */
 export interface RecordHeaders {

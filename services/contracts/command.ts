@@ -1,19 +1,18 @@
 /**
- * Operator commands on `sync.commands` (pure validation). JSON, key = connection id:
+ * Operator commands on `sync.commands`, as the CLI sends them and the coordinator validates them (pure). JSON, key =
+ * connection id:
  * `{"kind":"refresh"|"full-resync","connection":"<id>","tables":["account"]?,"requestedBy":"...","requestedAt":"<ISO>"?}`.
  * Anything else (not JSON, unknown kind, unknown field, key ≠ connection) is rejected with a reason for sync.dlq.
  */
 import { z } from 'zod';
-import type { SyncKind } from '../../shared/control-messages.ts';
-
-const CONNECTION_ID = /^[a-z0-9][a-z0-9_-]{0,47}$/;
-const TABLE = /^[a-z][a-z0-9_]{0,127}$/;
+import type { SyncKind } from './control-messages.ts';
+import { CONNECTION_ID, TABLE_NAME } from './ids.ts';
 
 /** The command schema (unknown fields are refused so that a typo such as `table` cannot widen a run). */
 export const commandSchema = z.strictObject({
   kind: z.enum(['refresh', 'full-resync']),
   connection: z.string().regex(CONNECTION_ID, 'a connection id: lower-case letters, digits, _ and -'),
-  tables: z.array(z.string().regex(TABLE, 'a table logical name')).min(1).max(10_000).optional(),
+  tables: z.array(z.string().regex(TABLE_NAME, 'a table logical name')).min(1).max(10_000).optional(),
   requestedBy: z.string().trim().min(1).max(200),
   /** When the operator asked (informational; the CLI sets it). */
   requestedAt: z.iso.datetime({ offset: true }).optional(),

@@ -1,7 +1,7 @@
 /**
  * What the loader did with each run's records, per table: the `run_loads` collection of the state DB, written by the
  * loader (one `$inc` per run and table of each chunk, before the chunk's offsets are committed) and read by
- * `dynsync runs` / `status` and the status page (services/shared/run-counts.ts). A chunk loaded again after a crash is counted again: the counts are exact for runs without a loader
+ * `dynsync runs` / `status` and the status page (services/contracts/run-counts.ts). A chunk loaded again after a crash is counted again: the counts are exact for runs without a loader
  * restart, and can only over-count otherwise. Pure.
  */
 
