@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDate, formatProgress, formatSkew, renderTable, toJsonText } from './format.ts';
+import { formatDate, formatProgress, formatSkew, renderTable, toJsonText } from './format.ts';
+import { formatCount } from '../shared/display-format.ts';
 
 describe('renderTable', () => {
   it('aligns columns, right-aligns numbers and trims trailing spaces', () => {

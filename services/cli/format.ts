@@ -51,11 +51,6 @@ export function formatSkew(ms: number): string {
   return ms > 0 ? `+${s} s (server ahead)` : `-${s} s (server behind)`;
 }
 
-/** An integer with thousands separators (`1,234,567`); non-numbers give `-`. */
-export function formatCount(n: unknown): string {
-  return typeof n === 'number' && Number.isFinite(n) ? Math.trunc(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',') : '-';
-}
-
 /** `done/total (pct%)`; `-` when the total is unknown or zero windows are planned yet. */
 export function formatProgress(done: number | undefined, total: number | undefined): string {
   if (total === undefined || total <= 0) return done === undefined ? '-' : `${done}/?`;

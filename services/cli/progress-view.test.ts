@@ -1,41 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { changeLines, formatDuration, formatEta, formatRate, progressBar, renderFrame, runHeadline } from './progress-view.ts';
+import { changeLines, progressBar, renderFrame, runHeadline } from './progress-view.ts';
 import type { RunStatus, StatusSnapshot, TableStatus } from './status-snapshot.ts';
 
 describe('formatters', () => {
-  it.each([
-    [0, '0s'],
-    [45_400, '45s'],
-    [65_000, '1m05s'],
-    [3_599_000, '59m59s'],
-    [2 * 3600_000 + 3 * 60_000, '2h03m'],
-    [3 * 86_400_000 + 4 * 3600_000, '3d04h'],
-    [null, '-'],
-    [-1, '-'],
-    [Number.NaN, '-'],
-  ])('formatDuration(%s) = %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
-  });
-
-  it.each([
-    [null, '-'],
-    [0, '0.0/s'],
-    [3.46, '3.5/s'],
-    [10, '10/s'],
-    [1234.4, '1,234/s'],
-    [Number.POSITIVE_INFINITY, '-'],
-  ])('formatRate(%s) = %s', (rate, text) => {
-    expect(formatRate(rate)).toBe(text);
-  });
-
-  it.each([
-    [0, 'done'],
-    [null, '-'],
-    [65, '1m05s'],
-  ])('formatEta(%s) = %s', (eta, text) => {
-    expect(formatEta(eta)).toBe(text);
-  });
-
   it.each([
     [0, 10, true, '[░░░░░░░░░░]'],
     [0.25, 10, true, '[██░░░░░░░░]'],

@@ -5,31 +5,12 @@
  * terminal width is an argument.
  */
 import { reconcileNote } from '../contracts/run-counts.ts';
-import { formatCount, formatDate, formatProgress, oneLine, renderTable } from './format.ts';
+import { formatDate, formatProgress, oneLine, renderTable } from './format.ts';
+import { formatCount, formatDuration, formatEta, formatRate } from '../shared/display-format.ts';
 import { OUTCOME_COLUMNS, outcomeText } from './run-status.ts';
 import { isRunning, type RunStatus, type StatusSnapshot, type TableStatus } from './status-snapshot.ts';
 
-/** A duration: `45s`, `1m05s`, `2h03m`, `3d04h`; negative or non-finite values give `-`. */
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms) || ms < 0) return '-';
-  const s = Math.round(ms / 1000);
-  const two = (n: number) => String(n).padStart(2, '0');
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h${two(Math.floor((s % 3600) / 60))}m`;
-  return `${Math.floor(s / 86_400)}d${two(Math.floor((s % 86_400) / 3600))}h`;
-}
-
-/** Records per second: `1,234/s`, one decimal under 10 (`3.5/s`), `-` when unknown. */
-export function formatRate(perSec: number | null): string {
-  if (perSec === null || !Number.isFinite(perSec)) return '-';
-  return perSec < 10 ? `${perSec.toFixed(1)}/s` : `${formatCount(Math.round(perSec))}/s`;
-}
-
-/** An ETA: `done` at 0, `-` when unknown, else a duration. */
-export function formatEta(etaSeconds: number | null): string {
-  return etaSeconds === 0 ? 'done' : etaSeconds === null ? '-' : formatDuration(etaSeconds * 1000);
-}
+const secondsMs = (s: number | null): number | null => (s === null ? null : s * 1000);
 
 /** A bar of `width` cells for `fraction` (0..1, rounded down; null = unknown, empty), `[████░░░░]` or `[##--]`. */
 export function progressBar(fraction: number | null, width: number, unicode = true): string {
@@ -53,7 +34,7 @@ const progressText = (t: Pick<TableStatus, 'windowsDone' | 'windowsTotal'>) => f
 export function runHeadline(r: RunStatus): string {
   const who = [r.connection, r.kind].filter((x) => x !== null).join(', ');
   const head = oneLine(`${r.runId}${who ? ` (${who})` : ''}`);
-  const took = formatDuration(r.elapsedSeconds === null ? null : r.elapsedSeconds * 1000);
+  const took = formatDuration(secondsMs(r.elapsedSeconds));
   if (isRunning(r.status)) return `${head} running since ${formatDate(r.startedAt)}, elapsed ${took}`;
   if (r.status === 'failed') return `${head} failed at ${formatDate(r.failedAt)} after ${took}`;
   if (r.status === 'completed' || r.status === 'loaded') {
@@ -89,7 +70,7 @@ export function renderFrame(s: StatusSnapshot, opts: FrameOptions = {}): string[
         { header: 'WINDOWS', value: progressText, right: true },
         { header: 'RECORDS', value: (t) => formatCount(t.records ?? undefined), right: true },
         { header: 'RATE', value: (t) => formatRate(t.recordsPerSec), right: true },
-        { header: 'ETA', value: (t) => formatEta(t.etaSeconds), right: true },
+        { header: 'ETA', value: (t) => formatEta(secondsMs(t.etaSeconds)), right: true },
         ...OUTCOME_COLUMNS,
       ],
       '  ',
@@ -118,7 +99,7 @@ const COUNTED = ['windowsDone', 'windowsTotal', 'records', 'written', 'unchanged
 const sameCounts = (a: Counted | undefined, b: Counted) => a !== undefined && COUNTED.every((k) => a[k] === b[k]);
 
 function progressLine(t: Counted): string {
-  return `windows ${progressText(t)} records ${formatCount(t.records ?? undefined)} rate ${formatRate(t.recordsPerSec)} eta ${formatEta(t.etaSeconds)} ${outcomeText(t)}`;
+  return `windows ${progressText(t)} records ${formatCount(t.records ?? undefined)} rate ${formatRate(t.recordsPerSec)} eta ${formatEta(secondsMs(t.etaSeconds))} ${outcomeText(t)}`;
 }
 
 /**
@@ -140,7 +121,7 @@ export function changeLines(prev: StatusSnapshot | undefined, next: StatusSnapsh
     const id = oneLine(r.runId);
     if (isRunning(r.status) || r.status === null) lines.push(`${at} ${id} ${status} ${progressLine(r)}`);
     else {
-      const took = formatDuration(r.elapsedSeconds === null ? null : r.elapsedSeconds * 1000);
+      const took = formatDuration(secondsMs(r.elapsedSeconds));
       lines.push(`${at} ${id} ${status} windows ${progressText(r)} records ${formatCount(r.records ?? undefined)} in ${took} ${outcomeText(r)}${r.error === null ? '' : ` error ${oneLine(r.error)}`}`);
     }
   }

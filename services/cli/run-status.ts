@@ -5,7 +5,8 @@
 import { totalOutcome, type ReconcileOutcome, type RecordOutcome } from '../contracts/run-counts.ts';
 import { readRun, readWatermark } from '../contracts/run-document.ts';
 import type { LoadCounts } from '../contracts/run-loads.ts';
-import { formatCount, type TableColumn } from './format.ts';
+import { type TableColumn } from './format.ts';
+import { formatCount } from '../shared/display-format.ts';
 
 /** The columns of what a run did to the records it extracted: written, unchanged, tombstoned (`-`: not known yet). */
 export const OUTCOME_COLUMNS: readonly TableColumn<RecordOutcome>[] = [

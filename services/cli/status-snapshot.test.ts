@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeRun, type WatermarkView } from './run-status.ts';
 import { buildSnapshot, statusExitCode, type StatusSnapshot } from './status-snapshot.ts';
-import type { History } from './progress-rate.ts';
+import type { History } from '../shared/run-progress.ts';
 
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
 const run = (status: string, account: [number, number, number], contact: [number, number, number], extra: Record<string, unknown> = {}) =>

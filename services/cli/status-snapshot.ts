@@ -4,7 +4,7 @@
  * (unknown values are `null`, times ISO 8601 strings). Pure: the reading time is an argument.
  */
 import type { ReconcileOutcome, TableCounts } from '../contracts/run-counts.ts';
-import { measure, observe, type Counts, type History, type Progress } from './progress-rate.ts';
+import { measure, observe, type Counts, type History, type Progress } from '../shared/run-progress.ts';
 import type { RunView, WatermarkView } from './run-status.ts';
 
 /** Progress of one table of a run: records extracted, and written, unchanged, tombstoned (services/contracts/run-counts.ts). */

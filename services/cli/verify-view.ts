@@ -3,8 +3,9 @@
  * result) and a total row, then the example ids and the reasons of incomplete tables, then a verdict line; the
  * progress lines printed on stderr while it runs.
  */
-import { formatCount, oneLine, renderTable } from './format.ts';
+import { oneLine, renderTable } from './format.ts';
 import { isWhole, verifyExitCode, verifyTotals, type TableVerify } from './core/verify-tally.ts';
+import { formatCount } from '../shared/display-format.ts';
 
 /** The `--json` document. */
 export interface VerifyReport {

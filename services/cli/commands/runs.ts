@@ -6,9 +6,10 @@
 import { reconcileNote } from '../../contracts/run-counts.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
 import { parseCommand, rejectExtraPositionals, requirePositional, usageError, type CommandSpec } from '../command-spec.ts';
-import { formatCount, formatDate, formatProgress, oneLine, renderTable, toJsonText } from '../format.ts';
+import { formatDate, formatProgress, oneLine, renderTable, toJsonText } from '../format.ts';
 import { OUTCOME_COLUMNS, type RunView } from '../run-status.ts';
 import { StatusQuery } from '../status-query.ts';
+import { formatCount } from '../../shared/display-format.ts';
 
 const spec = {
   name: 'runs',

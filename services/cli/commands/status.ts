@@ -12,7 +12,7 @@ import { sleep } from '../../shared/retry.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
 import { parseCommand, rejectExtraPositionals, usageError, type CommandSpec } from '../command-spec.ts';
 import { toJsonText } from '../format.ts';
-import type { History } from '../progress-rate.ts';
+import type { History } from '../../shared/run-progress.ts';
 import { changeLines, renderFrame } from '../progress-view.ts';
 import type { RunView, WatermarkView } from '../run-status.ts';
 import { buildSnapshot, isRunning, statusExitCode, type StatusSnapshot } from '../status-snapshot.ts';

@@ -15,11 +15,12 @@ import type { Logger } from '../../shared/log.ts';
 import { escapeHtml, renderStatusPage } from './core/html.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './core/page-assets.ts';
 import { ThroughputHistory } from './core/throughput.ts';
-import { buildStatusView } from './core/view-model.ts';
+import { buildStatusView, progressReadings } from './core/view-model.ts';
 import type { StatusView } from './core/view-types.ts';
 import { StatusReader, type StatusReaderDeps } from './status-reader.ts';
 import { LOOPBACK_ONLY, authorized, hostAllowed, type StatusAccess } from './status-access.ts';
-import { type RunRecord } from '../../contracts/run-document.ts';
+import type { RunRecord } from '../../contracts/run-document.ts';
+import { observe, type History } from '../../shared/run-progress.ts';
 
 /** Options of the status server. */
 export interface StatusServerOptions extends StatusReaderDeps {
@@ -72,6 +73,7 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
   const host = opts.host ?? '127.0.0.1';
   const reader = new StatusReader(opts);
   const history = new ThroughputHistory();
+  let progress: History = new Map();
   const cacheMs = opts.cacheMs ?? 1_000;
   let cached: { atMs: number; view: StatusView } | null = null;
   let building: Promise<StatusView> | null = null;
@@ -81,7 +83,8 @@ export async function startStatusServer(opts: StatusServerOptions): Promise<Stat
     const kafka = await reader.kafka(state.connections.map((c) => c.id));
     const nowMs = clock.nowMs();
     history.record(nowMs, countsOf(state.runs));
-    return buildStatusView({ nowMs, ...state, kafka, throughput: history.series() });
+    progress = observe(progress, progressReadings(state.runs), nowMs);
+    return buildStatusView({ nowMs, ...state, kafka, throughput: history.series(), progressHistory: progress });
   };
   const view = async (): Promise<StatusView> => {
     if (cached && clock.nowMs() - cached.atMs < cacheMs) return cached.view;

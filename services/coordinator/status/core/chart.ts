@@ -3,7 +3,7 @@
  * maximum. Only numbers end up in the SVG attributes; labels are plain text the renderers escape or set as text.
  */
 import type { ThroughputPoint } from './throughput.ts';
-import { formatDuration, formatRate } from './format.ts';
+import { formatDuration, formatRate } from '../../../shared/display-format.ts';
 
 /** What the page draws. */
 export interface ChartView {
@@ -15,7 +15,7 @@ export interface ChartView {
   area: string;
   /** Label of the top of the y axis (`50/s`). */
   yMaxLabel: string;
-  /** Label of the left end of the x axis (`-10m 00s`). */
+  /** Label of the left end of the x axis (`-10m00s`). */
   fromLabel: string;
   /** One line under the chart: latest and peak rate, or why there is nothing yet. */
   caption: string;

@@ -3,10 +3,11 @@
  * Text is left unescaped here; the renderers escape it (HTML) or set it as text (DOM).
  */
 import { reconcileNote, totalOutcome, type RecordOutcome } from '../../../contracts/run-counts.ts';
-import { formatCount, formatDuration, formatPercent, formatRate, formatTime, NONE } from './format.ts';
+import { formatPercent, formatTime } from './format.ts';
 import { partitionLag, type ConnectionInput, type KafkaInput, type RequestsInput } from './status-input.ts';
 import type { Cell, RunData, Section, Tone } from './view-types.ts';
 import { type WatermarkRecord } from '../../../contracts/run-document.ts';
+import { formatCount, formatDuration, formatEta, formatRate, NONE } from '../../../shared/display-format.ts';
 
 const STATUS_TONE: Record<string, Tone> = { running: 'info', completed: 'ok', loaded: 'ok', failed: 'err' };
 const ERROR_CHARS = 300;
@@ -53,8 +54,8 @@ export function runsSection(runs: readonly RunData[]): Section {
         windowsCell(done, total, r.progress.fraction),
         c(formatCount(records)),
         ...outcomeCells(totalOutcome(r.tables)),
-        c(formatRate(r.progress.ratePerSec)),
-        c(formatDuration(r.progress.etaMs)),
+        c(formatRate(r.progress.recordsPerSec)),
+        c(formatEta(r.progress.etaMs)),
         noteCell(r),
       ];
     }),
@@ -81,8 +82,8 @@ export function progressSection(runs: readonly RunData[]): Section {
         windowsCell(t.windowsDone, t.windowsTotal, t.progress.fraction),
         c(formatCount(t.records)),
         ...outcomeCells(t),
-        c(formatRate(t.progress.ratePerSec)),
-        c(formatDuration(t.progress.etaMs)),
+        c(formatRate(t.progress.recordsPerSec)),
+        c(formatEta(t.progress.etaMs)),
         c(formatTime(t.fromMs)),
         c(formatTime(t.toMs)),
         c(formatTime(t.completedAtMs), t.completedAtMs === null ? {} : { tone: 'ok' }),

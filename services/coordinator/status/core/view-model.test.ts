@@ -30,15 +30,15 @@ describe('buildStatusView', () => {
   it('per-table progress of a running run: windows, records, rate and ETA', () => {
     const v = buildStatusView(input({ runs: [run({ tables: [table('account', 2, 8, 6_000), table('contact', 4, 4, 1_200, NOW - 5 * min)] })] }));
     expect(texts(section(v.sections, 'progress'))).toEqual([
-      ['acme', 'run-1', 'account', '2/8 (25%)', '6,000', '-', '-', '0', '10/s', '30m 00s', '1753-01-01 00:00:00Z', '2026-03-01 09:59:00Z', '-'],
-      ['acme', 'run-1', 'contact', '4/4 (100%)', '1,200', '-', '-', '0', '4.0/s', '0s', '1753-01-01 00:00:00Z', '2026-03-01 09:59:00Z', '2026-03-01 10:05:00Z'],
+      ['acme', 'run-1', 'account', '2/8 (25%)', '6,000', '-', '-', '0', '10/s', '30m00s', '1753-01-01 00:00:00Z', '2026-03-01 09:59:00Z', '-'],
+      ['acme', 'run-1', 'contact', '4/4 (100%)', '1,200', '-', '-', '0', '-', 'done', '1753-01-01 00:00:00Z', '2026-03-01 09:59:00Z', '2026-03-01 10:05:00Z'],
     ]);
     expect(section(v.sections, 'progress').rows[0]![3]!.bar).toBe(0.25);
     const runs = texts(section(v.sections, 'runs'));
     // whole run: 6/12 windows in 10 minutes → 10 more minutes
-    expect(runs[0]!.slice(8, 15)).toEqual(['6/12 (50%)', '7,200', '-', '-', '0', '12/s', '10m 00s']);
+    expect(runs[0]!.slice(8, 15)).toEqual(['6/12 (50%)', '7,200', '-', '-', '0', '12/s', '10m00s']);
     expect(v.summary.find((s) => s.id === 'records')!.value).toBe('7,200');
-    expect(v.data.runs[0]!.progress).toEqual({ fraction: 0.5, elapsedMs: 10 * min, ratePerSec: 12, etaMs: 10 * min });
+    expect(v.data.runs[0]!.progress).toEqual({ fraction: 0.5, recordsPerSec: 12, etaMs: 10 * min });
   });
 
   it.each([
@@ -60,7 +60,7 @@ describe('buildStatusView', () => {
     expect(p.note).toMatch(/No run in progress/);
     expect(texts(p).map((r) => [r[1], r[2], r[8], r[9]])).toEqual([
       ['b-1', 'lead', '0.0/s', '-'], // failed: no ETA
-      ['a-new', 'account', '1.0/s', '0s'], // rate measured until the run completed, not until now
+      ['a-new', 'account', '1.0/s', 'done'], // rate measured until the run completed, not until now
     ]);
     const err = section(v.sections, 'runs').rows[0]![15]!;
     expect(err).toEqual({ text: 'RUN_TIMEOUT: x', tone: 'err', title: 'RUN_TIMEOUT: x' });
@@ -111,8 +111,8 @@ describe('buildStatusView', () => {
       requests: [{ connection: 'acme', pending: [{ kind: 'incremental', requestId: 'q', requestedBy: 'cli:bob' }], lastFiredMs: { full: null, incremental: NOW - 30 * min } }],
     }));
     expect(texts(section(v.sections, 'watermarks'))).toEqual([
-      ['acme', 'account', '2026-03-01 10:08:30Z', '1m 30s', 'r1', '-'],
-      ['acme', 'contact', '2026-03-01 08:10:00Z', '2h 00m', 'r2', '2026-03-01 10:09:00Z'],
+      ['acme', 'account', '2026-03-01 10:08:30Z', '1m30s', 'r1', '-'],
+      ['acme', 'contact', '2026-03-01 08:10:00Z', '2h00m', 'r2', '2026-03-01 10:09:00Z'],
     ]);
     expect(texts(section(v.sections, 'connections'))).toEqual([
       ['acme', 'https://acme.crm4.dynamics.com', 'client-credentials', 'all', 'full 0 2 * * * · incremental 0 */2 * * * (UTC)', 'incremental by cli:bob', 'full - · incremental 2026-03-01 09:40:00Z', '-'],

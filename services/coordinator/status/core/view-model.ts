@@ -3,13 +3,14 @@
  * become summary figures, a throughput chart, display sections and the same facts as numbers.
  */
 import { chartView, type ChartOptions } from './chart.ts';
-import { formatCount, formatRate, formatTime } from './format.ts';
-import { progressOf, sumCounts } from './progress.ts';
+import { formatTime } from './format.ts';
 import { connectionsSection, dlqSection, lagSection, progressSection, runsSection, watermarksSection } from './sections.ts';
 import { partitionLag, type ConnectionInput, type KafkaInput, type RequestsInput } from './status-input.ts';
 import type { ThroughputPoint } from './throughput.ts';
 import type { RunData, StatusView } from './view-types.ts';
 import { type RunRecord, type WatermarkRecord } from '../../../contracts/run-document.ts';
+import { formatCount, formatRate } from '../../../shared/display-format.ts';
+import { measure, observe, progressKey, sumCounts, type Counts, type History } from '../../../shared/run-progress.ts';
 
 /** Everything the view is built from. */
 export interface StatusInput {
@@ -20,16 +21,42 @@ export interface StatusInput {
   watermarks: readonly WatermarkRecord[];
   kafka: KafkaInput;
   throughput: readonly ThroughputPoint[];
+  /**
+   * The readings of the runs' counts so far, this one included (`observe(previous, progressReadings(runs), nowMs)`),
+   * for live rates and ETAs; without it the progress is the average since each run started.
+   */
+  progressHistory?: History;
 }
 
 /** Default chart size: 10 minutes across 640 × 150. */
 export const DEFAULT_CHART: ChartOptions = { width: 640, height: 150, spanMs: 10 * 60_000 };
 
-/** A run with the progress of itself and of each table, measured at `nowMs`. */
-export function runData(r: RunRecord, nowMs: number): RunData {
+const countsOf = (t: { windowsDone: number | null; windowsTotal: number | null; records: number | null }): Counts => ({
+  windowsDone: t.windowsDone ?? 0,
+  windowsTotal: t.windowsTotal ?? 0,
+  records: t.records ?? 0,
+});
+
+/** The counts of every run and table (keyed by shared/run-progress.ts `progressKey`), one reading for the history. */
+export function progressReadings(runs: readonly RunRecord[]): Map<string, Counts> {
+  const readings = new Map<string, Counts>();
+  for (const r of runs) {
+    readings.set(progressKey(r.runId), sumCounts(r.tables.map(countsOf)));
+    for (const t of r.tables) readings.set(progressKey(r.runId, t.table), countsOf(t));
+  }
+  return readings;
+}
+
+/**
+ * A run with the progress of itself and of each table at `nowMs`, measured as `dynsync status` measures it
+ * (shared/run-progress.ts): `history` holds the readings so far, this one included.
+ */
+export function runData(r: RunRecord, nowMs: number, history: History): RunData {
   const running = r.status === 'running';
-  const endMs = r.completedAtMs ?? r.failedAtMs ?? (running ? nowMs : (r.loadedAtMs ?? nowMs));
-  const tables = r.tables.map((t) => ({ ...t, windowsDone: t.windowsDone ?? 0, windowsTotal: t.windowsTotal ?? 0, records: t.records ?? 0 }));
+  const endMs = r.completedAtMs ?? r.failedAtMs ?? r.loadedAtMs ?? undefined;
+  const start = r.startedAtMs ?? undefined;
+  const tables = r.tables.map((t) => ({ ...t, ...countsOf(t) }));
+  const progress = (key: string, c: Counts, end: number | undefined) => measure(c, history.get(key) ?? [], nowMs, start, running, end);
   return {
     ...r,
     connection: r.connection ?? '',
@@ -37,8 +64,8 @@ export function runData(r: RunRecord, nowMs: number): RunData {
     status: r.status ?? '',
     requestedBy: r.requestedBy ?? '',
     error: r.error && { code: r.error.code ?? '', message: r.error.message ?? '' },
-    progress: progressOf(sumCounts(tables), r.startedAtMs, endMs, running),
-    tables: tables.map((t) => ({ ...t, progress: progressOf(t, r.startedAtMs, t.completedAtMs ?? endMs, running) })),
+    progress: progress(progressKey(r.runId), sumCounts(tables), endMs),
+    tables: tables.map((t) => ({ ...t, progress: progress(progressKey(r.runId, t.table), t, t.completedAtMs ?? endMs) })),
   };
 }
 
@@ -52,7 +79,8 @@ export function orderRuns<T extends RunRecord>(runs: readonly T[]): T[] {
 /** The status view at `input.nowMs`. */
 export function buildStatusView(input: StatusInput, chart: ChartOptions = DEFAULT_CHART): StatusView {
   const { nowMs, kafka } = input;
-  const runs = orderRuns(input.runs).map((r) => runData(r, nowMs));
+  const history = input.progressHistory ?? observe(new Map(), progressReadings(input.runs), nowMs);
+  const runs = orderRuns(input.runs).map((r) => runData(r, nowMs, history));
   const watermarks = [...input.watermarks].sort((a, b) => a.connection.localeCompare(b.connection) || a.table.localeCompare(b.table));
   const connections = [...input.connections].sort((a, b) => a.id.localeCompare(b.id));
   const running = runs.filter((r) => r.status === 'running');

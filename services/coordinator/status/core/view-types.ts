@@ -4,7 +4,7 @@
  * the same facts as numbers for machines.
  */
 import type { ChartView } from './chart.ts';
-import type { Progress, ProgressCounts } from './progress.ts';
+import type { Counts, Progress } from '../../../shared/run-progress.ts';
 import type { ConnectionInput, KafkaInput, RequestsInput } from './status-input.ts';
 import type { RunRecord, RunTableRecord, WatermarkRecord } from '../../../contracts/run-document.ts';
 
@@ -52,7 +52,7 @@ export type RunData = Omit<RunRecord, 'tables' | 'connection' | 'kind' | 'status
 };
 
 /** A table of a run as the page shows it (unknown counts are 0). */
-export type TableData = Omit<RunTableRecord, keyof ProgressCounts> & ProgressCounts & { progress: Progress };
+export type TableData = Omit<RunTableRecord, keyof Counts> & Counts & { progress: Progress };
 
 /** The facts of the page as numbers (times in epoch ms). */
 export interface StatusData {

@@ -1,10 +1,12 @@
 /**
- * Rate and ETA of a run or table from successive snapshots of its counts, for `dynsync status`. The caller polls
- * the state DB, records each reading as a {@link Sample} taken at its own clock's time, and asks for the progress:
+ * Rate and ETA of a run or table from successive readings of its counts: the one progress model of `dynsync status`
+ * and the coordinator's status page, so both show the same numbers. The caller polls the state DB, records each
+ * reading as a {@link Sample} taken at its own clock's time, and asks for the progress:
  * the record rate is measured over the last {@link RECORDS_SPAN_MS} of samples (a live rate), the window rate over
  * every kept sample ({@link HISTORY_MS}, windows finish in bursts), and the ETA is windows left / window rate
  * (records still to come are unknown until their windows are read). Before two samples span a second, both
- * rates fall back to the average since the run started. Pure: times are arguments, no clock.
+ * rates fall back to the average since the run started; a run that no longer runs shows its average rate from
+ * its start to its end. Pure: times are arguments, no clock.
  */
 
 /** Counts of a table, or their sums over a run's tables. */
@@ -21,6 +23,17 @@ export interface Sample {
   records: number;
 }
 
+/** Sums of the counts of several tables. */
+export function sumCounts(tables: readonly Counts[]): Counts {
+  return tables.reduce<Counts>(
+    (s, t) => ({ windowsDone: s.windowsDone + t.windowsDone, windowsTotal: s.windowsTotal + t.windowsTotal, records: s.records + t.records }),
+    { windowsDone: 0, windowsTotal: 0, records: 0 },
+  );
+}
+
+/** The history key of a run (`<runId>`) or of one of its tables (`<runId>/<table>`). */
+export const progressKey = (runId: string, table?: string): string => (table === undefined ? runId : `${runId}/${table}`);
+
 /** Samples per key (`<runId>` for a run, `<runId>/<table>` for a table), oldest first. */
 export type History = ReadonlyMap<string, readonly Sample[]>;
 
@@ -35,7 +48,7 @@ export const MIN_SPAN_MS = 1_000;
 export interface Progress {
   /** windowsDone / windowsTotal (at most 1), null while no window is planned. */
   fraction: number | null;
-  /** Records per second, null when unknown or when nothing can progress any more (done, run finished). */
+  /** Records per second: live while the run runs, the average from start to end once it stopped; null when unknown. */
   recordsPerSec: number | null;
   /** Milliseconds left: 0 when every window is done, null when unknown or when the run no longer runs. */
   etaMs: number | null;
@@ -68,14 +81,15 @@ function slope(samples: readonly Sample[], value: (s: Sample) => number): number
 
 /**
  * Progress of `c` from its `samples` (as kept by {@link addSample}, the last one being `c` read at `nowMs`).
- * `startedAtMs` (the run's start) gives the fallback average; `running` = the run can still make progress.
+ * `startedAtMs` (the run's start) gives the fallback average; `running` = the run can still make progress;
+ * `endMs` is when a stopped run (or table) ended, for its average rate.
  */
-export function measure(c: Counts, samples: readonly Sample[], nowMs: number, startedAtMs: number | undefined, running: boolean): Progress {
+export function measure(c: Counts, samples: readonly Sample[], nowMs: number, startedAtMs: number | undefined, running: boolean, endMs?: number): Progress {
   const fraction = c.windowsTotal > 0 ? Math.min(1, c.windowsDone / c.windowsTotal) : null;
-  if (fraction === 1) return { fraction, recordsPerSec: null, etaMs: 0 };
-  if (!running) return { fraction, recordsPerSec: null, etaMs: null };
-  const elapsedMs = startedAtMs === undefined ? 0 : nowMs - startedAtMs;
+  const elapsedMs = startedAtMs === undefined ? 0 : (running ? nowMs : (endMs ?? nowMs)) - startedAtMs;
   const average = (n: number) => (elapsedMs >= MIN_SPAN_MS ? (n * 1000) / elapsedMs : null);
+  if (!running) return { fraction, recordsPerSec: endMs === undefined ? null : average(c.records), etaMs: fraction === 1 ? 0 : null };
+  if (fraction === 1) return { fraction, recordsPerSec: null, etaMs: 0 };
   const recent = samples.filter((s) => s.atMs >= nowMs - RECORDS_SPAN_MS);
   const recordsPerSec = slope(recent, (s) => s.records) ?? average(c.records);
   const measured = slope(samples, (s) => s.windowsDone);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HISTORY_MS, addSample, measure, observe, type Counts, type Sample } from './progress-rate.ts';
+import { HISTORY_MS, addSample, measure, observe, type Counts, type Sample } from './run-progress.ts';
 
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);
 const s = (sec: number, windowsDone: number, records: number): Sample => ({ atMs: T0 + sec * 1000, windowsDone, records });
