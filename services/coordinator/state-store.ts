@@ -18,6 +18,7 @@ import type { LastFired } from './core/schedule.ts';
 import type { RunState } from './core/run-state.ts';
 import { tableProgress } from './core/run-views.ts';
 import { watermarkId } from '../contracts/ids.ts';
+import { deltaLinkReplaceableBy, watermarkReplaceableBy } from './core/watermark.ts';
 import { STATE_COLLECTIONS, type ProducedOffset, type RunDoc, type WatermarkDoc } from '../contracts/run-document.ts';
 import type { DeltaLinkDoc, RequestsDoc, TableState } from './state-documents.ts';
 import type { WindowCount } from './core/windows.ts';
@@ -111,7 +112,7 @@ export class StateStore {
     await call('commit delta link', async () => {
       try {
         // Invariant 2: called only once every window and the delta task of the table are durable in Kafka.
-        await this.deltaLinks.updateOne({ _id, runStart: { $lte: runStart } }, { $set: { link, runId, runStart, clean, updatedAt: new Date(nowMs) } }, { upsert: true });
+        await this.deltaLinks.updateOne({ _id, ...deltaLinkReplaceableBy(runStart) }, { $set: { link, runId, runStart, clean, updatedAt: new Date(nowMs) } }, { upsert: true });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err; // a later run's link is stored already
       }
@@ -148,7 +149,7 @@ export class StateStore {
       try {
         // Invariant 2: guarded update, only a strictly later watermark replaces the stored one (never backwards).
         const r = await this.watermarks.updateOne(
-          { _id, $or: [{ watermark: { $lt: watermark } }, { watermark: { $exists: false } }] },
+          { _id, ...watermarkReplaceableBy(watermark) },
           { $set: { watermark, runId, updatedAt: new Date(nowMs) } },
           { upsert: true },
         );

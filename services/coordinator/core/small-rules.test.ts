@@ -4,7 +4,7 @@ import { coPartitionedAssignment } from './assignment.ts';
 import { isLoaded, notLoaded } from './loaded.ts';
 import { commandRequestId, scheduleRequestId } from './request-id.ts';
 import { tombstoneFor } from './tombstone.ts';
-import { advances, afterCommit } from './watermark.ts';
+import { advances, afterCommit, deltaLinkReplaceableBy, watermarkReplaceableBy } from './watermark.ts';
 
 describe('watermark rule (Invariant 2)', () => {
   it.each([
@@ -15,6 +15,18 @@ describe('watermark rule (Invariant 2)', () => {
   ])('current %s, candidate %d → advances %s, stored %d', (current, candidate, adv, stored) => {
     expect(advances(current, candidate)).toBe(adv);
     expect(afterCommit(current, candidate)).toBe(stored);
+    // the guarded update's filter matches exactly when the rule lets the candidate in
+    const { $or } = watermarkReplaceableBy(new Date(candidate));
+    const matches = current === null ? $or[1].watermark.$exists === false : new Date(current) < $or[0].watermark.$lt;
+    expect(matches).toBe(adv);
+  });
+
+  it.each([
+    [1000, 2000, true],
+    [2000, 2000, true],
+    [3000, 2000, false],
+  ])('a delta link stored by a run started at %d is replaced by one started at %d: %s', (stored, candidate, replaced) => {
+    expect(new Date(stored) <= deltaLinkReplaceableBy(new Date(candidate)).runStart.$lte).toBe(replaced);
   });
 });
 
