@@ -17,7 +17,7 @@ const contractSpelling = [
 ];
 
 /** Test, benchmark and infrastructure code: services never import it. */
-const testAndTools = ['**/test/*', '**/bench/*', '**/infra/*'];
+const testAndTools = ['**/test/*', '**/bench/*', '**/infra/*', '**/harness/*'];
 
 const otherServices = (self) =>
   services.filter((s) => s !== self).flatMap((s) => [`../${s}/*`, `../../${s}/*`, `../../../${s}/*`, `**/services/${s}/*`]);
@@ -37,7 +37,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/config.ts', 'infra/**', 'test/**', 'bench/**', 'vitest.config.ts', 'services/shared/lifecycle.ts'],
+    files: ['**/config.ts', 'infra/**', 'harness/**', 'test/**', 'bench/**', 'vitest.config.ts', 'services/shared/lifecycle.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   ...services.map((svc) => ({
@@ -89,6 +89,12 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    files: ['bench/**/*.ts', 'harness/**/*.ts', 'infra/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/test/*'], message: 'test code is imported by tests only: shared helpers live in harness/.' }] }],
     },
   },
   {

@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
 import { request, type Agent } from 'undici';
-import { dynsync } from '../infra/demo/cli-process.ts';
-import { truthVersions, verifyTable, type TableVerdict } from '../infra/demo/ground-truth.ts';
-import { startPipeline, type PipelineShape } from '../infra/demo/pipeline.ts';
-import { watchRun } from '../infra/demo/run-watch.ts';
-import { eventually } from '../infra/demo/service-process.ts';
+import { dynsync } from '../harness/cli-process.ts';
+import { truthVersions, verifyTable, type TableVerdict } from '../harness/ground-truth.ts';
+import { startPipeline, type PipelineShape } from '../harness/pipeline.ts';
+import { watchRun } from '../harness/run-watch.ts';
+import { eventually } from '../harness/service-process.ts';
 import type { SimulatorHandle } from '../services/simulator/simulator.ts';
 import { RUN_LOADS_COLLECTION, addLoads, noLoads, type LoadCounts, type RunLoadDoc } from '../services/contracts/run-loads.ts';
 

@@ -14,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { matches, truthVersions } from '../infra/demo/ground-truth.ts';
+import { matches, truthVersions } from '../harness/ground-truth.ts';
 import { startSimulator } from '../services/simulator/simulator.ts';
 import { createHttpAgent, readCaCertificate } from '../services/dataverse/client/http-agent.ts';
 import { control, fullRun, peakRssMb, phasesOf, timedRun, PRIMARY_ID, TABLE, type RunPhases, type Session } from './e2e-session.ts';

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { eventually, startService } from '../infra/demo/service-process.ts';
+import { eventually, startService } from '../harness/service-process.ts';
 import { avroLogicalTypes } from '../services/dataverse/mapping/logical-types.ts';
 import { createKafka } from '../services/shared/kafka.ts';
 import { createRegistry } from '../services/shared/registry.ts';

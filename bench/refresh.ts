@@ -6,7 +6,7 @@
  * the e2e stage's (VmHWM over the pipeline's whole life).
  */
 import type { Db } from 'mongodb';
-import { matches, truthVersions } from '../infra/demo/ground-truth.ts';
+import { matches, truthVersions } from '../harness/ground-truth.ts';
 import { control, phasesOf, timedRun, PRIMARY_ID, TABLE, type RunPhases, type Session } from './e2e-session.ts';
 
 /** One measured refresh. */

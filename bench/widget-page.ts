@@ -5,7 +5,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator } from '../services/simulator/simulator.ts';
-import { trustCertificate } from '../test/simulator/sim-fixture.ts';
+import { trustCertificate } from '../harness/sim-fixture.ts';
 
 /** Fetches the first `rows`-row page of `new_widget` (all columns) as text; `formatted` adds FormattedValue annotations. */
 export async function fetchWidgetPage({ rows = 5_000, formatted = false }: { rows?: number; formatted?: boolean } = {}): Promise<string> {

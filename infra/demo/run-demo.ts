@@ -18,13 +18,13 @@ import { request, type Agent } from 'undici';
 import { up, down } from '../local/stack.ts';
 import { createHttpAgent, readCaCertificate } from '../../services/dataverse/client/http-agent.ts';
 import { principalEnv } from '../local/settings.ts';
-import { dynsync } from './cli-process.ts';
-import { matches, truthVersions, verifyTable, type TableVerdict } from './ground-truth.ts';
+import { dynsync } from '../../harness/cli-process.ts';
+import { matches, truthVersions, verifyTable, type TableVerdict } from '../../harness/ground-truth.ts';
 import { prepareDemoDir, readKeptDemo, runningProcesses, writeEnvFile, writeKeptDemo, type Handover, type KeptDemo } from './kept-demo.ts';
-import { watchRun, type RunSummary } from './run-watch.ts';
-import { startPipeline } from './pipeline.ts';
-import { eventually, type ServiceProcess } from './service-process.ts';
-import { startSimulatorProcess, type DemoSimulator } from './simulator-process.ts';
+import { watchRun, type RunSummary } from '../../harness/run-watch.ts';
+import { startPipeline } from '../../harness/pipeline.ts';
+import { eventually, type ServiceProcess } from '../../harness/service-process.ts';
+import { startSimulatorProcess, type DemoSimulator } from '../../harness/simulator-process.ts';
 
 /** Demo settings. */
 export interface DemoOptions {

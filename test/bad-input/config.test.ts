@@ -12,7 +12,7 @@ import { loadLoaderConfig } from '../../services/loader/config.ts';
 import { loadCliConfig } from '../../services/cli/config.ts';
 import { loadSimulatorConfig } from '../../services/simulator/config.ts';
 import { parseEncryptionKey } from '../../services/dataverse/secrets/encryption-key.ts';
-import { startService } from '../../infra/demo/service-process.ts';
+import { startService } from '../../harness/service-process.ts';
 import { runDynsync } from '../cli/cli-harness.ts';
 import { servers } from '../support/servers.ts';
 

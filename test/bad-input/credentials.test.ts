@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type SimFixture } from '../simulator/sim-fixture.ts';
+import { startFixture, type SimFixture } from '../../harness/sim-fixture.ts';
 import { cliEnv, runDynsync, type CliResult } from '../cli/cli-harness.ts';
 import { testMongo, uniqueName } from '../support/servers.ts';
 import { findSecrets } from './secret-scan.ts';

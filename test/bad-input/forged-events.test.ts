@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Admin, Consumer } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
+import { eventually, startService, type ServiceProcess } from '../../harness/service-process.ts';
 import { saveClientSecret } from '../../services/dataverse/auth/stored-client-secret.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
@@ -25,7 +25,7 @@ import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
 import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { startFakeExtractor, type FakeExtractor } from '../coordinator/fake-extractor.ts';
-import { trustCertificate } from '../simulator/sim-fixture.ts';
+import { trustCertificate } from '../../harness/sim-fixture.ts';
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
 import { DLQ_TOPIC, tableTopic, COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
 

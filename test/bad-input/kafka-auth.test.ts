@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService } from '../../infra/demo/service-process.ts';
+import { startService } from '../../harness/service-process.ts';
 import { tlsFiles } from '../../infra/local/security.ts';
 import { KAFKA_USERS, ports, type LocalRole } from '../../infra/local/settings.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';

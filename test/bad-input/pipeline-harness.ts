@@ -21,10 +21,10 @@ import { EncryptedSecrets } from '../../services/dataverse/secrets/encrypted-sec
 import { MongoSecretStore } from '../../services/dataverse/secrets/mongo-secret-store.ts';
 import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts';
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
-import { startService, eventually, type ServiceProcess } from '../../infra/demo/service-process.ts';
-import { truthVersions, verifyTable, type TableVerdict } from '../../infra/demo/ground-truth.ts';
+import { startService, eventually, type ServiceProcess } from '../../harness/service-process.ts';
+import { truthVersions, verifyTable, type TableVerdict } from '../../harness/ground-truth.ts';
 import { runDynsync } from '../cli/cli-harness.ts';
-import { trustCertificate } from '../simulator/sim-fixture.ts';
+import { trustCertificate } from '../../harness/sim-fixture.ts';
 import { servers, testKafka, testMongo } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 import { tableTopic, COMMANDS_TOPIC, COORDINATOR_TOPIC, TASKS_TOPIC, DLQ_TOPIC } from '../../services/contracts/topic-names.ts';

@@ -6,8 +6,8 @@
  */
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../../infra/demo/service-process.ts';
-import { matches } from '../../infra/demo/ground-truth.ts';
+import { eventually } from '../../harness/service-process.ts';
+import { matches } from '../../harness/ground-truth.ts';
 import { createRegistry } from '../../services/shared/registry.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
 import { servers } from '../support/servers.ts';

@@ -19,7 +19,7 @@ import type { MongoClient } from 'mongodb';
 import { generate } from 'selfsigned';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService } from '../../infra/demo/service-process.ts';
+import { startService } from '../../harness/service-process.ts';
 import { browserEnv } from '../../services/cli/open-browser.ts';
 import { startConsentCallback } from '../../services/cli/consent-callback.ts';
 import { loadCoordinatorConfig } from '../../services/coordinator/config.ts';
@@ -38,7 +38,7 @@ import { isSyncError } from '../../services/shared/errors.ts';
 import { createLogger } from '../../services/shared/log.ts';
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { cliEnv, runDynsync } from '../cli/cli-harness.ts';
-import { trustCertificate } from '../simulator/sim-fixture.ts';
+import { trustCertificate } from '../../harness/sim-fixture.ts';
 import { testMongo, uniqueName } from '../support/servers.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type SimFixture } from '../simulator/sim-fixture.ts';
+import { startFixture, type SimFixture } from '../../harness/sim-fixture.ts';
 import { addRunLoads } from '../support/run-loads.ts';
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
 import { cliEnv, runDynsync, withoutDevWarning } from './cli-harness.ts';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDatabase, type StoredSync } from '../../services/contracts/stored-document.ts';
 import { ChunkCutter } from '../../services/dataverse/compare/windows.ts';
 import type { VerifyReport } from '../../services/cli/verify-view.ts';
-import { startFixture, type SimFixture } from '../simulator/sim-fixture.ts';
+import { startFixture, type SimFixture } from '../../harness/sim-fixture.ts';
 import { testMongo, uniqueName } from '../support/servers.ts';
 import { cliEnv, runDynsync, type CliResult } from './cli-harness.ts';
 

@@ -19,9 +19,9 @@ import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts'
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { FULL_RANGE_START_MS } from '../../services/coordinator/core/windows.ts';
 import { partitionOf } from '../../services/coordinator/coordinator-service.ts';
-import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
+import { eventually, startService, type ServiceProcess } from '../../harness/service-process.ts';
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
-import { trustCertificate } from '../simulator/sim-fixture.ts';
+import { trustCertificate } from '../../harness/sim-fixture.ts';
 import { startFakeExtractor, type FakeExtractor } from './fake-extractor.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 import { DLQ_TOPIC, tableTopic, COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';

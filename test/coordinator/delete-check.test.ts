@@ -20,7 +20,7 @@ import { startSimulator, type SimulatorHandle } from '../../services/simulator/s
 import { createDataverseAccess, type DataverseAccess } from '../../services/coordinator/dataverse-access.ts';
 import type { Logger } from '../../services/shared/log.ts';
 import { testMongo, uniqueName } from '../support/servers.ts';
-import { trustCertificate } from '../simulator/sim-fixture.ts';
+import { trustCertificate } from '../../harness/sim-fixture.ts';
 
 const KEY = Buffer.alloc(32, 0x29);
 const stateDb = uniqueName('delcheck');

@@ -16,10 +16,10 @@ import { EncryptedSecrets } from '../../services/dataverse/secrets/encrypted-sec
 import { MongoSecretStore } from '../../services/dataverse/secrets/mongo-secret-store.ts';
 import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts';
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
-import { matches, truthVersions, verifyTable } from '../../infra/demo/ground-truth.ts';
-import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
+import { matches, truthVersions, verifyTable } from '../../harness/ground-truth.ts';
+import { eventually, startService, type ServiceProcess } from '../../harness/service-process.ts';
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
-import { trustCertificate } from '../simulator/sim-fixture.ts';
+import { trustCertificate } from '../../harness/sim-fixture.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 import { COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
 

@@ -10,7 +10,7 @@
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from 'undici';
-import { storedText, truthVersions, fieldOf, type TruthRow } from '../../infra/demo/ground-truth.ts';
+import { storedText, truthVersions, fieldOf, type TruthRow } from '../../harness/ground-truth.ts';
 import { runDemo, type DemoResult } from '../../infra/demo/run-demo.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
 import { createKafka } from '../../services/shared/kafka.ts';
@@ -18,7 +18,7 @@ import { createRegistry } from '../../services/shared/registry.ts';
 import { BEYOND_DOUBLE, DATEONLY_MAX, DATEONLY_MIN, DATETIME_MAX, DATETIME_MIN, HUGE_MEMO_LENGTH, INT64_MAX, INT64_MIN, MONEY_MAX, MONEY_MIN } from '../../services/simulator/core/extremes.ts';
 import { dataProperty } from '../../services/simulator/core/schema.ts';
 import { TABLES } from '../../services/simulator/core/tables-all.ts';
-import type { DemoSimulator } from '../../infra/demo/simulator-process.ts';
+import type { DemoSimulator } from '../../harness/simulator-process.ts';
 import { tableTopic } from '../../services/contracts/topic-names.ts';
 
 /** One compared value: the truth's text, and the texts found in MongoDB and in the topic. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MongoClient } from 'mongodb';
 import { runDemo, type DemoResult } from '../../infra/demo/run-demo.ts';
-import { matches } from '../../infra/demo/ground-truth.ts';
+import { matches } from '../../harness/ground-truth.ts';
 import { testMongo } from '../support/servers.ts';
 
 // The whole product on the real servers: simulator → coordinator → extractor → Kafka → loader → MongoDB,

@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
+import { eventually, startService, type ServiceProcess } from '../../harness/service-process.ts';
 import { servers, testKafka } from '../support/servers.ts';
-import { startExtractHarness, type ExtractHarness } from './extract-harness.ts';
+import { startExtractHarness, type ExtractHarness } from '../../harness/extract-harness.ts';
 import { DLQ_TOPIC, tableTopic, TASKS_TOPIC } from '../../services/contracts/topic-names.ts';
 
 interface Letter {

@@ -5,9 +5,9 @@
  * decodes every record with @kafkajs/confluent-schema-registry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
+import { eventually, startService, type ServiceProcess } from '../../harness/service-process.ts';
 import { servers } from '../support/servers.ts';
-import { startExtractHarness, type ExtractHarness } from './extract-harness.ts';
+import { startExtractHarness, type ExtractHarness } from '../../harness/extract-harness.ts';
 
 const ALL_FROM = new Date('2000-01-01T00:00:00Z');
 const allTo = () => new Date(Date.now() + 2 * 86_400_000);

@@ -6,7 +6,7 @@
  * `dynsync connect` the next run works again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matches } from '../../infra/demo/ground-truth.ts';
+import { matches } from '../../harness/ground-truth.ts';
 import { FaultPipeline, sleep } from './support/fault-pipeline.ts';
 
 const TABLES = ['account', 'contact', 'opportunity'];

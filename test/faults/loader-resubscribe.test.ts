@@ -14,7 +14,7 @@ import { createLoaderMetrics } from '../../services/loader/metrics.ts';
 import { startLoaderService, type LoaderService } from '../../services/loader/loader-service.ts';
 import { faultConnectionEnv, startServer, stopServer } from './support/fault-stack.ts';
 import { sleep } from './support/fault-pipeline.ts';
-import { eventually } from '../../infra/demo/service-process.ts';
+import { eventually } from '../../harness/service-process.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 
 let admin: Admin | undefined;

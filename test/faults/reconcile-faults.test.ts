@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultPipeline, sleep } from './support/fault-pipeline.ts';
 import { expectConsistent } from './support/expect-consistent.ts';
 import { poll, type RunDoc } from './support/run-docs.ts';
-import { truthVersions } from '../../infra/demo/ground-truth.ts';
+import { truthVersions } from '../../harness/ground-truth.ts';
 
 const UNTRACKED = 'new_importlog';
 const TABLES = ['account', UNTRACKED];

@@ -5,7 +5,7 @@
  * (services/coordinator/README.md: incremental = [watermark - COORDINATOR_OVERLAP_MS, T0), full = everything).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matches } from '../../infra/demo/ground-truth.ts';
+import { matches } from '../../harness/ground-truth.ts';
 import { FaultPipeline, sleep, type RunDoc } from './support/fault-pipeline.ts';
 import { sourceRows, storedVersions } from './support/source-truth.ts';
 

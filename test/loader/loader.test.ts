@@ -4,7 +4,7 @@ import type { MongoClient } from 'mongodb';
 import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
 import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
-import { eventually, startService, type ServiceProcess } from '../../infra/demo/service-process.ts';
+import { eventually, startService, type ServiceProcess } from '../../harness/service-process.ts';
 import { produceRecords, testTableSchema, toMessage, type TestRecord } from '../support/table-records.ts';
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';

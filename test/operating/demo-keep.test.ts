@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKeptDemo, runningProcesses, stopKeptDemo } from '../../infra/demo/kept-demo.ts';
-import { eventually } from '../../infra/demo/service-process.ts';
+import { eventually } from '../../harness/service-process.ts';
 import { createHttpAgent, readCaCertificate } from '../../services/dataverse/client/http-agent.ts';
 import { request } from 'undici';
 import { freshShellEnv, runShell } from '../support/fresh-shell.ts';

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadCoordinatorConfig } from '../../services/coordinator/config.ts';
 import { loadExtractorConfig } from '../../services/extractor/config.ts';
 import { loadLoaderConfig } from '../../services/loader/config.ts';
-import { SERVICE_NODE_OPTIONS, eventually, startService } from '../../infra/demo/service-process.ts';
+import { SERVICE_NODE_OPTIONS, eventually, startService } from '../../harness/service-process.ts';
 import { freshShellEnv, repoRoot as root, startShell } from '../support/fresh-shell.ts';
 import { servers, uniqueName } from '../support/servers.ts';
 

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventually } from '../../infra/demo/service-process.ts';
+import { eventually } from '../../harness/service-process.ts';
 import { freshShellEnv, repoRoot as root, runShell } from '../support/fresh-shell.ts';
 import { uniqueName } from '../support/servers.ts';
 

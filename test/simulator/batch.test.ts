@@ -8,7 +8,7 @@ import { DynamicsWebApi } from 'dynamics-web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDataverseJson } from '../../services/dataverse/mapping/parse-dataverse-json.ts';
 import { MONEY_MAX } from '../../services/simulator/core/extremes.ts';
-import { startFixture, type SimFixture } from './sim-fixture.ts';
+import { startFixture, type SimFixture } from '../../harness/sim-fixture.ts';
 
 let f: SimFixture;
 let token: string;

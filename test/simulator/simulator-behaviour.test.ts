@@ -5,7 +5,7 @@
  */
 import { DynamicsWebApi } from 'dynamics-web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type SimFixture } from './sim-fixture.ts';
+import { startFixture, type SimFixture } from '../../harness/sim-fixture.ts';
 
 let f: SimFixture;
 let token: string;

@@ -7,7 +7,7 @@ import { ConfidentialClientApplication, CryptoProvider } from '@azure/msal-node'
 import { DynamicsWebApi } from 'dynamics-web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDataverseJson } from '../../services/dataverse/mapping/parse-dataverse-json.ts';
-import { startFixture, type SimFixture } from './sim-fixture.ts';
+import { startFixture, type SimFixture } from '../../harness/sim-fixture.ts';
 
 let f: SimFixture;
 let msal: ConfidentialClientApplication;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDataverseJson } from '../../services/dataverse/mapping/parse-dataverse-json.ts';
 import { loadSimulatorConfig } from '../../services/simulator/config.ts';
-import { startFixture, type SimFixture } from './sim-fixture.ts';
+import { startFixture, type SimFixture } from '../../harness/sim-fixture.ts';
 
 const OFFSET = 8_999_999_999_000_000_000n;
 let f: SimFixture;

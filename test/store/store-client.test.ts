@@ -8,7 +8,7 @@ import { MongoClient } from 'mongodb';
 import type { Logger } from '../../services/shared/log.ts';
 import { reviveStalledMonitor } from '../../services/shared/store-client.ts';
 import { servers, uniqueName } from '../support/servers.ts';
-import { eventually } from '../../infra/demo/service-process.ts';
+import { eventually } from '../../harness/service-process.ts';
 
 const fakeLog = () => ({ warn: vi.fn(), info: vi.fn(), debug: vi.fn() });
 const messages = (fn: ReturnType<typeof vi.fn>) => fn.mock.calls.map((c) => c.at(-1) as string);

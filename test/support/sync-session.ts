@@ -7,11 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Document, MongoClient } from 'mongodb';
 import { request, type Agent } from 'undici';
-import { dynsync } from '../../infra/demo/cli-process.ts';
-import { matches, truthVersions, verifyTable, type TableVerdict } from '../../infra/demo/ground-truth.ts';
-import { startPipeline, type Pipeline } from '../../infra/demo/pipeline.ts';
-import { eventually } from '../../infra/demo/service-process.ts';
-import { watchRun, type RunSummary } from '../../infra/demo/run-watch.ts';
+import { dynsync } from '../../harness/cli-process.ts';
+import { matches, truthVersions, verifyTable, type TableVerdict } from '../../harness/ground-truth.ts';
+import { startPipeline, type Pipeline } from '../../harness/pipeline.ts';
+import { eventually } from '../../harness/service-process.ts';
+import { watchRun, type RunSummary } from '../../harness/run-watch.ts';
 import { createHttpAgent, readCaCertificate } from '../../services/dataverse/client/http-agent.ts';
 import { RUN_LOADS_COLLECTION, addLoads, noLoads, type LoadCounts, type RunLoadDoc } from '../../services/contracts/run-loads.ts';
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../services/simulator/simulator.ts';

@@ -1,6 +1,6 @@
 /** The end-of-case check shared by the fault files: the run is loaded, MongoDB equals the source, no watermark is ahead, no service died on its own. */
 import { expect } from 'vitest';
-import { matches } from '../../../infra/demo/ground-truth.ts';
+import { matches } from '../../../harness/ground-truth.ts';
 import type { FaultPipeline, RunDoc } from './fault-pipeline.ts';
 
 /** Asserts the whole consistency contract of one run of `connection` (the pipeline's timeline is the message). */

@@ -6,7 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startService, type ServiceProcess } from '../../../infra/demo/service-process.ts';
+import { startService, type ServiceProcess } from '../../../harness/service-process.ts';
 
 /** An exit of a service that was not asked for. */
 export interface UnexpectedExit {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../services/simulator/simulator.ts';
+import { startSimulator, type SimulatorHandle, type SimulatorOptions } from '../services/simulator/simulator.ts';
 
 /** A running simulator plus helpers. */
 export interface SimFixture {

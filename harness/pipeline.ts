@@ -6,7 +6,7 @@
  * `principalEnv`, SECURITY.md); the group ids start with the prefixes those ACLs name.
  */
 import { join } from 'node:path';
-import { principalEnv } from '../local/settings.ts';
+import { principalEnv } from '../infra/local/settings.ts';
 import { eventually, startService, type ServiceProcess, type ServiceProcessOptions } from './service-process.ts';
 
 /** How many instances of each worker service to start (the coordinator is one). */

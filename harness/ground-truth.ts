@@ -8,7 +8,7 @@
  */
 import type { Db } from 'mongodb';
 import { request, type Dispatcher } from 'undici';
-import { formatDecimal, parseDecimal } from '../../services/dataverse/mapping/decimal.ts';
+import { formatDecimal, parseDecimal } from '../services/dataverse/mapping/decimal.ts';
 
 /** The comparison of one table. */
 export interface TableVerdict {

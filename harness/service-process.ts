@@ -24,7 +24,7 @@ export interface ServiceProcess {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../', import.meta.url));
 
 /**
  * The V8 heap limits every service runs with (also in infra/Dockerfile and the README). Without them V8 lets the

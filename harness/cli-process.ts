@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** Runs `dynsync <args>` with `env` (and `stdin`); resolves to stdout, rejects with stderr on a non-zero exit. */
 export function dynsync(args: readonly string[], env: Record<string, string>, stdin?: string): Promise<string> {
