@@ -13,7 +13,6 @@
  */
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { MessageSender } from '../shared/healing-producer.ts';
-import { Partitioners } from 'kafkajs';
 import type { Clock } from '../shared/clock.ts';
 import type { ControlCodec } from '../shared/control-codec.ts';
 import { sendToDlq } from '../shared/dlq.ts';
@@ -32,6 +31,8 @@ import type { RunActions } from './run-actions.ts';
 import { ConnectionDuties } from './connection-duties.ts';
 import type { StateStore } from './state-store.ts';
 import { COMMANDS_TOPIC, COORDINATOR_TOPIC } from '../contracts/topic-names.ts';
+import { commitAfter, serialQueue } from '../shared/consumer-blocks.ts';
+import { keyPartition } from '../shared/key-partition.ts';
 
 /** Dependencies of the service. */
 export interface CoordinatorServiceDeps {
@@ -75,8 +76,7 @@ export interface CoordinatorService {
 
 /** The partition of sync.coordinator (and sync.commands) that holds `connection`, as the producers place it. */
 export function partitionOf(connection: string, partitions: number): number {
-  const partitionMetadata = Array.from({ length: partitions }, (_, i) => ({ partitionId: i, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
-  return Partitioners.DefaultPartitioner()({ topic: COORDINATOR_TOPIC, partitionMetadata, message: { key: connection, value: null } });
+  return keyPartition(connection, partitions);
 }
 
 /** Starts the coordinator group. */
@@ -101,12 +101,8 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
   };
   let joined = false;
   let stopped = false;
-  let chain: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const p = chain.then(fn);
-    chain = p.catch(() => undefined);
-    return p;
-  };
+  const queue = serialQueue();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => queue.run(fn);
   const consumer: Consumer = deps.kafka.consumer({ groupId: opts.groupId, partitionAssigners: [connectionAssigner], sessionTimeout: 30_000, heartbeatInterval: 3_000 });
 
   const gauges = () => {
@@ -205,7 +201,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
     if (disposition !== 'act') {
       if (disposition === 'expired') await onExpiredCommand(partition, message, sentMs);
       else metrics.commands.inc({ outcome: 'other-deployment' });
-      await consumer.commitOffsets([{ topic: COMMANDS_TOPIC, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      await commitAfter(consumer, COMMANDS_TOPIC, partition, message.offset);
       return;
     }
     const parsed = parseCommand(message.key?.toString() ?? null, message.value?.toString('utf8') ?? null);
@@ -246,7 +242,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
         await reject(err);
       }
     }
-    await consumer.commitOffsets([{ topic: COMMANDS_TOPIC, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    await commitAfter(consumer, COMMANDS_TOPIC, partition, message.offset);
     const o = owned.get(partition);
     if (o?.live && accepted !== undefined) await deps.duties.dispatchOne(accepted, o.book).catch((err) => log.warn({ err: toSyncError(err).toJSON() }, 'could not start the requested run yet'));
   }
@@ -300,7 +296,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await chain;
+      await queue.idle();
       await consumer.disconnect();
     },
   };

@@ -8,7 +8,7 @@
 import { CompressionTypes } from 'kafkajs';
 import type { MessageSender } from '../shared/healing-producer.ts';
 import { isSyncError, kafkaSyncError } from '../shared/errors.ts';
-import { keyPartition } from './core/murmur2.ts';
+import { keyPartition } from '../shared/key-partition.ts';
 import { produceChunks } from './core/produce-chunks.ts';
 import type { WindowProgress } from './core/window-progress.ts';
 

@@ -39,6 +39,7 @@ import type { ExtractorMetrics } from './metrics.ts';
 import type { TaskOutcome } from './window-extractor.ts';
 import { AdaptiveSemaphore } from '../dataverse/client/adaptive-semaphore.ts';
 import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../contracts/topic-names.ts';
+import { commitAfter, keepBeating } from '../shared/consumer-blocks.ts';
 
 /** Pause before a task whose end could not be published is read again (Kafka is likely unavailable). */
 const REDELIVERY_DELAY_MS = 2_000;
@@ -121,7 +122,7 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
   const commit = async (topic: string, partition: number, offset: string) => {
     try {
       // Invariant 3: the task's offset is committed only after its records and its event are acknowledged by Kafka.
-      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(offset) + 1n).toString() }]);
+      await commitAfter(consumer, topic, partition, offset);
     } catch (err) {
       // revoked meanwhile: the new owner re-runs the task, which is harmless (Invariant 4)
       log.warn({ partition, offset, err: (err as Error).message }, 'could not commit a task offset; it will be redelivered');
@@ -134,7 +135,7 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
     const controller = new AbortController();
     inFlight.add(controller);
     metrics.inFlight.inc();
-    const beat = setInterval(() => heartbeat().catch(() => undefined), Math.floor(opts.sessionTimeoutMs / 3));
+    const stopBeating = keepBeating(heartbeat, Math.floor(opts.sessionTimeoutMs / 3));
     const started = clock.nowMs();
     let label = 'failed';
     try {
@@ -177,7 +178,7 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
       taskLog.warn({ err: toSyncError(err).toJSON() }, 'could not record the end of a task; it will be redelivered');
       return false;
     } finally {
-      clearInterval(beat);
+      stopBeating();
       inFlight.delete(controller);
       metrics.inFlight.dec();
       metrics.tasks.inc({ outcome: label });

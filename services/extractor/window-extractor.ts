@@ -19,7 +19,7 @@ import type { Logger } from '../shared/log.ts';
 import { toPage, type LazyRows } from '../dataverse/client/paginate.ts';
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { recordKey } from '../dataverse/mapping/row-mapper.ts';
-import { keyPartition } from './core/murmur2.ts';
+import { keyPartition } from '../shared/key-partition.ts';
 import { taskHeaders, type TaskHeaders } from './core/task-headers.ts';
 import { childTasks } from './core/child-tasks.ts';
 import { rowVersion } from './core/row-version.ts';

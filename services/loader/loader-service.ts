@@ -11,6 +11,7 @@ import type { Logger } from '../shared/log.ts';
 import type { ChunkOutcome } from './chunk-loader.ts';
 import type { LoaderMetrics } from './metrics.ts';
 import { TABLE_TOPIC_PATTERN } from '../contracts/topic-names.ts';
+import { commitAfter, keepBeating, serialQueue } from '../shared/consumer-blocks.ts';
 
 /** Settings of the consumer loop. */
 export interface LoaderServiceOptions {
@@ -54,7 +55,7 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
   let subscribed: string[] = [];
   let running = false;
   let stopped = false;
-  let watching: Promise<void> = Promise.resolve();
+  const changes = serialQueue();
   const done = new Promise<void>(() => {});
 
   const eachBatch = async ({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) => {
@@ -65,7 +66,7 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
       const chunk = batch.messages.slice(i, i + opts.chunkSize);
       const end = metrics.writeSeconds.startTimer({ table });
       // keep the group membership alive while a chunk waits for the store (an outage can outlast the session)
-      const beat = setInterval(() => heartbeat().catch(() => undefined), 3_000);
+      const stopBeating = keepBeating(heartbeat, 3_000);
       const outcome = await retry(() => deps.loadChunk(topic, partition, chunk), {
         retries: Number.MAX_SAFE_INTEGER,
         minDelayMs: 250,
@@ -81,14 +82,14 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
           if (!isRunning() || isStale()) return undefined; // revoked or stopping: the next owner replays the chunk
           throw err;
         })
-        .finally(() => clearInterval(beat));
+        .finally(stopBeating);
       if (!outcome) return;
       end();
       const last = chunk[chunk.length - 1]!.offset;
       resolveOffset(last);
       // Invariant 3: commit only after MongoDB (and sync.dlq) acknowledged every message of the chunk.
       try {
-        await consumer!.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+        await commitAfter(consumer!, topic, partition, last);
       } catch (err) {
         // the group moved on (this member was dropped or a rebalance started): the partition's next owner replays
         // the uncommitted chunk (harmless, Invariant 4) and kafkajs rejoins on its next heartbeat
@@ -103,7 +104,7 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
 
   /** Runs `step` after every earlier consumer change: one consumer change at a time; a failed step never blocks the next. */
   const serially = (step: () => Promise<void>): Promise<void> =>
-    (watching = watching.then(step).catch((err: unknown) => log.error({ err: (err as Error).message }, 'loader consumer change failed')));
+    changes.run(step).catch((err: unknown) => log.error({ err: (err as Error).message }, 'loader consumer change failed'));
 
   /**
    * Replaces the consumer with one subscribed to `topics`. kafkajs's own restart-after-crash is disabled: a restart
@@ -188,7 +189,7 @@ export async function startLoaderService(deps: LoaderServiceDeps, opts: LoaderSe
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await watching;
+      await changes.idle();
       await consumer?.disconnect();
     },
   };

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { keyPartition, murmur2 } from './murmur2.ts';
-import { seededRandom as random } from '../../dataverse/mapping/seeded-random.fixture.ts';
+import { keyPartition, murmur2 } from './key-partition.ts';
+import { seededRandom as random } from '../dataverse/mapping/seeded-random.fixture.ts';
 
 // kafkajs's own implementation, the reference (what the producer's default partitioner computes)
 const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2') as (key: string | Buffer) => number;
