@@ -1,6 +1,6 @@
 /**
- * What the owner of a connection does besides folding events: it records run requests (commands and schedule
- * slots) as pending in the state DB, starts the next pending run when its tables are free (at most one run per
+ * What the owner of a connection does besides folding events: it turns due schedule slots into pending run requests
+ * (other requests are recorded by run-requests.ts), starts the next pending run when its tables are free (one run per
  * connection and table), and after a run completes watches the loader's committed offsets to mark it loaded, then
  * reconciles deletes of a loaded FULL run.
  */
@@ -11,7 +11,7 @@ import { toSyncError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import type { Connection } from '../dataverse/connections/connection.ts';
 import { isLoaded, type CommittedOffsets } from './core/loaded.ts';
-import { addRequest, takeStartable, type RunRequest } from './core/pending.ts';
+import { addRequest, takeStartable } from './core/pending.ts';
 import { scheduleRequestId } from './core/request-id.ts';
 import type { RunBook } from './core/run-state.ts';
 import { dueTriggers } from './core/schedule.ts';
@@ -43,25 +43,6 @@ export class ConnectionDuties {
   private readonly backoff = new Map<string, { untilMs: number; failures: number }>();
   constructor(deps: ConnectionDutiesDeps) {
     this.d = deps;
-  }
-
-  /** Records a run request as pending (idempotent per request id). */
-  async request(connection: string, r: RunRequest): Promise<void> {
-    const st = await this.d.store.requestsOf(connection);
-    if (st.recent.includes(r.requestId) || (await this.d.store.runExists(r.requestId))) return;
-    await this.d.store.saveRequests(connection, { ...st, pending: addRequest(st.pending, r), recent: [...st.recent, r.requestId] }, this.d.clock.nowMs());
-  }
-
-  /**
-   * Records a request that will not be carried out (an expired command) as a failed run with `error`, unless it was
-   * carried out already (its id among the recent requests or an existing run: a group reading commands that another
-   * group of the same deployment handled). True when it was recorded.
-   */
-  async refuse(connection: string, r: RunRequest, error: { code: string; message: string }): Promise<boolean> {
-    const st = await this.d.store.requestsOf(connection);
-    if (st.recent.includes(r.requestId) || (await this.d.store.runExists(r.requestId))) return false;
-    await this.d.store.saveUnstartedRequest(connection, r, error, this.d.clock.nowMs());
-    return true;
   }
 
   /** Starts the next pending run of `connection` if its tables are free. */

@@ -33,6 +33,7 @@ import type { StateStore } from './state-store.ts';
 import { COMMANDS_TOPIC, COORDINATOR_TOPIC } from '../contracts/topic-names.ts';
 import { commitAfter, serialQueue } from '../shared/consumer-blocks.ts';
 import { keyPartition } from '../shared/key-partition.ts';
+import type { RunRequests } from './run-requests.ts';
 
 /** Dependencies of the service. */
 export interface CoordinatorServiceDeps {
@@ -44,6 +45,7 @@ export interface CoordinatorServiceDeps {
   connections: ConnectionStore;
   actions: RunActions;
   duties: ConnectionDuties;
+  requests: RunRequests;
   metrics: CoordinatorMetrics;
   log: Logger;
   clock: Clock;
@@ -185,7 +187,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
     const text = expiredCommandMessage(command, sentMs, clock.nowMs(), opts.commands.maxAgeMs);
     const request = { requestId, kind, tables: command.tables ?? ('all' as const), requestedBy: command.requestedBy, requestedAtMs: sentMs };
     metrics.commands.inc({ outcome: 'expired' });
-    if (await deps.duties.refuse(command.connection, request, { code: 'COMMAND_EXPIRED', message: text })) {
+    if (await deps.requests.refuse(command.connection, request, { code: 'COMMAND_EXPIRED', message: text })) {
       log.warn({ connection: command.connection, kind, requestId, partition, offset: message.offset, code: 'COMMAND_EXPIRED' }, `command expired: ${text}`);
     }
   }
@@ -233,7 +235,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
         }
         const kind = runKindOf(command);
         const requestId = commandRequestId(command.connection, kind, Number(message.timestamp), partition, message.offset);
-        await deps.duties.request(command.connection, { requestId, kind, tables: command.tables ?? 'all', requestedBy: command.requestedBy, requestedAtMs: Number(message.timestamp) });
+        await deps.requests.request(command.connection, { requestId, kind, tables: command.tables ?? 'all', requestedBy: command.requestedBy, requestedAtMs: Number(message.timestamp) });
         metrics.commands.inc({ outcome: 'accepted' });
         accepted = command.connection;
         log.info({ connection: command.connection, kind, tables: command.tables ?? 'all', requestedBy: command.requestedBy, requestId }, 'command accepted');

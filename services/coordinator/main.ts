@@ -26,6 +26,7 @@ import { StateStore } from './state-store.ts';
 import { startStatusPageOrWarn } from './status/status-server.ts';
 import { statusAccess } from './status/status-access.ts';
 import { connectStore } from '../shared/store-client.ts';
+import { RunRequests } from './run-requests.ts';
 
 const config = configOrExit(loadCoordinatorConfig);
 // Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)
@@ -67,7 +68,8 @@ await runService({
     const connections = new ConnectionStore(mongo.db(config.DYNSYNC_STATE_DB));
     const secrets = new EncryptedSecrets(cipherFromConfig(config), new MongoSecretStore(mongo.db(config.DYNSYNC_SECRETS_DB), config.DYNSYNC_SECRETS_COLLECTION));
     const dataverse = createDataverseAccess({ connections, secrets, config, log });
-    const actions: RunActions = new RunActions({
+    const requests = new RunRequests(store, clock);
+    const actions = new RunActions({
       producer,
       txProducer,
       codec,
@@ -96,7 +98,7 @@ await runService({
       // a completed task's records must be in its table's topic before the watermark moves (forged events)
       topicEnds: (topic) => topicEndOffsets(admin, topic),
       // the fallback full run of a table whose delta token expired is a pending request like a command's
-      requestRun: (connection, request): Promise<void> => duties.request(connection, request),
+      requests,
     });
     const reconcileDeps = {
       db: (name: string) => mongo.db(name),
@@ -106,7 +108,7 @@ await runService({
       log,
       onTombstones: (table: string, n: number) => metrics.tombstones.inc({ table }, n),
     };
-    const duties: ConnectionDuties = new ConnectionDuties({
+    const duties = new ConnectionDuties({
       admin,
       store,
       dataverse,
@@ -119,7 +121,7 @@ await runService({
       reconcile: config.COORDINATOR_RECONCILE_DELETES ? (c, run, tables) => reconcileDeletes(reconcileDeps, c, run, tables) : undefined,
     });
     const service = await startCoordinatorService(
-      { kafka, admin, producer, codec, store, connections, actions, duties, metrics, log, clock },
+      { kafka, admin, producer, codec, store, connections, actions, duties, requests, metrics, log, clock },
       {
         groupId: config.COORDINATOR_GROUP_ID,
         tickMs: config.COORDINATOR_TICK_MS,

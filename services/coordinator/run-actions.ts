@@ -26,6 +26,7 @@ import type { CoordinatorMetrics } from './metrics.ts';
 import type { StateStore } from './state-store.ts';
 import { tableTopic, COORDINATOR_TOPIC, TASKS_TOPIC } from '../contracts/topic-names.ts';
 import { type ProducedOffset } from '../contracts/run-document.ts';
+import type { RunRequests } from './run-requests.ts';
 
 /** Dependencies of the run actions. */
 export interface RunActionsDeps {
@@ -44,7 +45,7 @@ export interface RunActionsDeps {
   /** Capture deletes of change-tracked tables with delta links (a delta task per table and run). Default true. */
   deltaDeletes?: boolean;
   /** Records a run request as pending (the fallback full run of a table whose delta token expired). */
-  requestRun?: (connection: string, request: RunRequest) => Promise<void>;
+  requests?: Pick<RunRequests, 'request'>;
   /**
    * The end offset of each partition of a table topic (null: no such topic), to check what completed tasks claim
    * before a watermark moves (core/produced-check.ts). Without it the check is skipped (unit tests).
@@ -186,8 +187,8 @@ export class RunActions {
           log.info({ runId: run.runId, table: a.table, watermark: new Date(r.watermarkMs).toISOString(), moved: r.moved }, 'table complete; watermark committed');
         } else if (a.type === 'fallback-full') {
           const requestId = fallbackRequestId(run.runId, a.table);
-          if (this.d.requestRun) {
-            await this.d.requestRun(run.connection, { requestId, kind: 'full', tables: [a.table], requestedBy: `delta-expired:${run.runId}`, requestedAtMs: this.d.clock.nowMs() });
+          if (this.d.requests) {
+            await this.d.requests.request(run.connection, { requestId, kind: 'full', tables: [a.table], requestedBy: `delta-expired:${run.runId}`, requestedAtMs: this.d.clock.nowMs() });
             await store.markDeltaFallback(run.runId, a.table, requestId, this.d.clock.nowMs());
           }
           run.tables.get(a.table)!.fallbackRequested = true;
