@@ -4,23 +4,18 @@
  * database, dev origins/authority/CA for the simulator) are shared with the services.
  */
 import { z } from 'zod';
-import { envField, loadConfig, type Env } from '../shared/config.ts';
-import { KAFKA_ACCESS_ENV } from '../shared/kafka-access.ts';
-import { TOPIC_ENV } from '../shared/topics.ts';
+import { loadConfig, type Env } from '../shared/config.ts';
+import { KAFKA_ENV, STORE_ENV } from '../shared/servers-env.ts';
 import { DATAVERSE_RUNTIME_ENV } from '../dataverse/connections/runtime-config.ts';
 
 const schema = z.object({
-  KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
-  /** TLS and SASL to Kafka: this process's principal (shared/kafka-access.ts, SECURITY.md). */
-  ...KAFKA_ACCESS_ENV,
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
+  /** Kafka (TLS and SASL: this process's principal); `dynsync sync` creates sync.commands when no service has yet, with the deployment's topic settings. */
+  ...KAFKA_ENV,
+  /** MongoDB; `verify` reads the tables of connection X in database `<DYNSYNC_DATABASE_PREFIX>X`. */
+  ...STORE_ENV,
   /** Diagnostics on stderr; the CLI's own output is not a log. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
-  /** Database of connection X's tables is `<prefix>X`: the loader's setting, read by `verify`. */
-  LOADER_DATABASE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only').default('dynsync_'),
   ...DATAVERSE_RUNTIME_ENV,
-  /** `dynsync sync` creates sync.commands when no service has yet: with the deployment's topic settings. */
-  ...TOPIC_ENV,
 });
 
 /** The process environment as it is, for the browser opener (which passes on a desktop's variables only, open-browser.ts). */

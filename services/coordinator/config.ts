@@ -1,9 +1,7 @@
 /** The coordinator's configuration: environment variables, validated once at start-up, frozen. */
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../shared/config.ts';
-import { KAFKA_ACCESS_ENV } from '../shared/kafka-access.ts';
-import { REGISTRY_ACCESS_ENV } from '../shared/registry.ts';
-import { TOPIC_ENV } from '../shared/topics.ts';
+import { KAFKA_ENV, REGISTRY_ENV, STORE_ENV } from '../shared/servers-env.ts';
 import { DATAVERSE_RUNTIME_ENV } from '../dataverse/connections/runtime-config.ts';
 import { STATUS_ACCESS_ENV } from './status/status-access.ts';
 
@@ -11,20 +9,13 @@ const ms = (def: number) => z.coerce.number().int().min(0).default(def);
 
 const schema = z.object({
   ...DATAVERSE_RUNTIME_ENV,
-  ...TOPIC_ENV,
-  KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
-  /** TLS and SASL to Kafka: this process's principal (shared/kafka-access.ts, SECURITY.md). */
-  ...KAFKA_ACCESS_ENV,
-  SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
-  /** Basic authentication and TLS to the registry (shared/registry.ts). */
-  ...REGISTRY_ACCESS_ENV,
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
+  ...KAFKA_ENV,
+  ...REGISTRY_ENV,
+  ...STORE_ENV,
   /** Consumer group of the coordinators (sync.coordinator + sync.commands, co-partitioned). */
   COORDINATOR_GROUP_ID: z.string().min(1).default('dynsync-coordinator'),
   /** The loader's consumer group, whose committed offsets tell when a run is loaded. */
   COORDINATOR_LOADER_GROUP_ID: z.string().min(1).default('dynsync-loader'),
-  /** Database of connection X is `<prefix>X` (as the loader's LOADER_DATABASE_PREFIX). */
-  COORDINATOR_DATABASE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only').default('dynsync_'),
   /** T0 = Dataverse server time − this lag (late commits in Dataverse). */
   COORDINATOR_SAFETY_LAG_MS: ms(60_000),
   /** Incremental runs start at watermark − this overlap. */

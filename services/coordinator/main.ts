@@ -102,7 +102,7 @@ await runService({
     });
     const reconcileDeps = {
       db: (name: string) => mongo.db(name),
-      databasePrefix: config.COORDINATOR_DATABASE_PREFIX,
+      databasePrefix: config.DYNSYNC_DATABASE_PREFIX,
       producer,
       dataverse,
       log,

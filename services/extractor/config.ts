@@ -1,22 +1,15 @@
 /** The extractor's configuration: environment variables, validated once at start-up, frozen. */
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../shared/config.ts';
-import { KAFKA_ACCESS_ENV } from '../shared/kafka-access.ts';
-import { REGISTRY_ACCESS_ENV } from '../shared/registry.ts';
-import { TOPIC_ENV } from '../shared/topics.ts';
+import { KAFKA_ENV, REGISTRY_ENV, STORE_ENV } from '../shared/servers-env.ts';
 import { DATAVERSE_RUNTIME_ENV } from '../dataverse/connections/runtime-config.ts';
 import { COUNT_CAP } from './core/split-rule.ts';
 
 const schema = z.object({
   ...DATAVERSE_RUNTIME_ENV,
-  ...TOPIC_ENV,
-  KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
-  /** TLS and SASL to Kafka: this process's principal (shared/kafka-access.ts, SECURITY.md). */
-  ...KAFKA_ACCESS_ENV,
-  SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
-  /** Basic authentication and TLS to the registry (shared/registry.ts). */
-  ...REGISTRY_ACCESS_ENV,
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
+  ...KAFKA_ENV,
+  ...REGISTRY_ENV,
+  ...STORE_ENV,
   EXTRACTOR_GROUP_ID: z.string().min(1).default('dynsync-extractor'),
   /** Windows extracted at once by this instance (also the partitions of sync.tasks consumed concurrently). */
   EXTRACTOR_SLOTS: z.coerce.number().int().min(1).max(64).default(4),

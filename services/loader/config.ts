@@ -1,24 +1,15 @@
 /** The loader's configuration: environment variables, validated once at start-up, frozen. */
 import { z } from 'zod';
 import { envField, loadConfig, type Env } from '../shared/config.ts';
-import { KAFKA_ACCESS_ENV } from '../shared/kafka-access.ts';
-import { REGISTRY_ACCESS_ENV } from '../shared/registry.ts';
-import { TOPIC_ENV } from '../shared/topics.ts';
+import { KAFKA_ENV, REGISTRY_ENV, STORE_ENV } from '../shared/servers-env.ts';
 
 const schema = z.object({
-  ...TOPIC_ENV,
-  KAFKA_BROKERS: envField.brokers('127.0.0.1:9092'),
-  /** TLS and SASL to Kafka: this process's principal (shared/kafka-access.ts, SECURITY.md). */
-  ...KAFKA_ACCESS_ENV,
-  SCHEMA_REGISTRY_URL: envField.url('http://127.0.0.1:8080/apis/ccompat/v7'),
-  /** Basic authentication and TLS to the registry (shared/registry.ts). */
-  ...REGISTRY_ACCESS_ENV,
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/?directConnection=true'),
+  ...KAFKA_ENV,
+  ...REGISTRY_ENV,
+  ...STORE_ENV,
   LOADER_GROUP_ID: z.string().min(1).default('dynsync-loader'),
   /** The state DB (where `run_loads` gets each run's counts). */
   DYNSYNC_STATE_DB: envField.databaseName('dynsync'),
-  /** Database of connection X is `<prefix>X`. */
-  LOADER_DATABASE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, _ and - only').default('dynsync_'),
   /** Records per write and commit (one unordered bulk of guarded upserts, split at 25,000 operations). */
   LOADER_CHUNK_SIZE: envField.positiveInt(500),
   LOADER_TOPIC_REFRESH_MS: envField.positiveInt(5_000),

@@ -48,7 +48,7 @@ await runService({
       db: (name) => mongo.db(name),
       decoder: createRecordDecoder(registry),
       dlqProducer,
-      databasePrefix: config.LOADER_DATABASE_PREFIX,
+      databasePrefix: config.DYNSYNC_DATABASE_PREFIX,
       stateDb: mongo.db(config.DYNSYNC_STATE_DB),
       clock: systemClock,
     });

@@ -1,5 +1,5 @@
 /**
- * The topics of a deployment (DESIGN.md §4) and their settings, defined once: names, partitions, replication,
+ * The topics of a deployment (architecture.md §4) and their settings, defined once: names, partitions, replication,
  * `min.insync.replicas`, retention and compaction. Every service that declares topics (and `dynsync sync`, which may
  * create `sync.commands`) spreads {@link TOPIC_ENV} into its configuration and builds its specs here, so whichever
  * process creates a topic creates it the same way. Pure: the cluster facts come in as arguments (kafka.ts reads them).

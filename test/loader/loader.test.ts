@@ -51,7 +51,7 @@ describe('loader on real Kafka, registry and store', { timeout: 330_000 }, () =>
       LOADER_OPS_PORT: '0',
       LOADER_TOPIC_REFRESH_MS: '500',
       LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.${table}$`,
-      LOADER_DATABASE_PREFIX: prefix,
+      DYNSYNC_DATABASE_PREFIX: prefix,
     });
     loaders.push(p);
     return p;

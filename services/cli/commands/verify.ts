@@ -1,6 +1,6 @@
 /**
  * `dynsync verify <connection> [--tables a,b] [--json]`: proves the copy whole, or says what differs, on demand and
- * read-only. For each table, the live documents of the connection's database (`<LOADER_DATABASE_PREFIX><id>`) are
+ * read-only. For each table, the live documents of the connection's database (`<DYNSYNC_DATABASE_PREFIX><id>`) are
  * compared with the ids and versions Dataverse lists, window by window (dataverse/compare/id-set-scan.ts, GET only);
  * the documents a window did not list are asked for once more (existing-ids.ts), which tells a row deleted at the
  * source (extra) from one modified since (stale). Nothing is written anywhere. Exit code 0 only when every table is
@@ -34,7 +34,7 @@ const spec = {
   notes: [
     'missing: a row of Dataverse without a live document; extra: a live document whose row Dataverse no longer has;',
     'stale: a document whose versionnumber or modifiedon is not the row\'s. Reads MongoDB (database',
-    '<LOADER_DATABASE_PREFIX><connection>, prefix dynsync_ by default) and Dataverse (GET only); writes nothing.',
+    '<DYNSYNC_DATABASE_PREFIX><connection>, prefix dynsync_ by default) and Dataverse (GET only); writes nothing.',
     'Exit codes: 0 every table whole; 1 something missing, extra or stale, or a table not compared completely (a',
     'listing failed: the reason is printed); 2 unknown connection or table, bad arguments; 4 MongoDB or Dataverse unreachable.',
   ],
@@ -114,7 +114,7 @@ async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
   const open = await ctx.open(id);
   const { tables: syncable } = await listTables(open.client);
   const chosen = verifyTables(id, requested, open.connection.tables, syncable.map((t) => t.logicalName));
-  const database = tableDatabase(ctx.config.LOADER_DATABASE_PREFIX, id);
+  const database = tableDatabase(ctx.config.DYNSYNC_DATABASE_PREFIX, id);
   const db = (await ctx.mongo()).db(database);
   const results: TableVerify[] = [];
   for (const table of chosen.tables) results.push(await verifyTable(ctx, open.client, db, syncable.find((t) => t.logicalName === table)!));
