@@ -21,11 +21,12 @@ import { parseArgs } from 'node:util';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startExtractHarness } from '../harness/extract-harness.ts';
 import { eventually, startService } from '../harness/service-process.ts';
-import { createKafka, ensureTopics } from '../services/shared/kafka.ts';
+import { createKafka } from '../services/shared/kafka.ts';
 import { benchServers } from './servers.ts';
 import { controlTopics } from '../services/shared/topics.ts';
 import { benchSimulator } from './simulator.ts';
 import { TASKS_TOPIC } from '../services/contracts/topic-names.ts';
+import { ensureTopics } from '../services/shared/kafka-topics.ts';
 
 /** One extractor measurement. */
 export interface ExtractRun {

@@ -18,12 +18,13 @@ import type { TableDefinition } from '../services/dataverse/model/table-definiti
 import { parseOrgUrl } from '../services/dataverse/org/org-url.ts';
 import { CURRENCIES_PATH, annotationsFor, currencyMap, selectList } from '../services/extractor/core/window-query.ts';
 import { rowVersion } from '../services/extractor/core/row-version.ts';
-import { createProducer, ensureTopics } from '../services/shared/kafka.ts';
+import { createProducer } from '../services/shared/kafka.ts';
 import { encodeRecordHeaders } from '../services/contracts/record-headers.ts';
 import type { Registry } from '../services/shared/registry.ts';
 import { tableTopicSpec } from '../services/shared/topics.ts';
 import { startSimulator } from '../services/simulator/simulator.ts';
 import { tableTopic } from '../services/contracts/topic-names.ts';
+import { ensureTopics } from '../services/shared/kafka-topics.ts';
 
 /** One encoded table record, as the extractor produces it. */
 export interface WidgetRecord {

@@ -15,7 +15,7 @@ import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { type CoordinatorEvent, type SyncTask } from '../services/contracts/control-messages.ts';
 import { createControlCodec, type ControlCodec } from '../services/shared/control-codec.ts';
-import { createKafka, createProducer, ensureTopics } from '../services/shared/kafka.ts';
+import { createKafka, createProducer } from '../services/shared/kafka.ts';
 import { decodeRecordHeaders, type RawHeaders } from '../services/contracts/record-headers.ts';
 import { kafkaAccessOf } from '../services/shared/kafka-access.ts';
 import { createRegistry, registryAccessOf } from '../services/shared/registry.ts';
@@ -33,6 +33,7 @@ import { splitWindow } from '../services/extractor/core/window.ts';
 import { trustCertificate } from './sim-fixture.ts';
 import type { HealingProducer } from '../services/shared/healing-producer.ts';
 import { tableTopic, COORDINATOR_TOPIC, TASKS_TOPIC } from '../services/contracts/topic-names.ts';
+import { ensureTopics } from '../services/shared/kafka-topics.ts';
 
 /** Where the servers are. */
 export interface HarnessServers {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-codec.ts';
-import { KafkaTopics, SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
+import { SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { checkKafkaAccess, kafkaAccess } from '../shared/kafka-access.ts';
@@ -27,6 +27,7 @@ import { startStatusPageOrWarn } from './status/status-server.ts';
 import { statusAccess } from './status/status-access.ts';
 import { connectStore } from '../shared/store-client.ts';
 import { RunRequests } from './run-requests.ts';
+import { KafkaTopics } from '../shared/kafka-topics.ts';
 
 const config = configOrExit(loadCoordinatorConfig);
 // Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)

@@ -2,7 +2,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-codec.ts';
-import { KafkaTopics, SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
+import { SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { checkKafkaAccess, kafkaAccess } from '../shared/kafka-access.ts';
@@ -24,6 +24,7 @@ import { TableContexts } from './table-contexts.ts';
 import { startTaskConsumer } from './task-consumer.ts';
 import { WindowExtractor } from './window-extractor.ts';
 import { connectStore } from '../shared/store-client.ts';
+import { KafkaTopics } from '../shared/kafka-topics.ts';
 
 const config = configOrExit(loadExtractorConfig);
 // Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)

@@ -16,7 +16,6 @@
  */
 import type { Admin } from 'kafkajs';
 import { SyncError } from '../shared/errors.ts';
-import { type KafkaTopics } from '../shared/kafka.ts';
 import type { Registry } from '../shared/registry.ts';
 import type { SyncTask } from '../contracts/control-messages.ts';
 import { findTable, listTables } from '../dataverse/discovery/discover.ts';
@@ -28,6 +27,7 @@ import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { CURRENCIES_PATH, annotationsFor, assertWindowable, currencyMap, needsCurrencies } from './core/window-query.ts';
 import { DescribeBatcher } from './describe-batcher.ts';
 import { tableTopic } from '../contracts/topic-names.ts';
+import { type KafkaTopics } from '../shared/kafka-topics.ts';
 
 /** What a delta task of one table needs: its summary and its topic. */
 export interface DeltaContext {

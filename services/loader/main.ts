@@ -1,6 +1,6 @@
 /** Loader process: wiring only. */
 import { systemClock } from '../shared/clock.ts';
-import { KafkaTopics, SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
+import { SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { checkKafkaAccess, kafkaAccess } from '../shared/kafka-access.ts';
@@ -14,6 +14,7 @@ import { createRecordDecoder } from './record-decoder.ts';
 import { startLoaderService } from './loader-service.ts';
 import { probeStore } from './store-writer.ts';
 import { connectStore } from '../shared/store-client.ts';
+import { KafkaTopics } from '../shared/kafka-topics.ts';
 
 const config = configOrExit(loadLoaderConfig);
 // Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)

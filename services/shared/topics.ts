@@ -8,8 +8,8 @@
  */
 import { z } from 'zod';
 import { SyncError } from './errors.ts';
-import type { TopicSpec } from './kafka.ts';
 import { DLQ_TOPIC, TASKS_TOPIC, COORDINATOR_TOPIC, COMMANDS_TOPIC } from '../contracts/topic-names.ts';
+import { type TopicSpec } from './kafka-topics.ts';
 
 
 const HOUR_MS = 3_600_000;

@@ -21,13 +21,14 @@ import { MongoSecretStore } from '../../services/dataverse/secrets/mongo-secret-
 import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts';
 import { createControlCodec, type ControlCodec } from '../../services/shared/control-codec.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
-import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
+import { createProducer } from '../../services/shared/kafka.ts';
 import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { startFakeExtractor, type FakeExtractor } from '../coordinator/fake-extractor.ts';
 import { trustCertificate } from '../../harness/sim-fixture.ts';
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
 import { DLQ_TOPIC, tableTopic, COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
+import { ensureTopics } from '../../services/shared/kafka-topics.ts';
 
 const KEY = randomBytes(32);
 const kafka = testKafka();

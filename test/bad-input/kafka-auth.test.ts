@@ -16,12 +16,13 @@ import { tlsFiles } from '../../infra/local/security.ts';
 import { KAFKA_USERS, ports, type LocalRole } from '../../infra/local/settings.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
-import { createKafka, createProducer, ensureTopics } from '../../services/shared/kafka.ts';
+import { createKafka, createProducer } from '../../services/shared/kafka.ts';
 import { checkKafkaAccess, kafkaAccessOf } from '../../services/shared/kafka-access.ts';
 import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
 import { runDynsync } from '../cli/cli-harness.ts';
 import { servers, testKafka, testMongo, uniqueName } from '../support/servers.ts';
 import { tableTopic, COMMANDS_TOPIC, COORDINATOR_TOPIC, TASKS_TOPIC, DLQ_TOPIC } from '../../services/contracts/topic-names.ts';
+import { ensureTopics } from '../../services/shared/kafka-topics.ts';
 
 const env = servers.env();
 const authenticated = env.KAFKA_SECURITY_PROTOCOL === 'sasl_ssl' && env.KAFKA_SASL_USERNAME === KAFKA_USERS.admin;

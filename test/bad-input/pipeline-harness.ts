@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import { request, type Agent } from 'undici';
-import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
+import { createProducer } from '../../services/shared/kafka.ts';
 import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
 import { saveClientSecret } from '../../services/dataverse/auth/stored-client-secret.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
@@ -28,6 +28,7 @@ import { trustCertificate } from '../../harness/sim-fixture.ts';
 import { servers, testKafka, testMongo } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 import { tableTopic, COMMANDS_TOPIC, COORDINATOR_TOPIC, TASKS_TOPIC, DLQ_TOPIC } from '../../services/contracts/topic-names.ts';
+import { ensureTopics } from '../../services/shared/kafka-topics.ts';
 
 /** A simulated organisation and the connection that syncs it. */
 export interface Org {

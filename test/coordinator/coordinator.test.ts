@@ -6,7 +6,7 @@ import type { Admin, Consumer } from 'kafkajs';
 import { Long, type MongoClient } from 'mongodb';
 import { type CoordinatorEvent, type EventBody } from '../../services/contracts/control-messages.ts';
 import { createControlCodec, type ControlCodec } from '../../services/shared/control-codec.ts';
-import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
+import { createProducer } from '../../services/shared/kafka.ts';
 import { decodeRecordHeaders } from '../../services/contracts/record-headers.ts';
 import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
@@ -25,6 +25,7 @@ import { trustCertificate } from '../../harness/sim-fixture.ts';
 import { startFakeExtractor, type FakeExtractor } from './fake-extractor.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 import { DLQ_TOPIC, tableTopic, COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
+import { ensureTopics } from '../../services/shared/kafka-topics.ts';
 
 const KEY = Buffer.alloc(32, 0x17);
 const kafka = testKafka();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import type { Agent } from 'undici';
-import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
+import { createProducer } from '../../services/shared/kafka.ts';
 import { controlTopics } from '../../services/shared/topics.ts';
 import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
 import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
@@ -22,6 +22,7 @@ import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
 import { trustCertificate } from '../../harness/sim-fixture.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 import { COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
+import { ensureTopics } from '../../services/shared/kafka-topics.ts';
 
 // Deletes between full runs through delta links, on the real pipeline: simulator → coordinator → extractor →
 // Kafka → loader → MongoDB, compared with the simulator's ground truth. `account` has change tracking,

@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startService, type ServiceProcess } from '../../harness/service-process.ts';
-import { ensureTopics } from '../../services/shared/kafka.ts';
 import { controlTopics } from '../../services/shared/topics.ts';
 import { servers, testKafka } from '../support/servers.ts';
 import { startExtractHarness, type ExtractHarness } from '../../harness/extract-harness.ts';
 import { TASKS_TOPIC } from '../../services/contracts/topic-names.ts';
+import { ensureTopics } from '../../services/shared/kafka-topics.ts';
 
 const BURST_AT = '2022-03-01T08:00:00Z';
 /** Two bulks of contacts 10 s apart: a window over both splits once, into two halves of 1,250 rows. */

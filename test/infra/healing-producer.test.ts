@@ -14,11 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { createProducer, ensureTopics, waitForLeaders } from '../../services/shared/kafka.ts';
+import { createProducer } from '../../services/shared/kafka.ts';
 import { classifyKafkaError } from '../../services/shared/kafka-errors.ts';
 import { isSyncError } from '../../services/shared/errors.ts';
 import { testKafka, uniqueName } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
+import { ensureTopics, waitForLeaders } from '../../services/shared/kafka-topics.ts';
 
 /** A logger whose lines the test reads. */
 function capturingLogger(): { log: pino.Logger; lines: string[] } {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTopics } from '../../services/shared/kafka.ts';
 import { testKafka, uniqueName } from '../support/servers.ts';
+import { ensureTopics } from '../../services/shared/kafka-topics.ts';
 
 describe('Kafka (KRaft) with kafkajs', () => {
   const kafka = testKafka();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTopics } from '../../services/shared/kafka.ts';
 import { isSyncError } from '../../services/shared/errors.ts';
 import { testKafka, testRegistry, uniqueName } from '../support/servers.ts';
+import { ensureTopics } from '../../services/shared/kafka-topics.ts';
 
 const v1 = {
   type: 'record',

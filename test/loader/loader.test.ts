@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
-import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
+import { createProducer } from '../../services/shared/kafka.ts';
 import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
 import { eventually, startService, type ServiceProcess } from '../../harness/service-process.ts';
@@ -9,6 +9,7 @@ import { produceRecords, testTableSchema, toMessage, type TestRecord } from '../
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 import { tableTopic, DLQ_TOPIC } from '../../services/contracts/topic-names.ts';
+import { ensureTopics } from '../../services/shared/kafka-topics.ts';
 
 const registry = testRegistry({ logicalTypes: avroLogicalTypes });
 const kafka = testKafka();

@@ -9,11 +9,11 @@ import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { z } from 'zod';
 import { loadConfig } from '../../services/shared/config.ts';
 import { isSyncError } from '../../services/shared/errors.ts';
-import { KafkaTopics, clusterFacts, ensureTopics, type TopicSpec } from '../../services/shared/kafka.ts';
 import type { Logger } from '../../services/shared/log.ts';
 import { TOPIC_ENV, topicSettingsOf } from '../../services/shared/topics.ts';
 import { testKafka, uniqueName } from '../support/servers.ts';
 import { tableTopic } from '../../services/contracts/topic-names.ts';
+import { KafkaTopics, clusterFacts, ensureTopics, type TopicSpec } from '../../services/shared/kafka-topics.ts';
 
 const settings = (env: Record<string, string>) => topicSettingsOf(loadConfig('test', z.object(TOPIC_ENV), env));
 

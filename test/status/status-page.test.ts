@@ -19,7 +19,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ManualClock } from '../../services/shared/clock.ts';
 import type { CoordinatorEvent, EventBody } from '../../services/contracts/control-messages.ts';
-import { createProducer, ensureTopics } from '../../services/shared/kafka.ts';
+import { createProducer } from '../../services/shared/kafka.ts';
 import { createLogger } from '../../services/shared/log.ts';
 import type { LoadCounts } from '../../services/contracts/run-loads.ts';
 import { tableTopicSpec } from '../../services/shared/topics.ts';
@@ -34,6 +34,7 @@ import { addRunLoads } from '../support/run-loads.ts';
 import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
 import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 import { tableTopic } from '../../services/contracts/topic-names.ts';
+import { ensureTopics } from '../../services/shared/kafka-topics.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

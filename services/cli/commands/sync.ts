@@ -5,7 +5,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import { SyncError } from '../../shared/errors.ts';
-import { createProducer, ensureTopics } from '../../shared/kafka.ts';
+import { createProducer } from '../../shared/kafka.ts';
 import { kafkaAccessError } from '../../shared/kafka-access.ts';
 import { controlTopics, topicSettingsOf, type TopicSettings } from '../../shared/topics.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
@@ -14,6 +14,7 @@ import { toJsonText } from '../format.ts';
 import { buildSyncCommand, parseTableList } from '../sync-command.ts';
 import type { Command } from '../../contracts/command.ts';
 import { COMMANDS_TOPIC } from '../../contracts/topic-names.ts';
+import { ensureTopics } from '../../shared/kafka-topics.ts';
 
 const options = {
   tables: { type: 'string', valueName: '<a,b>', description: 'only these tables (logical names, comma separated); default: every table of the connection' },

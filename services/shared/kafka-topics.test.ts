@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ITopicMetadata } from 'kafkajs';
-import { leaderlessPartitions } from './kafka.ts';
+import { leaderlessPartitions } from './kafka-topics.ts';
 
 const partition = (partitionId: number, leader: number, partitionErrorCode = 0) => ({ partitionId, leader, partitionErrorCode, replicas: [1], isr: [1] });
 
