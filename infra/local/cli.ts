@@ -7,12 +7,13 @@
  */
 import { down, provision, servers, status, up } from './stack.ts';
 import type { LocalServer } from './servers/server.ts';
+import { exportLines } from './shell-env.ts';
 
 async function main(command: string | undefined, arg: string | undefined): Promise<number> {
   switch (command) {
     case 'up': {
       const { env } = await up();
-      for (const [k, v] of Object.entries(env)) process.stdout.write(`${k}=${v}\n`);
+      process.stdout.write(exportLines(env));
       return 0;
     }
     case 'down':

@@ -48,10 +48,16 @@ export function portsOf(env: Env) {
 export const ports = portsOf(process.env);
 
 /**
- * Development of the authenticated stack only: `on` runs Kafka with SASL/SCRAM over TLS and the registry with basic
- * authentication (infra/local/security.ts); the default stays plaintext until every suite uses it.
+ * The local stack runs Kafka with SASL/SCRAM over TLS and the registry with basic authentication
+ * (infra/local/security.ts), so the demo and every suite use the authenticated path; `DYNSYNC_LOCAL_SECURITY=off`
+ * starts a plaintext stack instead (for a look at the topics with tools that have no credentials).
  */
-export const securedOf = (env: Env): boolean => env.DYNSYNC_LOCAL_SECURITY === 'on';
+export function securedOf(env: Env): boolean {
+  const raw = env.DYNSYNC_LOCAL_SECURITY ?? 'on';
+  if (raw === 'on' || raw === '') return true;
+  if (raw === 'off') return false;
+  throw new Error(`DYNSYNC_LOCAL_SECURITY=${raw} is neither on nor off (unset means on)`);
+}
 export const secured = securedOf(process.env);
 
 /** Where the stack's CA, certificates and keys live (infra/local/security.ts). */
