@@ -2,13 +2,16 @@
  * `npm run -s topic -- <topic> [--max <n>] [--follow]`: a Kafka consumer of one topic, for looking at what the
  * pipeline produced: one JSON line per record (partition, offset, key, headers, and the value decoded through the
  * schema registry: Avro for table topics, JSON or text otherwise; null for a tombstone). Reads from the beginning;
- * stops after `--max` records (default 5) or at the end of the topic unless `--follow`. Uses KAFKA_BROKERS and
- * SCHEMA_REGISTRY_URL (the local servers' defaults) and a throwaway consumer group, deleted afterwards.
+ * stops after `--max` records (default 5) or at the end of the topic unless `--follow`. Reaches Kafka and the registry
+ * as the services do (KAFKA_BROKERS, SCHEMA_REGISTRY_URL and their TLS/SASL and basic-authentication settings, as
+ * `infra:up` prints them) with a throwaway consumer group, deleted afterwards. A wrong setting is one line naming it.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createKafka } from '../../services/shared/kafka.ts';
-import { createRegistry } from '../../services/shared/registry.ts';
+import { checkKafkaAccess, kafkaAccessOf } from '../../services/shared/kafka-access.ts';
+import { createRegistry, registryAccessOf } from '../../services/shared/registry.ts';
+import { toSyncError } from '../../services/shared/errors.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
 
 const usage = 'usage: npm run -s topic -- <topic> [--max <n>] [--follow]\n  e.g. npm run -s topic -- dynamics.<connection>.account --max 3\n';
@@ -20,8 +23,26 @@ if (values.help || positionals.length !== 1 || !Number.isInteger(max) || max < 1
 }
 const topic = positionals[0]!;
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const registry = createRegistry(process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8080/apis/ccompat/v7', { logicalTypes: avroLogicalTypes });
-const kafka = createKafka('dynsync-topic', brokers);
+
+/** Stops with one line for an operator's mistake (a wrong setting, an unreachable broker), never a stack trace. */
+function fail(err: unknown): never {
+  const e = toSyncError(err);
+  process.stderr.write(`${e.message.startsWith('topic: ') ? e.message : `topic: ${e.message}`} (${e.code})\n`);
+  process.exit(e.code === 'CONFIG_INVALID' ? 2 : 1);
+}
+process.on('unhandledRejection', fail);
+
+let access;
+let registryAccess;
+try {
+  access = kafkaAccessOf('topic', process.env);
+  registryAccess = registryAccessOf('topic', { SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8080/apis/ccompat/v7', ...process.env });
+  await checkKafkaAccess('dynsync-topic', brokers, access);
+} catch (err) {
+  fail(err);
+}
+const registry = createRegistry(registryAccess, { logicalTypes: avroLogicalTypes });
+const kafka = createKafka('dynsync-topic', brokers, undefined, access.client);
 const admin = kafka.admin();
 const groupId = `dynsync-topic-${randomBytes(4).toString('hex')}`;
 
