@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { handoverLines, isSecretSetting, shellQuote, type Handover } from './kept-demo.ts';
+import { handoverLines, isSecretSetting, type Handover } from './kept-demo.ts';
 
 const KEY = 'c2VjcmV0LWtleS1vZi10aGUtZGVtby0wMTIzNDU2Nzg5YWI=';
 const handover: Handover = {
@@ -44,10 +44,7 @@ describe('handoverLines', () => {
   });
 });
 
-describe('shellQuote and secrets', () => {
-  it.each([['127.0.0.1:9092', '127.0.0.1:9092'], ['a b', "'a b'"], ["it's", "'it'\\''s'"], ['', '']])('%s → %s', (value, quoted) => {
-    expect(shellQuote(value)).toBe(quoted);
-  });
+describe('secrets', () => {
   it.each([['DYNSYNC_ENCRYPTION_KEY', true], ['KAFKA_SASL_PASSWORD', true], ['DYNSYNC_DEV_CA_PATH', false], ['KAFKA_BROKERS', false]])('%s secret: %s', (name, secret) => {
     expect(isSecretSetting(name)).toBe(secret);
   });

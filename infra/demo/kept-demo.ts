@@ -7,6 +7,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../local/settings.ts';
+import { shellQuoted } from '../local/shell-env.ts';
 
 /** A process the kept demo started. */
 export interface KeptProcess {
@@ -79,18 +80,13 @@ export function runningProcesses(demo: KeptDemo): KeptProcess[] {
   return demo.processes.filter(isOurs);
 }
 
-/** A value for a `KEY=value` line that `sh` reads back unchanged. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Settings whose value is a secret: written to the env file, never printed. */
 export const isSecretSetting = (name: string) => /(KEY|SECRET|PASSWORD|TOKEN)$/.test(name);
 
 /** Writes the CLI settings (mode 600). */
 export function writeEnvFile(dir: string, env: Record<string, string>): void {
   const file = envFile(dir);
-  writeFileSync(file, Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}\n`).join(''), { mode: 0o600 });
+  writeFileSync(file, Object.entries(env).map(([k, v]) => `${k}=${shellQuoted(v)}\n`).join(''), { mode: 0o600 });
   chmodSync(file, 0o600);
 }
 
@@ -104,9 +100,9 @@ export function handoverLines(h: Handover): string[] {
     `   simulator     ${h.orgUrl} (Dataverse Web API + Entra ID; control API ${h.controlUrl}), pid ${byName('simulator')}`,
     `   services      coordinator pid ${byName('coordinator')}, extractor pid ${byName('extractor')}, loader pid ${byName('loader')}; connection "${h.connection}"`,
     ` settings for the dynsync CLI, in ${envFile(h.dir)} (readable only by you: it holds the demo's own throwaway encryption key):`,
-    `   set -a; . ${shellQuote(envFile(h.dir))}; set +a`,
+    `   set -a; . ${shellQuoted(envFile(h.dir))}; set +a`,
     ' which sets',
-    ...Object.entries(h.env).map(([k, v]) => `   ${k}=${isSecretSetting(k) ? `(${k === 'DYNSYNC_ENCRYPTION_KEY' ? 'the demo\'s throwaway key' : 'secret'}: in the file, not printed)` : shellQuote(v)}`),
+    ...Object.entries(h.env).map(([k, v]) => `   ${k}=${isSecretSetting(k) ? `(${k === 'DYNSYNC_ENCRYPTION_KEY' ? 'the demo\'s throwaway key' : 'secret'}: in the file, not printed)` : shellQuoted(v)}`),
     ' then try:',
     `   npx dynsync status --connection ${h.connection}                # the runs so far; live progress while one runs`,
     `   npx dynsync sync ${h.connection}                               # an incremental refresh now (then the status line again)`,
