@@ -39,7 +39,7 @@ import type { ExtractorMetrics } from './metrics.ts';
 import type { TaskOutcome } from './window-extractor.ts';
 import { AdaptiveSemaphore } from '../dataverse/client/adaptive-semaphore.ts';
 import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../contracts/topic-names.ts';
-import { commitAfter, keepBeating } from '../shared/consumer-blocks.ts';
+import { commitAfter, keepBeating, nextOffset, serialQueue } from '../shared/consumer-blocks.ts';
 
 /** Pause before a task whose end could not be published is read again (Kafka is likely unavailable). */
 const REDELIVERY_DELAY_MS = 2_000;
@@ -119,15 +119,33 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
     await producer.send({ topic: TASKS_TOPIC, acks: -1, messages });
   };
 
+  // every commit goes through one queue, so a later position is never overwritten by an earlier one
+  const commits = serialQueue();
+  /** Per partition, the last task skipped since the last commit (committed in one go, see flushSkipped). */
+  const skipped = new Map<number, string>();
   const commit = async (topic: string, partition: number, offset: string) => {
+    skipped.delete(partition); // this later position covers the skipped ones before it
     try {
       // Invariant 3: the task's offset is committed only after its records and its event are acknowledged by Kafka.
-      await commitAfter(consumer, topic, partition, offset);
+      await commits.run(() => commitAfter(consumer, topic, partition, offset));
     } catch (err) {
       // revoked meanwhile: the new owner re-runs the task, which is harmless (Invariant 4)
       log.warn({ partition, offset, err: (err as Error).message }, 'could not commit a task offset; it will be redelivered');
     }
   };
+  /**
+   * Commits the positions after the tasks skipped since the last flush, one request for every partition. A new
+   * group reading a shared sync.tasks from the beginning skips thousands of other connections' tasks: one commit
+   * each made it take minutes to reach its own. Skipped positions not flushed yet (a crash, a rebalance) are only
+   * skipped again.
+   */
+  const flushSkipped = async () => {
+    if (skipped.size === 0) return;
+    const positions = [...skipped].map(([partition, offset]) => ({ topic: TASKS_TOPIC, partition, offset: nextOffset(offset) }));
+    skipped.clear();
+    await commits.run(() => consumer.commitOffsets(positions)).catch((err: unknown) => log.debug({ err: (err as Error).message }, 'could not commit skipped tasks; they are skipped again later'));
+  };
+  const skipTimer = setInterval(() => void flushSkipped(), 1_000);
 
   /** Runs one task to its end; false when its end could not be recorded (it must be redelivered). */
   const runTask = async (task: SyncTask, topic: string, partition: number, offset: string, heartbeat: () => Promise<void>): Promise<boolean> => {
@@ -214,7 +232,8 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
     }
     if (!opts.connections.test(task.connection)) {
       metrics.tasks.inc({ outcome: 'skipped' });
-      return commit(topic, partition, message.offset);
+      skipped.set(partition, message.offset);
+      return;
     }
     const release = await slots.acquire(); // waits while `slots` tasks run
     if (stopping) {
@@ -264,6 +283,8 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
       clearTimeout(timer);
       for (const c of inFlight) c.abort(new Error('extractor stopping'));
       await ended;
+      clearInterval(skipTimer);
+      await flushSkipped();
       await consumer.disconnect();
     },
   };
