@@ -173,7 +173,7 @@ describe.skipIf(!haveChromium)('coordinator status page in headless Chromium', (
     const progress = await text('#s-progress tbody');
     // records extracted, then written, unchanged, tombstoned as the loader counted them
     expect(progress).toContain(`${connection}\t${runId}\taccount\t1/4 (25%)\t1,500\t1,400\t100\t0\t2.5/s\t30m00s\t1753-01-01 00:00:00Z\t2026-03-01 09:49:00Z\t-`);
-    expect(progress).toContain(`contact\t2/2 (100%)\t300\t0\t300\t0\t1.0/s\t0s`);
+    expect(progress).toContain(`contact\t2/2 (100%)\t300\t0\t300\t0\t-\tdone`);
     // runs: the running one first, the failed one with its error as plain text
     const runs = await text('#s-runs tbody');
     expect(runs.indexOf(runId)).toBeLessThan(runs.indexOf(failedRunId));
