@@ -14,7 +14,8 @@ import { storedText, truthVersions, fieldOf, type TruthRow } from '../../harness
 import { runDemo, type DemoResult } from '../../infra/demo/run-demo.ts';
 import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
 import { createKafka } from '../../services/shared/kafka.ts';
-import { createRegistry } from '../../services/shared/registry.ts';
+import { createRegistry, registryAccessOf } from '../../services/shared/registry.ts';
+import { kafkaAccessOf } from '../../services/shared/kafka-access.ts';
 import { BEYOND_DOUBLE, DATEONLY_MAX, DATEONLY_MIN, DATETIME_MAX, DATETIME_MIN, HUGE_MEMO_LENGTH, INT64_MAX, INT64_MIN, MONEY_MAX, MONEY_MIN } from '../../services/simulator/core/extremes.ts';
 import { dataProperty } from '../../services/simulator/core/schema.ts';
 import { TABLES } from '../../services/simulator/core/tables-all.ts';
@@ -48,8 +49,8 @@ const lines: string[] = [];
 
 /** Reads every record of the table topics up to their end: id → decoded Avro value (the latest per key). */
 async function topicRecords(env: Record<string, string>, connection: string, tables: string[]): Promise<Map<string, Record<string, unknown>>> {
-  const kafka = createKafka(`exactness-${connection}`, env.KAFKA_BROKERS!.split(','));
-  const registry = createRegistry(env.SCHEMA_REGISTRY_URL!, { logicalTypes: avroLogicalTypes });
+  const kafka = createKafka(`exactness-${connection}`, env.KAFKA_BROKERS!.split(','), undefined, kafkaAccessOf('exactness', env).client);
+  const registry = createRegistry(registryAccessOf('exactness', env), { logicalTypes: avroLogicalTypes });
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map<string, number>();
