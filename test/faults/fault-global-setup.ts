@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { faultConnectionEnv, faultStackEnv, infra } from './support/fault-stack.ts';
+import { shellQuoted } from '../../infra/local/shell-env.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -34,7 +35,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   const expected = faultConnectionEnv();
   for (const [k, v] of Object.entries(expected)) {
-    if (!printed.includes(`${k}=${v}`)) throw new Error(`fault stack: infra up printed ${printed.trim()}, expected ${k}=${v}`);
+    const line = `export ${k}=${shellQuoted(v)}`;
+    if (!printed.split('\n').includes(line)) throw new Error(`fault stack: infra up printed ${printed.trim()}, expected ${line}`);
   }
   const logDir = join(runDir, 'service-logs');
   mkdirSync(logDir, { recursive: true });
