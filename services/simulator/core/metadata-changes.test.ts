@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_METADATA, INVALID_ARGUMENT, metadataChangesQueryText, metadataChangesResponse, parseEntityQuery, type MetadataTable } from './metadata-changes.ts';
+import { metadataChangesQueryText, metadataChangesResponse } from './metadata-changes.ts';
 import { attributeDoc, entityDoc, optionSetDoc } from './metadata-docs.ts';
 import { TABLES } from './tables-all.ts';
+import { ALL_METADATA, INVALID_ARGUMENT, parseEntityQuery, type MetadataTable } from './metadata-query.ts';
 
 type Json = Record<string, unknown>;
 

@@ -7,12 +7,13 @@
 import { evaluate, type FilterValue } from '../core/filter-eval.ts';
 import type { FilterExpr } from '../core/filter-parser.ts';
 import { encodeDeltaToken } from '../core/delta-token.ts';
-import { ALL_METADATA, metadataChangesQueryText, metadataChangesResponse, parseEntityQuery } from '../core/metadata-changes.ts';
+import { metadataChangesQueryText, metadataChangesResponse } from '../core/metadata-changes.ts';
 import { attributeDoc, baseAttributeDoc, castProperties, entityDoc, hasOptionSet, optionSetDoc } from '../core/metadata-docs.ts';
 import { parseQueryOptions, QueryOptionError, type ExpandSpec } from '../core/query-options.ts';
 import { KIND_INFO, type ColumnDef, type ColumnKind } from '../core/schema.ts';
 import type { Catalog } from '../store/catalog.ts';
 import type { TableStore } from '../store/table-store.ts';
+import { ALL_METADATA, parseEntityQuery } from '../core/metadata-query.ts';
 
 type Json = Record<string, unknown>;
 
