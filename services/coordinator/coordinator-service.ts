@@ -76,11 +76,6 @@ export interface CoordinatorService {
   stop(): Promise<void>;
 }
 
-/** The partition of sync.coordinator (and sync.commands) that holds `connection`, as the producers place it. */
-export function partitionOf(connection: string, partitions: number): number {
-  return keyPartition(connection, partitions);
-}
-
 /** Starts the coordinator group. */
 export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts: CoordinatorServiceOptions): Promise<CoordinatorService> {
   const { admin, log, metrics, clock } = deps;
@@ -256,8 +251,9 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
       const all = await deps.connections.list();
       known = new Set(all.map((c) => c.id));
       unknown.clear();
-      const mine = all.filter((c) => live.has(partitionOf(c.id, partitions)));
-      for (const c of mine) await deps.duties.tick(c, live.get(partitionOf(c.id, partitions))!.book);
+      // a connection belongs to the owner of the partition of sync.coordinator its key lands on
+      const mine = all.filter((c) => live.has(keyPartition(c.id, partitions)));
+      for (const c of mine) await deps.duties.tick(c, live.get(keyPartition(c.id, partitions))!.book);
       for (const o of live.values()) {
         for (const run of o.book.runs.values()) if (run.status === 'running') await deps.actions.act(o.book, run).catch((err) => log.warn({ runId: run.runId, err: toSyncError(err).toJSON() }, 'run action failed'));
       }

@@ -18,7 +18,7 @@ import { MongoSecretStore } from '../../services/dataverse/secrets/mongo-secret-
 import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts';
 import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { FULL_RANGE_START_MS } from '../../services/coordinator/core/windows.ts';
-import { partitionOf } from '../../services/coordinator/coordinator-service.ts';
+import { keyPartition } from '../../services/shared/key-partition.ts';
 import { eventually, startService, type ServiceProcess } from '../../harness/service-process.ts';
 import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
 import { trustCertificate } from '../../harness/sim-fixture.ts';
@@ -204,7 +204,7 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     const partitions = (await admin.fetchTopicMetadata({ topics: [COMMANDS_TOPIC] })).topics[0]!.partitions.length;
     let key: string;
     do key = uniqueName('idle-partition');
-    while (partitionOf(key, partitions) === partitionOf(connection, partitions));
+    while (keyPartition(key, partitions) === keyPartition(connection, partitions));
     expect(await coordinator.kill('SIGKILL')).toBe('SIGKILL');
     await command({ kind: 'refresh', connection: key, requestedBy: 'it' }, key);
     coordinator = start();
