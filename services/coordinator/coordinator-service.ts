@@ -31,7 +31,7 @@ import type { RunActions } from './run-actions.ts';
 import { ConnectionDuties } from './connection-duties.ts';
 import type { StateStore } from './state-store.ts';
 import { COMMANDS_TOPIC, COORDINATOR_TOPIC } from '../contracts/topic-names.ts';
-import { commitAfter, serialQueue } from '../shared/consumer-blocks.ts';
+import { commitAfter, runRecovering, serialQueue } from '../shared/consumer-blocks.ts';
 import { keyPartition } from '../shared/key-partition.ts';
 import type { RunRequests } from './run-requests.ts';
 
@@ -283,10 +283,12 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
   await consumer.connect();
   await consumer.subscribe({ topics: [COORDINATOR_TOPIC], fromBeginning: true });
   await consumer.subscribe({ topics: [COMMANDS_TOPIC], fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: ({ topic, partition, message }) => serial(() => (topic === COORDINATOR_TOPIC ? onEvent(partition, message) : onCommand(partition, message))),
-  });
+  consumer.on(consumer.events.CRASH, () => (joined = false)); // the next join rebuilds the owned partitions
+  await runRecovering(
+    consumer,
+    { autoCommit: false, eachMessage: ({ topic, partition, message }) => serial(() => (topic === COORDINATOR_TOPIC ? onEvent(partition, message) : onCommand(partition, message))) },
+    { log, stopping: () => stopped },
+  );
   const timer = setInterval(() => void serial(tick).catch((err) => log.warn({ err: toSyncError(err).toJSON() }, 'coordinator tick failed')), opts.tickMs);
 
   return {

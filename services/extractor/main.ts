@@ -101,7 +101,6 @@ await runService({
     );
     return {
       ready: consumer.ready,
-      done: consumer.done,
       async stop() {
         await consumer.stop();
         await producer.disconnect(); // flushes nothing pending: every send was awaited

@@ -39,7 +39,7 @@ import type { ExtractorMetrics } from './metrics.ts';
 import type { TaskOutcome } from './window-extractor.ts';
 import { AdaptiveSemaphore } from '../dataverse/client/adaptive-semaphore.ts';
 import { COORDINATOR_TOPIC, TASKS_TOPIC } from '../contracts/topic-names.ts';
-import { commitAfter, keepBeating, nextOffset, serialQueue } from '../shared/consumer-blocks.ts';
+import { commitAfter, keepBeating, nextOffset, runRecovering, serialQueue } from '../shared/consumer-blocks.ts';
 
 /** Pause before a task whose end could not be published is read again (Kafka is likely unavailable). */
 const REDELIVERY_DELAY_MS = 2_000;
@@ -78,8 +78,6 @@ export interface TaskConsumerDeps {
 export interface TaskConsumer {
   ready(): boolean;
   stop(): Promise<void>;
-  /** Rejects when the consumer crashed without restarting. */
-  done: Promise<void>;
 }
 
 /** Starts consuming sync.tasks. */
@@ -259,21 +257,14 @@ export async function startTaskConsumer(deps: TaskConsumerDeps, opts: TaskConsum
     void running.finally(() => tasks.delete(running));
   };
 
-  let crash: (err: Error) => void = () => undefined;
-  const done = new Promise<void>((_resolve, reject) => (crash = reject));
-  done.catch(() => undefined);
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    joined = false;
-    if (!payload.restart && !stopping) crash(toSyncError(payload.error, 'KAFKA_FAILED'));
-  });
+  consumer.on(consumer.events.CRASH, () => (joined = false));
   await consumer.connect();
   await consumer.subscribe({ topic: TASKS_TOPIC, fromBeginning: opts.fromBeginning });
-  await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: opts.slots, eachMessage });
+  await runRecovering(consumer, { autoCommit: false, partitionsConsumedConcurrently: opts.slots, eachMessage }, { log, stopping: () => stopping });
 
   return {
     ready: () => joined && !stopping,
-    done,
     async stop() {
       stopping = true;
       // the running tasks get the drain time to end (publish and commit); the rest are abandoned, uncommitted

@@ -1,8 +1,10 @@
 /**
  * Small building blocks of the services' Kafka consumers, written once: the committed position after a message,
- * heartbeats while long work runs, and a serial queue (one step at a time, a failed step never blocks the next).
+ * heartbeats while long work runs, a serial queue (one step at a time, a failed step never blocks the next), and a
+ * consumer that runs again after a crash kafkajs does not recover itself.
  */
-import type { Consumer } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig } from 'kafkajs';
+import type { Logger } from './log.ts';
 
 /** The offset to commit once the message at `offset` is done: the next one (Kafka commits the next position). */
 export function nextOffset(offset: string): string {
@@ -42,4 +44,43 @@ export function serialQueue(): SerialQueue {
     },
     idle: async () => void (await tail),
   };
+}
+
+/** What {@link runRecovering} needs besides the consumer. */
+export interface CrashRecovery {
+  log: Pick<Logger, 'warn'>;
+  /** True once the service is stopping: a crash then is left alone. */
+  stopping: () => boolean;
+  /** The longest pause between two attempts (the pause doubles from 1 s). */
+  maxDelayMs?: number;
+}
+
+/**
+ * Runs `consumer` with `config`, and runs it again after every crash kafkajs does not restart itself. kafkajs
+ * restarts a consumer only after errors it deems retriable; a broker restart can end in a non-retriable one
+ * ("Failed to find group coordinator" while the broker refuses connections, kafkajs#1630), which leaves the consumer
+ * stopped for good. kafkajs has disconnected the consumer when it reports the crash, and `run` again rejoins the
+ * group with the same subscriptions, as its own restart does. The pause doubles from 1 s up to `maxDelayMs` while
+ * attempts fail, and starts again from 1 s once the consumer has joined.
+ */
+export async function runRecovering(consumer: Consumer, config: ConsumerRunConfig, recovery: CrashRecovery): Promise<void> {
+  let attempt = 0;
+  const runAgain = () => {
+    const delayMs = Math.min(1_000 * 2 ** attempt, recovery.maxDelayMs ?? 30_000);
+    attempt += 1;
+    setTimeout(() => {
+      if (recovery.stopping()) return;
+      consumer.run(config).catch((err: unknown) => {
+        recovery.log.warn({ err: (err as Error).message, attempt }, 'Kafka consumer could not run again; retrying');
+        runAgain();
+      });
+    }, delayMs).unref();
+  };
+  consumer.on(consumer.events.GROUP_JOIN, () => (attempt = 0));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart || recovery.stopping()) return; // kafkajs restarts it itself
+    recovery.log.warn({ err: payload.error.message, attempt: attempt + 1 }, 'Kafka consumer crashed; it runs again');
+    runAgain();
+  });
+  await consumer.run(config);
 }

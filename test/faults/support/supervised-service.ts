@@ -47,7 +47,7 @@ export class SupervisedService {
     proc.child.once('exit', (code, signal) => {
       appendFileSync(file, `--- ${this.name} incarnation ${n} exited ${code ?? signal}\n`);
       if (this.proc !== proc || this.stopped) return;
-      const lastError = [...proc.logs].reverse().find((l) => (l.level as number) >= 50);
+      const lastError = [...proc.logs].reverse().find((l) => l.level === 'error' || l.level === 'fatal' || (l.level as number) >= 50);
       this.crashes.push({ service: this.name, code: code ?? signal ?? 'unknown', atMs: Date.now(), lastError: lastError ? JSON.stringify(lastError).slice(0, 500) : undefined });
       this.proc = undefined;
       if (this.restartOnCrash) setTimeout(() => void (this.stopped ? undefined : this.start().catch(() => undefined)), 2000);
