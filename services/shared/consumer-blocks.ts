@@ -4,7 +4,6 @@
  * consumer that runs again after a crash kafkajs does not recover itself.
  */
 import type { Consumer, ConsumerRunConfig } from 'kafkajs';
-import type { Logger } from './log.ts';
 
 /** The offset to commit once the message at `offset` is done: the next one (Kafka commits the next position). */
 export function nextOffset(offset: string): string {
@@ -48,7 +47,7 @@ export function serialQueue(): SerialQueue {
 
 /** What {@link runRecovering} needs besides the consumer. */
 export interface CrashRecovery {
-  log: Pick<Logger, 'warn'>;
+  log: { warn(fields: object, msg: string): void };
   /** True once the service is stopping: a crash then is left alone. */
   stopping: () => boolean;
   /** The longest pause between two attempts (the pause doubles from 1 s). */
