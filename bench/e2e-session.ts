@@ -1,6 +1,6 @@
 /**
  * What the end-to-end stages share (bench/e2e.ts, bench/refresh.ts): one simulator with the `new_widget` table, a
- * connection registered through the CLI, its pipeline started (infra/demo/pipeline.ts), and timed runs requested with
+ * connection registered through the CLI, its pipeline started (harness/pipeline.ts), and timed runs requested with
  * `dynsync resync` / `sync`, awaited until loaded (and, for full runs, reconciled) and verified against the simulator.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * One connection's whole pipeline on the real servers, for tests that drive runs the way an operator does: an
  * in-process simulator (control API on), the connection registered with `dynsync connect` (client credentials),
- * coordinator, extractor and loader as child processes (infra/demo/pipeline.ts), runs requested with
+ * coordinator, extractor and loader as child processes (harness/pipeline.ts), runs requested with
  * `dynsync resync` / `sync` and awaited in the state DB until loaded and (full runs) reconciled.
  */
 import { randomBytes } from 'node:crypto';

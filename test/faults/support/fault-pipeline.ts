@@ -2,7 +2,7 @@
  * One file's pipeline for the fault suite: an in-process simulator, connections registered through the CLI
  * (OAuth authorization code, auto-consent), coordinator / extractor / loader as supervised child processes on the
  * suite's own stack, runs requested through the CLI and awaited in the state DB, and the two verdicts: MongoDB
- * equals the source (infra/demo/ground-truth.ts) and no watermark is ahead of durable data (source-truth.ts).
+ * equals the source (harness/ground-truth.ts) and no watermark is ahead of durable data (source-truth.ts).
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';

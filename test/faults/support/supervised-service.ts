@@ -1,5 +1,5 @@
 /**
- * A pipeline service as a child process (infra/demo/service-process.ts) under a minimal supervisor: every line it
+ * A pipeline service as a child process (harness/service-process.ts) under a minimal supervisor: every line it
  * writes (stdout and stderr, all incarnations) is appended to a log file for the secret scan, `kill9()` kills it
  * the hard way, `start()` starts a new incarnation, and an exit nobody asked for is recorded (and, when
  * `restartOnCrash` is on, followed by a restart after a pause, as a container restart policy would do).
