@@ -1,54 +1,24 @@
 /**
  * The `dynsync` CLI end to end, as child processes: both OAuth flows against the real simulator (HTTPS, its CA
  * trusted through DYNSYNC_DEV_CA_PATH only), connections in the real MongoDB-protocol store with sealed secrets,
- * discovery output, commands produced to the real Kafka `sync.commands` topic, and the state views.
+ * and discovery output. Commands and the state views are sync-runs.test.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { userInfo } from 'node:os';
-import type { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type SimFixture } from '../../harness/sim-fixture.ts';
-import { addRunLoads } from '../support/run-loads.ts';
-import { testKafka, testMongo, uniqueName } from '../support/servers.ts';
-import { cliEnv, runDynsync, withoutDevWarning } from './cli-harness.ts';
-import { COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
+import { describe, expect, it } from 'vitest';
+import { uniqueName } from '../support/servers.ts';
+import { runDynsync, withoutDevWarning } from './cli-harness.ts';
+import { connectArgs, env, fx, state, useCliFixture } from './cli-fixture.ts';
 
 interface Stats {
   requests: { tokenGrants: Record<string, number> };
 }
 
-let fx: SimFixture;
-let env: Record<string, string>;
-let mongo: MongoClient;
 const cc = uniqueName('cc');
 const deleg = uniqueName('deleg');
 
-const connectArgs = (name: string, extra: string[] = []) => [
-  'connect',
-  '--name',
-  name,
-  '--org',
-  fx.sim.orgUrl,
-  '--tenant',
-  fx.sim.tenantId,
-  '--client-id',
-  fx.sim.clientId,
-  '--client-secret-stdin',
-  ...extra,
-];
 const grants = async () => (await fx.control<Stats>('GET', '/stats')).requests.tokenGrants;
-const state = () => mongo.db(env.DYNSYNC_STATE_DB);
 
-beforeAll(async () => {
-  fx = await startFixture({ rows: 50 });
-  env = cliEnv(fx.sim);
-  mongo = await testMongo();
-});
-
-afterAll(async () => {
-  await mongo?.close();
-  await fx?.sim.close();
-});
+useCliFixture();
 
 describe('dynsync connect', () => {
   it('refuses a URL outside Dataverse domains with ORG_URL_INVALID and exit code 2', async () => {
@@ -208,95 +178,6 @@ describe('dynsync connections', () => {
     const after = await runDynsync(['connections', 'show', extra], env);
     expect(after.code).toBe(2);
     expect(after.stderr).toContain('CONNECTION_NOT_FOUND');
-  });
-});
-
-describe('dynsync sync / resync', () => {
-  it('produce the exact JSON command to sync.commands, keyed by connection id', async () => {
-    const sync = await runDynsync(['sync', cc, '--tables', 'account,contact', '--json'], env);
-    expect(sync.stderr).toBe('');
-    expect(sync.code).toBe(0);
-    const resync = await runDynsync(['resync', cc], env);
-    expect(resync.code).toBe(0);
-    expect(resync.stdout).toContain(`Full resync of "${cc}" (every table) requested: ${COMMANDS_TOPIC} partition`);
-    const produced = JSON.parse(sync.stdout) as { partition: number; offset: string; command: { requestedAt: string } };
-
-    const kafka = testKafka();
-    const consumer = kafka.consumer({ groupId: uniqueName('cli-commands') });
-    const seen: { partition: number; offset: string; key: string; value: string }[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic: COMMANDS_TOPIC, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`only ${seen.length} commands of ${cc} seen`)), 60_000);
-        void consumer.run({
-          eachMessage: async ({ partition, message }) => {
-            if (message.key?.toString() !== cc) return;
-            seen.push({ partition, offset: message.offset, key: message.key.toString(), value: message.value?.toString() ?? '' });
-            if (seen.length === 2) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        });
-      });
-    } finally {
-      await consumer.disconnect();
-    }
-    const user = `cli:${userInfo().username}`;
-    const [first, second] = seen;
-    expect(first).toMatchObject({ partition: produced.partition, offset: produced.offset });
-    expect(first!.value).toBe(JSON.stringify({ kind: 'refresh', connection: cc, tables: ['account', 'contact'], requestedBy: user, requestedAt: produced.command.requestedAt }));
-    expect(new Date(produced.command.requestedAt).toISOString()).toBe(produced.command.requestedAt);
-    const full = JSON.parse(second!.value) as Record<string, unknown>;
-    expect(Object.keys(full)).toEqual(['kind', 'connection', 'requestedBy', 'requestedAt']);
-    expect(full).toMatchObject({ kind: 'full-resync', connection: cc, requestedBy: user });
-  });
-
-  it('refuses an unknown connection and invalid table names without producing', async () => {
-    const unknown = await runDynsync(['sync', 'nope'], env);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('CONNECTION_NOT_FOUND');
-    const bad = await runDynsync(['sync', cc, '--tables', 'Account;drop'], env);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('is not a table logical name');
-  });
-});
-
-describe('dynsync watermarks / runs', () => {
-  it('show what the coordinator wrote, tolerating missing fields', async () => {
-    await state().collection('watermarks').insertMany([
-      { _id: `${cc}/account` as never, watermark: new Date('2026-03-01T10:00:00Z'), runId: 'run-2', updatedAt: new Date('2026-03-01T10:05:00Z') },
-      { _id: `${cc}/contact` as never, watermark: new Date('2026-03-01T09:00:00Z') },
-      { _id: `${cc}x/account` as never, watermark: new Date('2026-01-01T00:00:00Z') },
-    ]);
-    await state().collection('runs').insertMany([
-      { _id: `run-1-${cc}` as never, connection: cc, kind: 'full', status: 'completed', startedAt: new Date('2026-03-01T08:00:00Z'), completedAt: new Date('2026-03-01T08:30:00Z'), tables: { account: { windowsDone: 4, windowsTotal: 4, records: 50 } } },
-      { _id: `run-2-${cc}` as never, connection: cc, kind: 'incremental', status: 'running', startedAt: new Date('2026-03-01T10:00:00Z'), tables: [{ table: 'account', windowsDone: 1, windowsTotal: 4, records: 1234 }, { table: 'contact' }] },
-    ]);
-    await addRunLoads(state(), { runId: `run-1-${cc}`, connection: cc }, 'account', { written: 5, unchanged: 45 });
-    const wm = await runDynsync(['watermarks', cc, '--json'], env);
-    expect(wm.code).toBe(0);
-    expect(JSON.parse(wm.stdout)).toEqual({
-      connection: cc,
-      watermarks: [
-        { table: 'account', watermark: '2026-03-01T10:00:00.000Z', runId: 'run-2', updatedAt: '2026-03-01T10:05:00.000Z' },
-        { table: 'contact', watermark: '2026-03-01T09:00:00.000Z' },
-      ],
-    });
-    const wmText = await runDynsync(['watermarks', cc], env);
-    expect(wmText.stdout).toMatch(/^account\s+2026-03-01 10:00:00Z\s+run-2\s+2026-03-01 10:05:00Z$/m);
-
-    const runs = await runDynsync(['runs', cc, '--json'], env);
-    expect(runs.code).toBe(0);
-    const out = JSON.parse(runs.stdout) as { runs: { runId: string; status: string; windowsDone: number; windowsTotal: number; records: number }[] };
-    expect(out.runs.map((r) => r.runId)).toEqual([`run-2-${cc}`, `run-1-${cc}`]);
-    expect(out.runs[0]).toMatchObject({ status: 'running', windowsDone: 1, windowsTotal: 4, records: 1234 });
-    expect(out.runs[1]).toMatchObject({ status: 'completed', windowsDone: 4, windowsTotal: 4, records: 50, written: 5, unchanged: 45, tombstoned: 0 }); // tables keyed by name; the loader's counts
-    const runsText = await runDynsync(['runs', cc], env);
-    expect(runsText.stdout).toMatch(new RegExp(`^run-2-${cc}\\s+incremental\\s+running\\s+2026-03-01 10:00:00Z\\s+-\\s+-\\s+1/4 \\(25%\\)\\s+1,234\\s+-\\s+-\\s+0$`, 'm'));
-    expect(runsText.stdout).toMatch(new RegExp(`^run-1-${cc}\\s+full\\s+completed\\s+.*\\s+4/4 \\(100%\\)\\s+50\\s+5\\s+45\\s+0$`, 'm'));
-    expect(runsText.stdout).toMatch(/^\s+contact\s+-\s+-\s+-\s+-\s+0$/m);
   });
 });
 
