@@ -19,6 +19,11 @@ need() {
 }
 # shellcheck source=provision-store.sh
 source "$here/provision-store.sh"
+# Kafka and Apicurio are Java servers downloaded from Maven Central.
+need_java_and_maven() {
+  need java "Install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)."
+  need mvn "Install Apache Maven (Debian: apt-get install maven)."
+}
 mvn_batch() {
   # A repository local to the cache keeps provisioning self-contained and reusable across checkouts.
   mvn -q -B --no-transfer-progress -Dstyle.color=never -Dmaven.repo.local="$CACHE/m2" "$@" >&2 || die "Maven could not download $* from Maven Central. Check network access to the Maven registry (and ~/.m2/settings.xml mirrors), then retry."
@@ -27,8 +32,7 @@ mvn_batch() {
 provision_kafka() {
   local dir="$CACHE/kafka-$KAFKA_VERSION"
   [ -f "$dir/.complete" ] && return 0
-  need java "Install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)."
-  need mvn "Install Apache Maven (Debian: apt-get install maven)."
+  need_java_and_maven
   echo "provision: Apache Kafka $KAFKA_VERSION (jars from Maven Central) -> $dir" >&2
   rm -rf "$dir" && mkdir -p "$dir"
   cat > "$dir/pom.xml" <<POM
@@ -50,8 +54,7 @@ POM
 provision_apicurio() {
   local dir="$CACHE/apicurio-$APICURIO_VERSION"
   [ -f "$dir/.complete" ] && return 0
-  need java "Install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)."
-  need mvn "Install Apache Maven (Debian: apt-get install maven)."
+  need_java_and_maven
   echo "provision: Apicurio Registry $APICURIO_VERSION (tarball from Maven Central) -> $dir" >&2
   mvn_batch "org.apache.maven.plugins:maven-dependency-plugin:$MAVEN_DEPENDENCY_PLUGIN:get" \
     "-Dartifact=io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" -Dtransitive=false

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSyncError } from '../shared/errors.ts';
-import { helpText, parseCommand, rejectExtraPositionals, requirePositional, wantsHelp, type CommandSpec } from './command-spec.ts';
+import { helpText, parseCommand, parseCommandWithId, rejectExtraPositionals, requirePositional, wantsHelp, type CommandSpec } from './command-spec.ts';
 
 const spec = {
   name: 'demo cmd',
@@ -52,6 +52,12 @@ describe('parseCommand', () => {
     expect(() => requirePositional(spec, [], 0)).toThrow('missing <connection>');
     expect(() => rejectExtraPositionals(spec, ['a', 'b'])).toThrow('unexpected argument "b"');
     expect(() => rejectExtraPositionals(spec, ['a'])).not.toThrow();
+  });
+
+  it('parseCommandWithId returns the options and the one positional, which it requires alone', () => {
+    expect(parseCommandWithId(spec, ['acme', '--json'])).toEqual({ values: { json: true }, id: 'acme' });
+    expect(() => parseCommandWithId(spec, ['--json'])).toThrow('missing <connection>');
+    expect(() => parseCommandWithId(spec, ['acme', 'extra'])).toThrow('unexpected argument "extra"');
   });
 });
 

@@ -36,6 +36,12 @@ export interface CommandSpec<O extends Record<string, OptionSpec> = Record<strin
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h', description: 'show this help and exit' } } as const;
 
+/** The one positional of the commands that act on a connection. */
+export const CONNECTION_ARGUMENT = [{ name: 'connection', description: 'connection id' }] as const satisfies readonly PositionalSpec[];
+
+/** `--json` of the commands that print a table, or JSON instead. */
+export const JSON_OPTION = { type: 'boolean', description: 'print JSON' } as const satisfies OptionSpec;
+
 /** True when `argv` asks for help (`--help`/`-h` before any `--`), whatever else it contains. */
 export function wantsHelp(argv: readonly string[]): boolean {
   for (const a of argv) {
@@ -55,6 +61,13 @@ export function parseCommand<const O extends Record<string, OptionSpec>>(spec: C
   } catch (err) {
     throw usageError(spec.name, describeParseError(err));
   }
+}
+
+/** Parses a command that takes exactly one positional, an id (usually {@link CONNECTION_ARGUMENT}): its options and the id. */
+export function parseCommandWithId<const O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, argv: readonly string[]) {
+  const { values, positionals } = parseCommand(spec, argv);
+  rejectExtraPositionals(spec, positionals);
+  return { values, id: requirePositional(spec, positionals, 0) };
 }
 
 /** A usage error for `command` (exit code 2). */

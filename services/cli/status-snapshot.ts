@@ -5,7 +5,7 @@
  */
 import type { ReconcileOutcome, TableCounts } from '../contracts/run-counts.ts';
 import { measure, observe, type Counts, type History, type Progress } from '../shared/run-progress.ts';
-import type { RunView, WatermarkView } from './run-status.ts';
+import type { RunTableView, RunView, WatermarkView } from './run-status.ts';
 
 /** Progress of one table of a run: records extracted, and written, unchanged, tombstoned (services/contracts/run-counts.ts). */
 export interface TableStatus extends Pick<TableCounts, 'written' | 'unchanged' | 'tombstoned'> {
@@ -89,7 +89,16 @@ export function buildSnapshot(
     for (const t of r.tables) readings.set(`${r.runId}/${t.table}`, counts(t));
   }
   const next = observe(history, readings, nowMs);
-  const progress = (key: string, c: Counts, r: RunView) => measure(c, next.get(key) ?? [], nowMs, r.startedAt?.getTime(), isRunning(r.status));
+  /** The counts of a run or of one of its tables (`key`), with their fraction, rate and ETA. */
+  const progress = (key: string, c: Omit<RunTableView, 'table'>, r: RunView): Omit<TableStatus, 'table'> => ({
+    windowsDone: c.windowsDone ?? null,
+    windowsTotal: c.windowsTotal ?? null,
+    records: c.records ?? null,
+    written: c.written,
+    unchanged: c.unchanged,
+    tombstoned: c.tombstoned,
+    ...shown(measure(counts(c), next.get(key) ?? [], nowMs, r.startedAt?.getTime(), isRunning(r.status))),
+  });
   const views: RunStatus[] = runs.map((r) => {
     const end = r.completedAt ?? r.failedAt ?? (isRunning(r.status) ? new Date(nowMs) : undefined);
     return {
@@ -104,23 +113,8 @@ export function buildSnapshot(
       error: r.error ?? null,
       reconcile: r.reconcile,
       elapsedSeconds: r.startedAt && end ? seconds(Math.max(0, end.getTime() - r.startedAt.getTime())) : null,
-      windowsDone: r.windowsDone ?? null,
-      windowsTotal: r.windowsTotal ?? null,
-      records: r.records ?? null,
-      written: r.written,
-      unchanged: r.unchanged,
-      tombstoned: r.tombstoned,
-      ...shown(progress(r.runId, counts(r), r)),
-      tables: r.tables.map((t) => ({
-        table: t.table,
-        windowsDone: t.windowsDone ?? null,
-        windowsTotal: t.windowsTotal ?? null,
-        records: t.records ?? null,
-        written: t.written,
-        unchanged: t.unchanged,
-        tombstoned: t.tombstoned,
-        ...shown(progress(`${r.runId}/${t.table}`, counts(t), r)),
-      })),
+      ...progress(r.runId, r, r),
+      tables: r.tables.map((t) => ({ table: t.table, ...progress(`${r.runId}/${t.table}`, t, r) })),
     };
   });
   const active = views.some((r) => isRunning(r.status));

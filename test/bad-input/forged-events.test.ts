@@ -6,53 +6,26 @@
  * sync.dlq). The extractor is played by test/coordinator/fake-extractor.ts, which answers what each test says.
  */
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Admin, Consumer } from 'kafkajs';
-import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startService, type ServiceProcess } from '../../harness/service-process.ts';
-import { saveClientSecret } from '../../services/dataverse/auth/stored-client-secret.ts';
-import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
-import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
-import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
-import { EncryptedSecrets } from '../../services/dataverse/secrets/encrypted-secrets.ts';
-import { MongoSecretStore } from '../../services/dataverse/secrets/mongo-secret-store.ts';
-import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts';
-import { createControlCodec, type ControlCodec } from '../../services/shared/control-codec.ts';
-import type { HealingProducer } from '../../services/shared/healing-producer.ts';
-import { createProducer } from '../../services/shared/kafka.ts';
-import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
-import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
-import { startFakeExtractor, type FakeExtractor } from '../coordinator/fake-extractor.ts';
-import { trustCertificate } from '../../harness/sim-fixture.ts';
-import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
-import { DLQ_TOPIC, tableTopic, COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
-import { ensureTopics } from '../../services/shared/kafka-topics.ts';
+import { eventually, type ServiceProcess } from '../../harness/service-process.ts';
+import { startCoordinatorBench, type CoordinatorBench, type DeadLetter } from '../support/coordinator-bench.ts';
+import { tableTopic, COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
 
-const KEY = randomBytes(32);
-const kafka = testKafka();
 const suffix = randomBytes(3).toString('hex');
 const connection = `forged${suffix}`;
 const flooded = `flood${suffix}`;
 const stateDb = `forgedstate_${suffix}`;
 
 describe('forged task events and command floods', () => {
-  let sim: SimulatorHandle;
-  let mongo: MongoClient;
-  let admin: Admin;
-  let producer: HealingProducer;
-  let codec: ControlCodec;
-  let fx: FakeExtractor;
+  let bench: CoordinatorBench;
   let coordinator: ServiceProcess;
-  let dlqConsumer: Consumer;
-  const dlq: { key: string; code: string; message: string }[] = [];
+  let dlq: DeadLetter[];
   const topic = tableTopic(connection, 'account');
 
   const command = (conn: string, kind: 'refresh' | 'full-resync') =>
-    producer.send({ topic: COMMANDS_TOPIC, acks: -1, messages: [{ key: conn, value: JSON.stringify({ kind, connection: conn, tables: ['account'], requestedBy: 'forged-events-test' }) }] });
-  const runs = () => mongo.db(stateDb).collection<{ _id: string; status: string; error: { code?: string; message?: string } | null }>('runs');
-  const watermark = async () => (await mongo.db(stateDb).collection('watermarks').findOne({ _id: `${connection}/account` as never }))?.watermark as Date | undefined;
+    bench.producer.send({ topic: COMMANDS_TOPIC, acks: -1, messages: [{ key: conn, value: JSON.stringify({ kind, connection: conn, tables: ['account'], requestedBy: 'forged-events-test' }) }] });
+  const runs = () => bench.mongo.db(stateDb).collection<{ _id: string; status: string; error: { code?: string; message?: string } | null }>('runs');
+  const watermark = async () => (await bench.mongo.db(stateDb).collection('watermarks').findOne({ _id: `${connection}/account` as never }))?.watermark as Date | undefined;
   /** Sends a refresh and waits for its run to end; returns the run document. */
   const runOnce = async () => {
     const before = await runs().countDocuments({ connection });
@@ -65,43 +38,20 @@ describe('forged task events and command floods', () => {
   };
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, control: true, rows: 100, logLevel: 'silent', stateDir: join(tmpdir(), 'dynsync-sim-test-state') });
-    trustCertificate(sim.caCertPath);
-    mongo = await testMongo();
-    admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [...controlTopics(), tableTopicSpec(topic, 1), tableTopicSpec(tableTopic(flooded, 'account'), 1)]);
-    producer = createProducer(kafka);
-    await producer.connect();
-    codec = await createControlCodec(testRegistry({ logicalTypes: avroLogicalTypes }));
-    const now = new Date();
-    const secrets = new EncryptedSecrets(new SecretCipher({ id: '1', key: KEY }), new MongoSecretStore(mongo.db(stateDb)));
-    for (const id of [connection, flooded]) {
-      const c = { id, orgUrl: sim.orgUrl, tenantId: sim.tenantId, clientId: sim.clientId };
-      await new ConnectionStore(mongo.db(stateDb)).put({ ...c, flow: 'client-credentials', tables: ['account'], schedule: { ...DEFAULT_SCHEDULE }, createdAt: now, updatedAt: now });
-      await saveClientSecret(secrets, c, sim.clientSecret);
-    }
-    dlqConsumer = kafka.consumer({ groupId: uniqueName('forged-dlq') });
-    await dlqConsumer.connect();
-    await dlqConsumer.subscribe({ topic: DLQ_TOPIC, fromBeginning: true });
-    await dlqConsumer.run({ eachMessage: async ({ message }) => void dlq.push({ key: message.key?.toString() ?? '', code: String(message.headers?.['dlq-error-code']), message: String(message.headers?.['dlq-error-message']) }) });
-    fx = await startFakeExtractor(kafka, producer, codec, connection);
-    coordinator = startService('coordinator', {
+    bench = await startCoordinatorBench({ rows: 100, stateDb, connections: [connection, flooded].map((id) => ({ id, tables: ['account'] })) });
+    dlq = await bench.deadLetters();
+    coordinator = bench.coordinator({
       COORDINATOR_GROUP_ID: `dynsync-coordinator-${connection}`, COORDINATOR_LOADER_GROUP_ID: `dynsync-loader-${connection}`,
-      COORDINATOR_CONNECTIONS: `^(${connection}|${flooded})$`, COORDINATOR_OPS_PORT: '0', COORDINATOR_STATUS_PORT: '0', COORDINATOR_TICK_MS: '300',
-      COORDINATOR_WINDOWS_PER_TABLE: '1', COORDINATOR_SCHEDULE_ENABLED: 'false', COORDINATOR_DELTA_DELETES: 'false', COORDINATOR_RECONCILE_DELETES: 'false',
+      COORDINATOR_CONNECTIONS: `^(${connection}|${flooded})$`,
+      COORDINATOR_WINDOWS_PER_TABLE: '1', COORDINATOR_DELTA_DELETES: 'false', COORDINATOR_RECONCILE_DELETES: 'false',
       COORDINATOR_COMMANDS_BURST: '3', COORDINATOR_COMMANDS_PER_HOUR: '1',
-      DYNSYNC_STATE_DB: stateDb, DYNSYNC_SECRETS_DB: stateDb, DYNSYNC_ENCRYPTION_KEY: KEY.toString('base64'),
-      DYNSYNC_DEV_ORIGINS: sim.orgUrl, DYNSYNC_DEV_CA_PATH: sim.caCertPath,
     });
     await eventually(async () => (await fetch(`http://127.0.0.1:${await coordinator.opsPort()}/health/ready`)).ok, 90_000);
   });
 
   afterAll(async () => {
     await coordinator?.kill('SIGKILL');
-    await Promise.allSettled([fx?.stop(), dlqConsumer?.disconnect()]);
-    await admin?.deleteTopics({ topics: [topic, tableTopic(flooded, 'account')] }).catch(() => undefined);
-    await Promise.allSettled([producer?.disconnect(), admin?.disconnect(), mongo?.close(), sim?.close()]);
+    await bench?.close();
   });
 
   it('warns once at start-up that development switches are set', () => {
@@ -111,7 +61,7 @@ describe('forged task events and command floods', () => {
   });
 
   it('a TaskCompleted claiming records Kafka does not hold fails the run and leaves the watermark', async () => {
-    fx.policy = () => ({ kind: 'complete', count: 500, offsets: [{ partition: 0, offset: 500 }] }); // the topic is empty
+    bench.fx.policy = () => ({ kind: 'complete', count: 500, offsets: [{ partition: 0, offset: 500 }] }); // the topic is empty
     const run = await runOnce();
     expect(run.status).toBe('failed');
     expect(run.error?.code).toBe('TASK_EVENT_INVALID');
@@ -121,8 +71,8 @@ describe('forged task events and command floods', () => {
 
   it("a TaskCompleted pointing at another connection's topic fails the run and leaves the watermark", async () => {
     const other = tableTopic(flooded, 'account');
-    await producer.send({ topic: other, acks: -1, messages: [{ key: 'someone-else', value: 'x', partition: 0 }] });
-    fx.policy = () => ({ kind: 'complete', count: 1, offsets: [{ partition: 0, offset: 1 }], topic: other });
+    await bench.producer.send({ topic: other, acks: -1, messages: [{ key: 'someone-else', value: 'x', partition: 0 }] });
+    bench.fx.policy = () => ({ kind: 'complete', count: 1, offsets: [{ partition: 0, offset: 1 }], topic: other });
     const run = await runOnce();
     expect(run.status).toBe('failed');
     expect(run.error?.message).toMatch(/reports its records in "dynamics\.flood\w+\.account", not in dynamics\.forged\w+\.account/);
@@ -130,8 +80,8 @@ describe('forged task events and command floods', () => {
   });
 
   it('a TaskCompleted whose records are in the topic completes the run and moves the watermark', async () => {
-    await producer.send({ topic, acks: -1, messages: [{ key: 'a', value: 'x', partition: 0 }, { key: 'b', value: 'y', partition: 0 }] });
-    fx.policy = () => ({ kind: 'complete', count: 2, offsets: [{ partition: 0, offset: 2 }] });
+    await bench.producer.send({ topic, acks: -1, messages: [{ key: 'a', value: 'x', partition: 0 }, { key: 'b', value: 'y', partition: 0 }] });
+    bench.fx.policy = () => ({ kind: 'complete', count: 2, offsets: [{ partition: 0, offset: 2 }] });
     const run = await runOnce();
     expect(run.status).toBe('completed');
     expect(await watermark()).toBeInstanceOf(Date);

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isSyncError } from '../../services/shared/errors.ts';
 import { parseOrgUrl } from '../../services/dataverse/org/org-url.ts';
+import { orgUrlRefusal as refusal } from '../../services/dataverse/org/org-url-refusal.fixture.ts';
 import { runDynsync } from '../cli/cli-harness.ts';
 import { servers, testMongo, uniqueName } from '../support/servers.ts';
 import { findSecrets } from './secret-scan.ts';
@@ -17,16 +17,6 @@ const EXAMPLE = 'for example https://org123.crm12.dynamics.com';
 /** Strings that stand for secrets inside URLs; none may appear in a message. */
 const TOKEN = 'tok3nSECRETvalue';
 const PASSWORD = 'pw5ECRETvalue';
-
-function refusal(input: string, options = {}): string {
-  try {
-    parseOrgUrl(input, options);
-  } catch (err) {
-    if (isSyncError(err, 'ORG_URL_INVALID')) return err.message;
-    throw err;
-  }
-  throw new Error(`accepted ${input}`);
-}
 
 const CASES: [string, string, RegExp][] = [
   ['http scheme', `http://contoso.crm.dynamics.com/?access_token=${TOKEN}`, /the scheme must be https, not http/],

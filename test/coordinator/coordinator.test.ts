@@ -1,34 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Consumer } from 'kafkajs';
-import { Long, type MongoClient } from 'mongodb';
+import { Long } from 'mongodb';
 import { type CoordinatorEvent, type EventBody } from '../../services/contracts/control-messages.ts';
-import { createControlCodec, type ControlCodec } from '../../services/shared/control-codec.ts';
-import { createProducer } from '../../services/shared/kafka.ts';
 import { decodeRecordHeaders } from '../../services/contracts/record-headers.ts';
-import { controlTopics, tableTopicSpec } from '../../services/shared/topics.ts';
-import { avroLogicalTypes } from '../../services/dataverse/mapping/logical-types.ts';
-import { ConnectionStore } from '../../services/dataverse/connections/connection-store.ts';
-import { DEFAULT_SCHEDULE } from '../../services/dataverse/connections/connection.ts';
-import { saveClientSecret } from '../../services/dataverse/auth/stored-client-secret.ts';
-import { EncryptedSecrets } from '../../services/dataverse/secrets/encrypted-secrets.ts';
-import { MongoSecretStore } from '../../services/dataverse/secrets/mongo-secret-store.ts';
-import { SecretCipher } from '../../services/dataverse/secrets/secret-cipher.ts';
-import { startSimulator, type SimulatorHandle } from '../../services/simulator/simulator.ts';
 import { FULL_RANGE_START_MS } from '../../services/coordinator/core/windows.ts';
 import { keyPartition } from '../../services/shared/key-partition.ts';
-import { eventually, startService, type ServiceProcess } from '../../harness/service-process.ts';
-import { testKafka, testMongo, testRegistry, uniqueName } from '../support/servers.ts';
-import { trustCertificate } from '../../harness/sim-fixture.ts';
-import { startFakeExtractor, type FakeExtractor } from './fake-extractor.ts';
-import type { HealingProducer } from '../../services/shared/healing-producer.ts';
-import { DLQ_TOPIC, tableTopic, COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
-import { ensureTopics } from '../../services/shared/kafka-topics.ts';
+import { eventually, type ServiceProcess } from '../../harness/service-process.ts';
+import { uniqueName } from '../support/servers.ts';
+import { startCoordinatorBench, type CoordinatorBench } from '../support/coordinator-bench.ts';
+import { tableTopic, COMMANDS_TOPIC } from '../../services/contracts/topic-names.ts';
 
-const KEY = Buffer.alloc(32, 0x17);
-const kafka = testKafka();
 const connection = uniqueName('coord');
 const stateDb = uniqueName('cstate');
 const loaderGroup = uniqueName('fake-loader');
@@ -36,72 +17,28 @@ const coordinatorGroup = uniqueName('it-coordinator');
 const OVERLAP_MS = 300_000;
 
 describe('coordinator on real Kafka, registry, store and the simulator', () => {
-  let sim: SimulatorHandle;
-  let mongo: MongoClient;
-  let admin: Admin;
-  let producer: HealingProducer;
-  let codec: ControlCodec;
-  let fx: FakeExtractor;
+  let bench: CoordinatorBench;
   let coordinator: ServiceProcess;
-  const consumers: Consumer[] = [];
 
   const start = () =>
-    startService('coordinator', {
+    bench.coordinator({
       COORDINATOR_GROUP_ID: coordinatorGroup,
       COORDINATOR_LOADER_GROUP_ID: loaderGroup,
-      COORDINATOR_OPS_PORT: '0',
-      COORDINATOR_STATUS_PORT: '0',
-      COORDINATOR_TICK_MS: '300',
       COORDINATOR_MAX_ATTEMPTS: '3',
       COORDINATOR_WINDOWS_PER_TABLE: '4',
       COORDINATOR_OVERLAP_MS: String(OVERLAP_MS),
-      COORDINATOR_SCHEDULE_ENABLED: 'false',
-      DYNSYNC_STATE_DB: stateDb,
-      DYNSYNC_SECRETS_DB: stateDb,
-      DYNSYNC_ENCRYPTION_KEY: KEY.toString('base64'),
-      DYNSYNC_DEV_ORIGINS: sim.orgUrl,
-      DYNSYNC_DEV_CA_PATH: sim.caCertPath,
     });
   const command = (body: unknown, key: string | null = connection) =>
-    producer.send({ topic: COMMANDS_TOPIC, acks: -1, messages: [{ key, value: typeof body === 'string' ? body : JSON.stringify(body) }] });
-  const of = <T extends EventBody['type']>(type: T) => fx.events.filter((e): e is CoordinatorEvent & { event: Extract<EventBody, { type: T }> } => e.event.type === type);
+    bench.producer.send({ topic: COMMANDS_TOPIC, acks: -1, messages: [{ key, value: typeof body === 'string' ? body : JSON.stringify(body) }] });
+  const of = <T extends EventBody['type']>(type: T) => bench.fx.events.filter((e): e is CoordinatorEvent & { event: Extract<EventBody, { type: T }> } => e.event.type === type);
   const startedRuns = () => of('RunStarted');
   const completedRun = (runId: string) => of('RunCompleted').find((e) => e.runId === runId);
-  const watermark = async (table: string) => (await mongo.db(stateDb).collection('watermarks').findOne({ _id: `${connection}/${table}` as never }))?.watermark as Date | undefined;
-  const runDoc = (runId: string) => mongo.db(stateDb).collection('runs').findOne({ _id: runId as never });
+  const watermark = async (table: string) => (await bench.mongo.db(stateDb).collection('watermarks').findOne({ _id: `${connection}/${table}` as never }))?.watermark as Date | undefined;
+  const runDoc = (runId: string) => bench.mongo.db(stateDb).collection('runs').findOne({ _id: runId as never });
   const nextRun = async (count: number) => eventually(async () => startedRuns()[count - 1], 60_000);
-  /** Every dead letter of sync.dlq (key, error code and message), collected as it comes; callers find theirs by key. */
-  const watchDlq = async () => {
-    const dlq: { key: string; code: string; message: string }[] = [];
-    const c = kafka.consumer({ groupId: uniqueName('dlq-watch') });
-    consumers.push(c);
-    await c.connect();
-    await c.subscribe({ topic: DLQ_TOPIC, fromBeginning: true });
-    await c.run({
-      eachMessage: async ({ message }) => {
-        dlq.push({ key: message.key?.toString() ?? '', code: String(message.headers?.['dlq-error-code']), message: String(message.headers?.['dlq-error-message']) });
-      },
-    });
-    return dlq;
-  };
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, control: true, rows: 200, logLevel: 'silent', stateDir: join(tmpdir(), 'dynsync-sim-test-state') });
-    trustCertificate(sim.caCertPath);
-    mongo = await testMongo();
-    admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [...controlTopics(), tableTopicSpec(tableTopic(connection, 'account'), 1), tableTopicSpec(tableTopic(connection, 'contact'), 1)]);
-    producer = createProducer(kafka);
-    await producer.connect();
-    codec = await createControlCodec(testRegistry({ logicalTypes: avroLogicalTypes }));
-    const now = new Date();
-    await new ConnectionStore(mongo.db(stateDb)).put({
-      id: connection, orgUrl: sim.orgUrl, tenantId: sim.tenantId, clientId: sim.clientId, flow: 'client-credentials',
-      tables: ['account', 'contact'], schedule: { ...DEFAULT_SCHEDULE }, createdAt: now, updatedAt: now,
-    });
-    await saveClientSecret(new EncryptedSecrets(new SecretCipher({ id: '1', key: KEY }), new MongoSecretStore(mongo.db(stateDb))), { id: connection, orgUrl: sim.orgUrl, tenantId: sim.tenantId, clientId: sim.clientId }, sim.clientSecret);
-    fx = await startFakeExtractor(kafka, producer, codec, connection);
+    bench = await startCoordinatorBench({ rows: 200, stateDb, connections: [{ id: connection, tables: ['account', 'contact'] }] });
     coordinator = start();
     await coordinator.opsPort();
     await eventually(async () => (await fetch(`http://127.0.0.1:${await coordinator.opsPort()}/health/ready`)).ok, 60_000);
@@ -109,15 +46,13 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
 
   afterAll(async () => {
     await coordinator?.kill('SIGKILL');
-    await Promise.allSettled([fx?.stop(), ...consumers.map((c) => c.disconnect())]);
-    await admin.deleteTopics({ topics: [tableTopic(connection, 'account'), tableTopic(connection, 'contact')] }).catch(() => undefined);
-    await Promise.allSettled([producer.disconnect(), admin.disconnect(), mongo.close(), sim.close()]);
+    await bench?.close();
   });
 
   it('a refresh command runs every table: full range without watermark, retries a failed window, follows a split, commits watermark = T0', async () => {
     const failedOnce = new Set<string>();
     let split = false;
-    fx.policy = (task) => {
+    bench.fx.policy = (task) => {
       if (task.table === 'account' && task.attempt === 0 && failedOnce.size === 0) {
         failedOnce.add(task.taskId);
         return { kind: 'fail', retriable: true };
@@ -140,7 +75,7 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     ]);
     expect(started.event.tables.every((t) => t.taskIds.length > 1)).toBe(true); // never one giant window
     const done = await eventually(async () => completedRun(started.runId), 60_000);
-    const retried = fx.tasks.filter((t) => failedOnce.has(t.taskId));
+    const retried = bench.fx.tasks.filter((t) => failedOnce.has(t.taskId));
     expect(retried.map((t) => t.attempt)).toEqual([0, 1]);
     expect(done.event.tables.map((t) => [t.table, t.watermark.getTime()])).toEqual([
       ['account', t0],
@@ -161,21 +96,21 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
 
   it('a coordinator killed mid-run resumes it after a restart; the incremental starts at watermark − overlap', async () => {
     const previous = (await watermark('account'))!.getTime();
-    fx.policy = () => ({ kind: 'hold' });
-    const before = fx.tasks.length;
+    bench.fx.policy = () => ({ kind: 'hold' });
+    const before = bench.fx.tasks.length;
     // Dataverse's clock (the simulator's) moves on by an hour: T0 comes from it, not from ours
-    await fetch(`${sim.controlUrl}/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ shiftSeconds: 3600 }) });
+    await fetch(`${bench.sim.controlUrl}/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ shiftSeconds: 3600 }) });
     await command({ kind: 'refresh', connection, requestedBy: 'it' });
     const started = await nextRun(2);
     expect(started.event.tables.map((t) => t.from.getTime())).toEqual([previous - OVERLAP_MS, previous - OVERLAP_MS]);
     const total = started.event.tables.reduce((n, t) => n + t.taskIds.length, 0);
-    const held = await eventually(async () => (fx.tasks.length - before >= total ? fx.tasks.slice(before) : undefined), 30_000);
+    const held = await eventually(async () => (bench.fx.tasks.length - before >= total ? bench.fx.tasks.slice(before) : undefined), 30_000);
     const half = Math.floor(held.length / 2);
-    for (const t of held.slice(0, half)) await fx.answer(t, { kind: 'complete' });
+    for (const t of held.slice(0, half)) await bench.fx.answer(t, { kind: 'complete' });
     await eventually(async () => ((await runDoc(started.runId))?.tables.account.windowsDone ?? 0) + ((await runDoc(started.runId))?.tables.contact.windowsDone ?? 0) >= half, 30_000);
     expect(await coordinator.kill('SIGKILL')).toBe('SIGKILL');
-    fx.policy = () => ({ kind: 'complete' });
-    for (const t of held.slice(half)) await fx.answer(t, { kind: 'complete' });
+    bench.fx.policy = () => ({ kind: 'complete' });
+    for (const t of held.slice(half)) await bench.fx.answer(t, { kind: 'complete' });
     coordinator = start();
     const done = await eventually(async () => completedRun(started.runId), 90_000);
     const t0 = started.event.runStart.getTime();
@@ -187,7 +122,7 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
 
   it('the watermark never moves backwards', async () => {
     const future = new Date(Date.now() + 10 * 86_400_000);
-    await mongo.db(stateDb).collection('watermarks').updateOne({ _id: `${connection}/account` as never }, { $set: { watermark: future } });
+    await bench.mongo.db(stateDb).collection('watermarks').updateOne({ _id: `${connection}/account` as never }, { $set: { watermark: future } });
     await command({ kind: 'refresh', connection, tables: ['account'], requestedBy: 'it' });
     const started = await nextRun(3);
     expect(started.event.tables).toHaveLength(1);
@@ -200,8 +135,8 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
 
   it('a command sent while the coordinator is down, on a sync.commands partition the group never read a command from, is handled after the restart', async () => {
     // (before the DLQ test below, whose random keys may use other partitions)
-    const dlq = await watchDlq();
-    const partitions = (await admin.fetchTopicMetadata({ topics: [COMMANDS_TOPIC] })).topics[0]!.partitions.length;
+    const dlq = await bench.deadLetters();
+    const partitions = (await bench.admin.fetchTopicMetadata({ topics: [COMMANDS_TOPIC] })).topics[0]!.partitions.length;
     let key: string;
     do key = uniqueName('idle-partition');
     while (keyPartition(key, partitions) === keyPartition(connection, partitions));
@@ -214,7 +149,7 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
   });
 
   it('rejects malformed or unknown commands to sync.dlq with the reason', async () => {
-    const dlq = await watchDlq();
+    const dlq = await bench.deadLetters();
     const tag = randomUUID();
     await command('{"kind":"refresh"', `${tag}-json`);
     await command({ kind: 'wipe', connection, requestedBy: 'x' }, `${tag}-kind`);
@@ -226,7 +161,7 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
   });
 
   it('rejects a command for an unknown connection to sync.dlq, logged once, without trying to start a run', async () => {
-    const dlq = await watchDlq();
+    const dlq = await bench.deadLetters();
     const stranger = `unknown-${randomUUID()}`;
     await command({ kind: 'refresh', connection: stranger, requestedBy: 'x' }, stranger);
     const letter = await eventually(async () => dlq.find((d) => d.key === stranger), 30_000);
@@ -241,8 +176,8 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
 
   it('a full resync, once completed and loaded, tombstones documents it did not see', async () => {
     const topic = tableTopic(connection, 'account');
-    const db = mongo.db(`dynsync_${connection}`).collection<Record<string, unknown>>('account');
-    const truth = await (await fetch(`${sim.controlUrl}/tables/account/truth`)).text();
+    const db = bench.mongo.db(`dynsync_${connection}`).collection<Record<string, unknown>>('account');
+    const truth = await (await fetch(`${bench.sim.controlUrl}/tables/account/truth`)).text();
     const alive = (JSON.parse(truth.split('\n')[0]!) as { accountid: string }).accountid;
     const gone = randomUUID();
     const old = new Date(Date.UTC(2026, 0, 1));
@@ -253,8 +188,8 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     ] as never);
     // the fake extractor reports one record at offset 0: it must be in the topic (the coordinator checks what a
     // TaskCompleted claims before the watermark moves, core/produced-check.ts)
-    await producer.send({ topic, acks: -1, messages: [{ key: 'produced-by-the-fake-extractor', value: 'x', partition: 0 }] });
-    fx.policy = () => ({ kind: 'complete', offsets: [{ partition: 0, offset: 1 }] });
+    await bench.producer.send({ topic, acks: -1, messages: [{ key: 'produced-by-the-fake-extractor', value: 'x', partition: 0 }] });
+    bench.fx.policy = () => ({ kind: 'complete', offsets: [{ partition: 0, offset: 1 }] });
     await command({ kind: 'full-resync', connection, tables: ['account'], requestedBy: 'admin' });
     const started = await nextRun(4);
     expect(started.event.kind).toBe('full');
@@ -269,12 +204,8 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     };
     expect(await eventually(settled, 10_000)).toBe('completed');
     const tombstones: { key: string; headers: ReturnType<typeof decodeRecordHeaders>; value: Buffer | null }[] = [];
-    const c = kafka.consumer({ groupId: uniqueName('tomb-watch') });
-    consumers.push(c);
-    await c.connect();
-    await c.subscribe({ topic, fromBeginning: true });
-    await c.run({ eachMessage: async ({ message }) => void (message.value === null && tombstones.push({ key: message.key!.toString(), headers: decodeRecordHeaders(message.headers), value: message.value })) });
-    await admin.setOffsets({ groupId: loaderGroup, topic, partitions: [{ partition: 0, offset: '1' }] });
+    await bench.consume(topic, (message) => void (message.value === null && tombstones.push({ key: message.key!.toString(), headers: decodeRecordHeaders(message.headers), value: message.value })));
+    await bench.admin.setOffsets({ groupId: loaderGroup, topic, partitions: [{ partition: 0, offset: '1' }] });
     await eventually(async () => (await runDoc(started.runId))?.reconcile === 'done', 60_000);
     const got = await eventually(async () => (tombstones.length > 0 ? tombstones : undefined), 30_000);
     expect(got.map((t) => t.key)).toEqual([gone]);

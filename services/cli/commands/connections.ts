@@ -6,16 +6,15 @@ import { SyncError } from '../../shared/errors.ts';
 import type { Connection } from '../../dataverse/connections/connection.ts';
 import { SECRET_NAMES, secretId } from '../../dataverse/secrets/encrypted-secrets.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
-import { parseCommand, rejectExtraPositionals, requirePositional, type CommandSpec } from '../command-spec.ts';
+import { JSON_OPTION, parseCommand, parseCommandWithId, rejectExtraPositionals, type CommandSpec } from '../command-spec.ts';
 import { formatDate, renderTable, toJsonText } from '../format.ts';
 
-const json = { type: 'boolean', description: 'print JSON' } as const;
 const tablesText = (c: Connection) => (c.tables === 'all' ? 'all' : c.tables.join(','));
 
 const listSpec = {
   name: 'connections list',
   summary: 'List the stored connections.',
-  options: { json },
+  options: { json: JSON_OPTION },
   examples: ['dynsync connections list', 'dynsync connections list --json'],
 } as const satisfies CommandSpec;
 
@@ -23,7 +22,7 @@ const showSpec = {
   name: 'connections show',
   summary: 'Show one connection. Its client secret and tokens are never shown: they are reported as "sealed".',
   positionals: [{ name: 'id', description: 'connection id' }],
-  options: { json },
+  options: { json: JSON_OPTION },
   examples: ['dynsync connections show acme'],
 } as const satisfies CommandSpec;
 
@@ -33,7 +32,7 @@ const removeSpec = {
     'Remove a connection and its sealed secrets. The coordinator schedules only stored connections; its topics, ' +
     'watermarks and synced data are left in place.',
   positionals: [{ name: 'id', description: 'connection id' }],
-  options: { json },
+  options: { json: JSON_OPTION },
   examples: ['dynsync connections remove acme'],
 } as const satisfies CommandSpec;
 
@@ -70,9 +69,7 @@ async function list(ctx: CliContext, argv: readonly string[]): Promise<number> {
 }
 
 async function show(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommand(showSpec, argv);
-  rejectExtraPositionals(showSpec, positionals);
-  const id = requirePositional(showSpec, positionals, 0);
+  const { values, id } = parseCommandWithId(showSpec, argv);
   const c = await (await ctx.connections()).get(id);
   const store = await ctx.secretStore();
   const state = async (name: string) => ((await store.get(secretId(id, name))) ? 'sealed' : 'missing');
@@ -100,9 +97,7 @@ async function show(ctx: CliContext, argv: readonly string[]): Promise<number> {
 }
 
 async function remove(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommand(removeSpec, argv);
-  rejectExtraPositionals(removeSpec, positionals);
-  const id = requirePositional(removeSpec, positionals, 0);
+  const { values, id } = parseCommandWithId(removeSpec, argv);
   const removed = await (await ctx.connections()).remove(id);
   const store = await ctx.secretStore();
   for (const name of [SECRET_NAMES.clientSecret, SECRET_NAMES.tokenCache]) await store.delete(secretId(id, name));

@@ -5,7 +5,7 @@
  */
 import { reconcileNote } from '../../contracts/run-counts.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
-import { parseCommand, rejectExtraPositionals, requirePositional, usageError, type CommandSpec } from '../command-spec.ts';
+import { CONNECTION_ARGUMENT, JSON_OPTION, parseCommandWithId, usageError, type CommandSpec } from '../command-spec.ts';
 import { formatDate, formatProgress, oneLine, renderTable, toJsonText } from '../format.ts';
 import { OUTCOME_COLUMNS, type RunView } from '../run-status.ts';
 import { StatusQuery } from '../status-query.ts';
@@ -14,10 +14,10 @@ import { formatCount } from '../../shared/display-format.ts';
 const spec = {
   name: 'runs',
   summary: 'Show the recent runs of a connection (newest first) with their progress.',
-  positionals: [{ name: 'connection', description: 'connection id' }],
+  positionals: CONNECTION_ARGUMENT,
   options: {
     limit: { type: 'string', valueName: '<n>', description: 'how many runs (default 10)' },
-    json: { type: 'boolean', description: 'print JSON' },
+    json: JSON_OPTION,
   },
   examples: ['dynsync runs acme', 'dynsync runs acme --limit 50 --json'],
 } as const satisfies CommandSpec;
@@ -58,9 +58,7 @@ export function formatRuns(runs: readonly RunView[]): string {
 }
 
 async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommand(spec, argv);
-  rejectExtraPositionals(spec, positionals);
-  const id = requirePositional(spec, positionals, 0);
+  const { values, id } = parseCommandWithId(spec, argv);
   const limit = values.limit === undefined ? 10 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw usageError(spec.name, '--limit must be an integer from 1 to 1000');
   const runs = await new StatusQuery(await ctx.stateDb()).recent(id, limit);

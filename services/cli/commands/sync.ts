@@ -9,7 +9,7 @@ import { createProducer } from '../../shared/kafka.ts';
 import { kafkaAccessError } from '../../shared/kafka-access.ts';
 import { controlTopics, topicSettingsOf, type TopicSettings } from '../../shared/topics.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
-import { parseCommand, rejectExtraPositionals, requirePositional, type CommandSpec } from '../command-spec.ts';
+import { CONNECTION_ARGUMENT, parseCommandWithId, type CommandSpec } from '../command-spec.ts';
 import { toJsonText } from '../format.ts';
 import { buildSyncCommand, parseTableList } from '../sync-command.ts';
 import type { Command } from '../../contracts/command.ts';
@@ -20,13 +20,12 @@ const options = {
   tables: { type: 'string', valueName: '<a,b>', description: 'only these tables (logical names, comma separated); default: every table of the connection' },
   json: { type: 'boolean', description: 'print the produced command and its partition/offset as JSON' },
 } as const;
-const positionals = [{ name: 'connection', description: 'connection id' }] as const;
 const notes = ['The command is produced to the Kafka topic sync.commands (KAFKA_BROKERS); the coordinator runs it.', 'Exit codes: 0 produced; 2 unknown connection or bad arguments; 4 Kafka or MongoDB unreachable.'];
 
 const syncSpec = {
   name: 'sync',
   summary: 'Request an incremental refresh now (records modified since the last successful run): the refresh button.',
-  positionals,
+  positionals: CONNECTION_ARGUMENT,
   options,
   notes,
   examples: ['dynsync sync acme', 'dynsync sync acme --tables account,contact'],
@@ -35,16 +34,14 @@ const syncSpec = {
 const resyncSpec = {
   name: 'resync',
   summary: 'Request a complete resynchronisation (every record, deletions reconciled): the admin\'s full sync.',
-  positionals,
+  positionals: CONNECTION_ARGUMENT,
   options,
   notes,
   examples: ['dynsync resync acme', 'dynsync resync acme --tables opportunity'],
 } as const satisfies CommandSpec;
 
 async function produce(ctx: CliContext, kind: Command['kind'], spec: typeof syncSpec | typeof resyncSpec, argv: readonly string[]): Promise<number> {
-  const { values, positionals: pos } = parseCommand(spec, argv);
-  rejectExtraPositionals(spec, pos);
-  const id = requirePositional(spec, pos, 0);
+  const { values, id } = parseCommandWithId(spec, argv);
   const tables = values.tables === undefined ? undefined : parseTableList(values.tables);
   await (await ctx.connections()).get(id); // CONNECTION_NOT_FOUND says how to create it
   const command = buildSyncCommand({ kind, connection: id, tables, requestedBy: ctx.requestedBy(), now: new Date() });

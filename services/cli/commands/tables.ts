@@ -10,7 +10,7 @@ import type { SkippedTable } from '../../dataverse/model/entity-definitions.ts';
 import type { Connection } from '../../dataverse/connections/connection.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
 import { avroTypeLabels } from '../avro-type-label.ts';
-import { parseCommand, rejectExtraPositionals, requirePositional, type CommandSpec } from '../command-spec.ts';
+import { CONNECTION_ARGUMENT, JSON_OPTION, parseCommandWithId, type CommandSpec } from '../command-spec.ts';
 import { renderTable, toJsonText } from '../format.ts';
 
 /** Avro namespace of table records (the record itself is `<namespace>.<connection>.<table>`). */
@@ -21,10 +21,10 @@ const spec = {
   summary:
     'List the tables of a connection with their columns: Dataverse type, our type, Avro type (every field nullable), ' +
     'and the columns and tables that are not synced, with the reason.',
-  positionals: [{ name: 'connection', description: 'connection id' }],
+  positionals: CONNECTION_ARGUMENT,
   options: {
     table: { type: 'string', valueName: '<name>', description: 'only this table (logical name)' },
-    json: { type: 'boolean', description: 'print JSON' },
+    json: JSON_OPTION,
   },
   examples: ['dynsync tables acme', 'dynsync tables acme --table account', 'dynsync tables acme --json'],
 } as const satisfies CommandSpec;
@@ -87,9 +87,7 @@ export function formatTableReport(t: TableReport): string {
 }
 
 async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommand(spec, argv);
-  rejectExtraPositionals(spec, positionals);
-  const id = requirePositional(spec, positionals, 0);
+  const { values, id } = parseCommandWithId(spec, argv);
   const open = await ctx.open(id);
   let definitions: TableDefinition[];
   let skippedTables: SkippedTable[] = [];

@@ -16,7 +16,7 @@ import { scanTable, type ScanTarget } from '../../dataverse/compare/id-set-scan.
 import { describeTable, listTables } from '../../dataverse/discovery/discover.ts';
 import type { TableSummary } from '../../dataverse/model/table-definition.ts';
 import type { CliCommand, CliContext } from '../cli-context.ts';
-import { parseCommand, rejectExtraPositionals, requirePositional, type CommandSpec } from '../command-spec.ts';
+import { CONNECTION_ARGUMENT, JSON_OPTION, parseCommandWithId, type CommandSpec } from '../command-spec.ts';
 import { toJsonText } from '../format.ts';
 import { parseTableList } from '../sync-command.ts';
 import { VerifyTally, type TableVerify } from '../core/verify-tally.ts';
@@ -26,10 +26,10 @@ import { formatVerify, tableDoneLine, verifyProgressLine, verifyReport } from '.
 const spec = {
   name: 'verify',
   summary: 'Compare the stored documents of a connection with Dataverse (ids and versions), read-only: missing, extra and stale documents per table.',
-  positionals: [{ name: 'connection', description: 'connection id' }],
+  positionals: CONNECTION_ARGUMENT,
   options: {
     tables: { type: 'string', valueName: '<a,b>', description: 'only these tables (logical names, comma separated); default: every table of the connection' },
-    json: { type: 'boolean', description: 'print JSON' },
+    json: JSON_OPTION,
   },
   notes: [
     'missing: a row of Dataverse without a live document; extra: a live document whose row Dataverse no longer has;',
@@ -107,9 +107,7 @@ function absentTable(table: string): TableVerify {
 }
 
 async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommand(spec, argv);
-  rejectExtraPositionals(spec, positionals);
-  const id = requirePositional(spec, positionals, 0);
+  const { values, id } = parseCommandWithId(spec, argv);
   const requested = values.tables === undefined ? undefined : parseTableList(values.tables);
   const open = await ctx.open(id);
   const { tables: syncable } = await listTables(open.client);

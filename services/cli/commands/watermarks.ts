@@ -3,7 +3,7 @@
  * `watermarks`, `_id` = `<connection>/<table>`): the next incremental run reads records modified since then.
  */
 import type { CliCommand, CliContext } from '../cli-context.ts';
-import { parseCommand, rejectExtraPositionals, requirePositional, type CommandSpec } from '../command-spec.ts';
+import { CONNECTION_ARGUMENT, JSON_OPTION, parseCommandWithId, type CommandSpec } from '../command-spec.ts';
 import { formatDate, renderTable, toJsonText } from '../format.ts';
 import { normalizeWatermark } from '../run-status.ts';
 import { STATE_COLLECTIONS } from '../../contracts/run-document.ts';
@@ -14,15 +14,13 @@ import { watermarkIdRange } from '../../contracts/ids.ts';
 const spec = {
   name: 'watermarks',
   summary: 'Show the watermark of every table of a connection: the start of its last successful run.',
-  positionals: [{ name: 'connection', description: 'connection id' }],
-  options: { json: { type: 'boolean', description: 'print JSON' } },
+  positionals: CONNECTION_ARGUMENT,
+  options: { json: JSON_OPTION },
   examples: ['dynsync watermarks acme', 'dynsync watermarks acme --json'],
 } as const satisfies CommandSpec;
 
 async function run(ctx: CliContext, argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommand(spec, argv);
-  rejectExtraPositionals(spec, positionals);
-  const id = requirePositional(spec, positionals, 0);
+  const { values, id } = parseCommandWithId(spec, argv);
   const db = await ctx.stateDb();
   const docs = await db.collection<Record<string, unknown>>(STATE_COLLECTIONS.watermarks).find({ _id: watermarkIdRange(id) as never }).sort({ _id: 1 }).toArray();
   if (docs.length === 0) await (await ctx.connections()).get(id); // unknown connection → CONNECTION_NOT_FOUND

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isSyncError } from '../../shared/errors.ts';
 import { parseOrgUrl, type OrgTarget } from './org-url.ts';
+import { orgUrlRefusal as refusal } from './org-url-refusal.fixture.ts';
 
 const DEV = { allowDevHosts: ['https://127.0.0.1:8443', 'https://localhost:9443'] };
-
-function refusal(input: string, options = {}): string {
-  try {
-    parseOrgUrl(input, options);
-  } catch (err) {
-    if (isSyncError(err, 'ORG_URL_INVALID')) return err.message;
-    throw err;
-  }
-  throw new Error(`accepted ${input}`);
-}
 
 describe('parseOrgUrl accepts real Dataverse hosts and normalises them', () => {
   it.each<[string, string, OrgTarget['cloud']]>([

@@ -192,29 +192,21 @@ export function parseFilter(src: string): FilterExpr {
     if (l.k === 'prop') return { k: 'truthy', prop: l };
     return fail();
   };
-  const unary = (): FilterExpr => {
-    if (peek()?.t === 'op' && peek()?.text === 'not') {
-      p++;
-      return { k: 'not', e: unary() };
-    }
-    return primary();
+  /** Consumes the next token when it is the operator `word`. */
+  const takeOp = (word: 'and' | 'or' | 'not'): boolean => {
+    if (peek()?.t !== 'op' || peek()?.text !== word) return false;
+    p++;
+    return true;
   };
-  const andExpr = (): FilterExpr => {
-    let l = unary();
-    while (peek()?.t === 'op' && peek()?.text === 'and') {
-      p++;
-      l = { k: 'and', l, r: unary() };
-    }
+  const unary = (): FilterExpr => (takeOp('not') ? { k: 'not', e: unary() } : primary());
+  /** `next (word next)*`, grouped to the left: `not` binds tighter than `and`, `and` tighter than `or`. */
+  const chain = (word: 'and' | 'or', next: () => FilterExpr) => (): FilterExpr => {
+    let l = next();
+    while (takeOp(word)) l = { k: word, l, r: next() };
     return l;
   };
-  const orExpr = (): FilterExpr => {
-    let l = andExpr();
-    while (peek()?.t === 'op' && peek()?.text === 'or') {
-      p++;
-      l = { k: 'or', l, r: andExpr() };
-    }
-    return l;
-  };
+  const andExpr = chain('and', unary);
+  const orExpr = chain('or', andExpr);
   if (tokens.length === 0) fail();
   const e = orExpr();
   if (p !== tokens.length) fail();

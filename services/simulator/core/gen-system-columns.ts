@@ -1,6 +1,6 @@
 /** Columns every simulated table has: key, audit columns, version number, owner and state/status. */
 import { combine, unit } from './hash.ts';
-import type { ColumnDef, OptionDef } from './schema.ts';
+import type { ColumnDef, OptionDef, TableDef } from './schema.ts';
 import { col, lookup } from './gen-columns.ts';
 
 /** State options of most tables. */
@@ -78,4 +78,18 @@ export function systemColumns(o: SystemColumnOptions): ColumnDef[] {
     );
   }
   return cols;
+}
+
+/** A table as written down: its facts, and its own columns; {@link tableDef} adds the system columns. */
+export interface TableFacts extends TableDef {
+  /** Schema name (`Account`): names the primary key column and the state and status option sets. */
+  readonly schemaName: string;
+  /** States, statuses and share of active rows, when not {@link ACTIVE_STATES} and 85% active. */
+  readonly lifecycle?: Pick<SystemColumnOptions, 'states' | 'statuses' | 'activeShare'>;
+}
+
+/** The table of `facts`: the system columns (key `primaryId`, owner columns when user-owned) before its own columns. */
+export function tableDef({ schemaName, lifecycle, columns, ...def }: TableFacts): TableDef {
+  const system = systemColumns({ pk: def.primaryId, entity: schemaName, owner: def.ownership === 'UserOwned', ...lifecycle });
+  return { ...def, columns: [...system, ...columns] };
 }

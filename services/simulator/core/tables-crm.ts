@@ -1,7 +1,7 @@
 /** The main CRM tables (account, contact, opportunity); their base row count is `--rows`. */
 import { combine, pick } from './hash.ts';
 import type { OptionDef, TableDef } from './schema.ts';
-import { YES_NO, systemColumns } from './gen-system-columns.ts';
+import { YES_NO, tableDef } from './gen-system-columns.ts';
 import { bool, col, company, dateOnly, dateTime, int, lookup, multi, nullable, oneOf, option, options, personName, text } from './gen-columns.ts';
 import { currencyColumns, money } from './tables-reference.ts';
 import { CITIES, PRODUCTS } from './gen-words.ts';
@@ -27,8 +27,9 @@ const OPP_STATUSES: OptionDef[] = [
   { value: 5, label: 'Out-Sold', state: 2 },
 ];
 
-export const account: TableDef = {
+export const account: TableDef = tableDef({
   logicalName: 'account',
+  schemaName: 'Account',
   entitySetName: 'accounts',
   displayName: 'Account',
   displayCollectionName: 'Accounts',
@@ -40,7 +41,6 @@ export const account: TableDef = {
   objectTypeCode: 1,
   rows: (n) => n,
   columns: [
-    ...systemColumns({ pk: 'accountid', entity: 'Account', owner: true }),
     col('name', 'String', 'Account Name', { maxLength: 160, gen: company() }),
     col('accountnumber', 'String', 'Account Number', { maxLength: 20, gen: nullable(200, (h) => `AC-${(h % 1_000_000).toString().padStart(6, '0')}`) }),
     col('telephone1', 'String', 'Main Phone', { maxLength: 50, gen: nullable(100, (h) => `+1 425 555 ${(h % 10_000).toString().padStart(4, '0')}`) }),
@@ -64,10 +64,11 @@ export const account: TableDef = {
     col('entityimage', 'Image', 'Default Image'),
     col('entityimageid', 'Uniqueidentifier', 'Entity Image Id', { attributeOf: 'entityimage' }),
   ],
-};
+});
 
-export const contact: TableDef = {
+export const contact: TableDef = tableDef({
   logicalName: 'contact',
+  schemaName: 'Contact',
   entitySetName: 'contacts',
   displayName: 'Contact',
   displayCollectionName: 'Contacts',
@@ -79,7 +80,6 @@ export const contact: TableDef = {
   objectTypeCode: 2,
   rows: (n) => n,
   columns: [
-    ...systemColumns({ pk: 'contactid', entity: 'Contact', owner: true }),
     col('fullname', 'String', 'Full Name', { maxLength: 160, gen: personName('full') }),
     col('firstname', 'String', 'First Name', { maxLength: 50, gen: personName('first') }),
     col('lastname', 'String', 'Last Name', { maxLength: 50, gen: personName('last') }),
@@ -103,10 +103,11 @@ export const contact: TableDef = {
     col('numberofchildren', 'Integer', 'No. of Children', { gen: nullable(600, int(0, 6)) }),
     col('description', 'Memo', 'Description', { maxLength: 2000, gen: nullable(700, text(3, 30)) }),
   ],
-};
+});
 
-export const opportunity: TableDef = {
+export const opportunity: TableDef = tableDef({
   logicalName: 'opportunity',
+  schemaName: 'Opportunity',
   entitySetName: 'opportunities',
   displayName: 'Opportunity',
   displayCollectionName: 'Opportunities',
@@ -117,8 +118,8 @@ export const opportunity: TableDef = {
   ownership: 'UserOwned',
   objectTypeCode: 3,
   rows: (n) => n,
+  lifecycle: { states: OPP_STATES, statuses: OPP_STATUSES, activeShare: 0.6 },
   columns: [
-    ...systemColumns({ pk: 'opportunityid', entity: 'Opportunity', owner: true, states: OPP_STATES, statuses: OPP_STATUSES, activeShare: 0.6 }),
     col('name', 'String', 'Topic', { maxLength: 300, gen: (h) => `${1 + (h % 500)} ${pick(combine(h, 3), PRODUCTS)}s` }),
     col('customerid', 'Customer', 'Potential Customer', { targets: ['account', 'contact'], gen: lookup(['account', 'contact'], [3, 1]) }),
     col('customeridname', 'String', 'Potential Customer Name', { attributeOf: 'customerid', maxLength: 100 }),
@@ -136,4 +137,4 @@ export const opportunity: TableDef = {
     col('salesstagecode', 'Picklist', 'Process Code', { options: STAGE, optionSetName: 'opportunity_salesstagecode', gen: nullable(200, option(STAGE)) }),
     col('description', 'Memo', 'Description', { maxLength: 2000, gen: nullable(400, text(5, 60)) }),
   ],
-};
+});

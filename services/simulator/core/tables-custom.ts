@@ -5,7 +5,7 @@
  */
 import { combine, pick } from './hash.ts';
 import type { TableDef } from './schema.ts';
-import { YES_NO, systemColumns } from './gen-system-columns.ts';
+import { YES_NO, tableDef } from './gen-system-columns.ts';
 import { bigint, bool, col, dateOnly, dateTime, decimal, double, guid, int, lookup, multi, nullable, oneOf, option, options, text } from './gen-columns.ts';
 import { currencyColumns, money } from './tables-reference.ts';
 import { CITIES, PRODUCTS } from './gen-words.ts';
@@ -21,8 +21,9 @@ const WIDGET_STATUSES = [
   { value: 2, label: 'Inactive', state: 1 },
 ];
 
-export const new_widget: TableDef = {
+export const new_widget: TableDef = tableDef({
   logicalName: 'new_widget',
+  schemaName: 'new_Widget',
   entitySetName: 'new_widgetset',
   displayName: 'Widget',
   displayCollectionName: 'Widgets',
@@ -33,8 +34,8 @@ export const new_widget: TableDef = {
   ownership: 'UserOwned',
   objectTypeCode: 10_001,
   rows: (n) => n,
+  lifecycle: { statuses: WIDGET_STATUSES },
   columns: [
-    ...systemColumns({ pk: 'new_widgetid', entity: 'new_Widget', owner: true, statuses: WIDGET_STATUSES }),
     col('new_name', 'String', 'Name', { custom: true, maxLength: 200, gen: (h) => `${pick(h, PRODUCTS)} ${pick(combine(h, 1), ['Mk I', 'Mk II', 'Pro', 'Lite', 'XL', 'Mini'])} ${h % 10_000}` }),
     col('new_code', 'String', 'Code', { custom: true, maxLength: 20, gen: (h) => `W-${(h % 0xffffff).toString(16).toUpperCase().padStart(6, '0')}` }),
     col('new_sku', 'String', 'SKU', { custom: true, maxLength: 40, gen: nullable(100, (h) => `SKU${h % 1_000_000}`) }),
@@ -78,10 +79,11 @@ export const new_widget: TableDef = {
     col('new_manual', 'File', 'Manual', { custom: true }),
     col('iscustomizable', 'ManagedProperty', 'Customizable'),
   ],
-};
+});
 
-export const new_importlog: TableDef = {
+export const new_importlog: TableDef = tableDef({
   logicalName: 'new_importlog',
+  schemaName: 'new_ImportLog',
   entitySetName: 'new_importlogs',
   displayName: 'Import Log',
   displayCollectionName: 'Import Logs',
@@ -93,7 +95,6 @@ export const new_importlog: TableDef = {
   objectTypeCode: 10_002,
   rows: (n) => n,
   columns: [
-    ...systemColumns({ pk: 'new_importlogid', entity: 'new_ImportLog', owner: false }),
     col('new_name', 'String', 'Name', { custom: true, maxLength: 100, gen: (h, i) => `Import ${i} (${h % 1000})` }),
     col('new_source', 'Picklist', 'Source', { custom: true, options: SOURCE, optionSetName: 'new_importlog_new_source', gen: option(SOURCE) }),
     col('new_rowsimported', 'Integer', 'Rows Imported', { custom: true, gen: int(0, 50_000) }),
@@ -101,4 +102,4 @@ export const new_importlog: TableDef = {
     col('new_succeeded', 'Boolean', 'Succeeded', { custom: true, options: YES_NO, gen: bool(0.9) }),
     col('new_message', 'Memo', 'Message', { custom: true, maxLength: 2000, gen: nullable(500, text(3, 20)) }),
   ],
-};
+});

@@ -14,7 +14,7 @@
  */
 import { between, combine, hashString, next, pick, unit } from './hash.ts';
 import type { ColumnDef, TableDef } from './schema.ts';
-import { YES_NO, systemColumns } from './gen-system-columns.ts';
+import { YES_NO, tableDef } from './gen-system-columns.ts';
 import { bigint, bool, col, dateOnly, dateTime, decimal, double, guid, int, lookup, multi, nullable, option, options, text } from './gen-columns.ts';
 import { currencyColumns, money } from './tables-reference.ts';
 import { PRODUCTS, WORDS } from './gen-words.ts';
@@ -108,8 +108,9 @@ export function generatedTable(seed: number, k: number, maxRows = DEFAULT_GENERA
   const word = pick(next(h), WORDS);
   const title = `${word.charAt(0).toUpperCase()}${word.slice(1)} ${k}`;
   const owner = h % 1000 < OWNED_PERMILLE;
-  return {
+  return tableDef({
     logicalName: name,
+    schemaName: `new_Gen${k}`,
     entitySetName: `${name}s`,
     displayName: title,
     displayCollectionName: `${title}s`,
@@ -121,11 +122,10 @@ export function generatedTable(seed: number, k: number, maxRows = DEFAULT_GENERA
     objectTypeCode: 11_000 + k,
     rows: () => rows,
     columns: [
-      ...systemColumns({ pk: `${name}id`, entity: `new_Gen${k}`, owner }),
       col('new_name', 'String', 'Name', { custom: true, maxLength: 100, gen: (hh, i) => `${title} #${i} (${hh % 1000})` }),
       ...customColumns(name, combine(h, 0xc01)),
     ],
-  };
+  });
 }
 
 /** Generated tables 1..`count` of `seed`. */

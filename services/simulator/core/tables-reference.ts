@@ -1,6 +1,6 @@
 /** Small reference tables: currencies, users and teams. Their row counts do not follow `--rows`. */
 import type { GenFn, TableDef } from './schema.ts';
-import { ACTIVE_STATES, ACTIVE_STATUSES, systemColumns } from './gen-system-columns.ts';
+import { ACTIVE_STATES, ACTIVE_STATUSES, tableDef } from './gen-system-columns.ts';
 import { textOfLength } from './tricky-text.ts';
 import { bool, col, constant, decimal, options, option, personName, text } from './gen-columns.ts';
 
@@ -24,8 +24,9 @@ const currency = (f: (c: (typeof CURRENCIES)[number]) => string | number) => (_h
   return c ? f(c) : null;
 };
 
-export const transactioncurrency: TableDef = {
+export const transactioncurrency: TableDef = tableDef({
   logicalName: 'transactioncurrency',
+  schemaName: 'TransactionCurrency',
   entitySetName: 'transactioncurrencies',
   displayName: 'Currency',
   displayCollectionName: 'Currencies',
@@ -36,18 +37,19 @@ export const transactioncurrency: TableDef = {
   ownership: 'OrganizationOwned',
   objectTypeCode: 9105,
   rows: () => CURRENCIES.length,
+  lifecycle: { activeShare: 1 },
   columns: [
-    ...systemColumns({ pk: 'transactioncurrencyid', entity: 'TransactionCurrency', owner: false, activeShare: 1 }),
     col('currencyname', 'String', 'Currency Name', { maxLength: 100, gen: currency((c) => c.name) }),
     col('isocurrencycode', 'String', 'Currency Code', { maxLength: 5, gen: currency((c) => c.iso) }),
     col('currencysymbol', 'String', 'Currency Symbol', { maxLength: 10, gen: currency((c) => c.symbol) }),
     col('exchangerate', 'Decimal', 'Exchange Rate', { precision: 10, gen: currency((c) => c.rate) }),
     col('currencyprecision', 'Integer', 'Currency Precision', { gen: currency((c) => c.precision) }),
   ],
-};
+});
 
-export const systemuser: TableDef = {
+export const systemuser: TableDef = tableDef({
   logicalName: 'systemuser',
+  schemaName: 'SystemUser',
   entitySetName: 'systemusers',
   displayName: 'User',
   displayCollectionName: 'Users',
@@ -58,8 +60,8 @@ export const systemuser: TableDef = {
   ownership: 'OrganizationOwned',
   objectTypeCode: 8,
   rows: () => 20,
+  lifecycle: { activeShare: 0.95 },
   columns: [
-    ...systemColumns({ pk: 'systemuserid', entity: 'SystemUser', owner: false, activeShare: 0.95 }),
     col('fullname', 'String', 'Full Name', {
       maxLength: 200,
       gen: (h, i, c, r) => (i === 0 ? '# dynsync-simulator' : (personName('full')(h, i, c, r) as string)),
@@ -76,10 +78,11 @@ export const systemuser: TableDef = {
       gen: (h, i) => (i === 0 ? 4 : h % 10 === 0 ? 2 : 0),
     }),
   ],
-};
+});
 
-export const team: TableDef = {
+export const team: TableDef = tableDef({
   logicalName: 'team',
+  schemaName: 'Team',
   entitySetName: 'teams',
   displayName: 'Team',
   displayCollectionName: 'Teams',
@@ -90,14 +93,14 @@ export const team: TableDef = {
   ownership: 'OrganizationOwned',
   objectTypeCode: 9,
   rows: () => 4,
+  lifecycle: { states: ACTIVE_STATES.slice(0, 1), statuses: ACTIVE_STATUSES.slice(0, 1) },
   columns: [
-    ...systemColumns({ pk: 'teamid', entity: 'Team', owner: false, states: ACTIVE_STATES.slice(0, 1), statuses: ACTIVE_STATUSES.slice(0, 1) }),
     col('name', 'String', 'Team Name', { maxLength: 160, gen: (_h, i) => ['Sales EMEA', 'Sales Americas', 'Service Desk', 'Key Accounts'][i] ?? `Team ${i}` }),
     col('teamtype', 'Picklist', 'Team Type', { options: options(['Owner', 'Access'], 0), gen: option(options(['Owner', 'Access'], 0)) }),
     col('isdefault', 'Boolean', 'Is Default', { options: [{ value: 0, label: 'No' }, { value: 1, label: 'Yes' }], gen: constant(false) }),
     col('description', 'Memo', 'Description', { maxLength: 2000, gen: text(3, 12) }),
   ],
-};
+});
 
 /** The currency (index into {@link CURRENCIES}) of a row, from its row hash: 60% base currency. */
 export function currencyIndex(row: number): number {
