@@ -1,7 +1,8 @@
 /**
  * `patches/kafkajs+2.2.4.patch` (applied by `patch-package` on install) replaces kafkajs's per-record encoder with
- * one that writes each record into one exactly-sized buffer. These tests hold it to the bytes kafkajs's own
- * encoder methods produce for the Kafka record format v2, and fail when the patch is not applied.
+ * one that writes each record into one exactly-sized buffer, and its JavaScript CRC-32C of a record batch with a
+ * native one. These tests hold them to the bytes and checksums kafkajs's own code produces for the Kafka record
+ * format v2, and fail when the patch is not applied.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,6 +29,9 @@ interface EncoderLike {
 }
 const Encoder = require('kafkajs/src/protocol/encoder') as new () => EncoderLike;
 const patchedRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as (r: RecordInput) => EncoderLike;
+const patchedCrc = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number;
+/** kafkajs's own byte-at-a-time CRC-32C, which the patch leaves in place but no longer calls. */
+const javascriptCrc = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C') as (b: Buffer) => number;
 
 /** The record as kafkajs 2.2.4 encodes it unpatched (its `record/v0` and `header/v0`, on the Encoder's methods). */
 function reference({ key, value, headers = {}, offsetDelta = 0, timestampDelta = 0 }: RecordInput): Buffer {
@@ -61,6 +65,26 @@ describe('kafkajs record encoding (patched)', () => {
     for (let i = 0; i < 300; i++) {
       const input: RecordInput = { key: `id-${i}`, value: Buffer.alloc(i * 37, i), headers: { h: 'v'.repeat(i) }, offsetDelta: i * 1000, timestampDelta: i - 150 };
       expect(patchedRecord(input).buffer.equals(reference(input)), `record ${i}`).toBe(true);
+    }
+  });
+});
+
+describe('kafkajs record batch checksum (patched)', () => {
+  it('is the native CRC-32C', () => {
+    expect(readFileSync(require.resolve('kafkajs/src/protocol/recordBatch/crc32C'), 'utf8')).toContain("require('@node-rs/crc32')");
+  });
+
+  it.each([
+    ['empty', Buffer.alloc(0), 0],
+    ['"123456789" (the CRC-32C check value)', Buffer.from('123456789'), 0xe3069283],
+  ])('%s: %s', (_name, bytes, expected) => expect(patchedCrc(bytes)).toBe(expected));
+
+  it('equals kafkajs\'s JavaScript CRC-32C over varied sizes and contents, as an unsigned 32-bit number', () => {
+    for (let n = 1; n < 70_000; n = Math.ceil(n * 1.7)) {
+      const bytes = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) bytes[i] = (i * 2654435761 + n) >>> 24;
+      expect(patchedCrc(bytes), `${n} bytes`).toBe(javascriptCrc(bytes));
+      expect(patchedCrc(bytes.subarray(1)), `${n - 1} bytes at an offset`).toBe(javascriptCrc(bytes.subarray(1)));
     }
   });
 });
