@@ -5,16 +5,13 @@
  * run is in pipeline.test.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixture, type SimFixture } from '../../harness/sim-fixture.ts';
-import { cliEnv, runDynsync, type CliResult } from '../cli/cli-harness.ts';
-import { testMongo, uniqueName } from '../support/servers.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runDynsync, type CliResult } from '../cli/cli-harness.ts';
+import { env, fx, state, useCliFixture } from '../cli/cli-fixture.ts';
+import { uniqueName } from '../support/servers.ts';
 import { findSecrets } from './secret-scan.ts';
 
-let fx: SimFixture;
-let env: Record<string, string>;
-let mongo: MongoClient;
+useCliFixture(20);
 const outputs: string[] = [];
 const wrongSecret = `wrong-${randomBytes(12).toString('hex')}`;
 
@@ -26,23 +23,11 @@ const dynsync = async (args: string[], e: Record<string, string | undefined>, st
   outputs.push(r.stdout, r.stderr);
   return r;
 };
-const state = () => mongo.db(env.DYNSYNC_STATE_DB);
 const stored = async (name: string) => ({
   connection: await state().collection('connections').findOne({ _id: name as never }),
   secrets: await state().collection('secrets').find({ connectionId: name }).sort({ _id: 1 }).toArray(),
 });
 const name = () => uniqueName('cred').replace('-', '');
-
-beforeAll(async () => {
-  fx = await startFixture({ rows: 20 });
-  env = cliEnv(fx.sim);
-  mongo = await testMongo();
-});
-
-afterAll(async () => {
-  await mongo?.close();
-  await fx?.sim.close();
-});
 
 describe('credentials: dynsync connect refuses and stores nothing', () => {
   it.each<[string, () => { args: string[]; stdin: string; env?: Record<string, string | undefined> }, number, RegExp]>([

@@ -1,5 +1,6 @@
 /**
- * The setup shared by the CLI test files that connect to the simulator (connect.test.ts, sync-runs.test.ts): the
+ * The setup shared by the CLI test files that connect to the simulator (connect.test.ts, sync-runs.test.ts and
+ * test/bad-input/credentials.test.ts): the
  * in-process simulator, the CLI's environment (cli-harness.ts, a fresh key and state database) and a client of the
  * test store. {@link useCliFixture} starts them before the file's tests and closes them after; the exported bindings
  * are set by its beforeAll (one fixture per test file).
@@ -14,10 +15,10 @@ export let fx: SimFixture;
 export let env: Record<string, string>;
 let mongo: MongoClient;
 
-/** Starts the simulator (50 rows a table) and the store client before the tests of the calling file. */
-export function useCliFixture(): void {
+/** Starts the simulator (`rows` rows a table) and the store client before the tests of the calling file. */
+export function useCliFixture(rows = 50): void {
   beforeAll(async () => {
-    fx = await startFixture({ rows: 50 });
+    fx = await startFixture({ rows });
     env = cliEnv(fx.sim);
     mongo = await testMongo();
   });
