@@ -1,5 +1,6 @@
 /** Coordinator process: wiring only. */
 import { randomBytes } from 'node:crypto';
+import type { MongoClient } from 'mongodb';
 import { hostname } from 'node:os';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-codec.ts';
@@ -21,7 +22,7 @@ import { startCoordinatorService } from './coordinator-service.ts';
 import { createDataverseAccess } from './dataverse-access.ts';
 import { createCoordinatorMetrics } from './metrics.ts';
 import { reconcileDeletes } from './reconciler.ts';
-import { RunActions, topicEndOffsets } from './run-actions.ts';
+import { RunActions, topicEndOffsets, type RunActionsDeps } from './run-actions.ts';
 import { StateStore } from './state-store.ts';
 import { startStatusPageOrWarn } from './status/status-server.ts';
 import { statusAccess } from './status/status-access.ts';
@@ -37,6 +38,91 @@ const log = createLogger('coordinator', config.LOG_LEVEL);
 configOrExit(() => guardDevSwitches('coordinator', config, log));
 const metricsRegistry = createMetrics('coordinator');
 
+/** Kafka reached with the deployment's credentials, the control topics declared, and the two producers. */
+async function connectKafka(metrics: ReturnType<typeof createMetrics>) {
+  // a refused password or an untrusted certificate stops the start with one line naming the variable
+  await checkKafkaAccess('dynsync-coordinator', config.KAFKA_BROKERS, access.kafka, log);
+  await checkRegistryAccess(access.registry, log);
+  const kafka = createKafka('dynsync-coordinator', config.KAFKA_BROKERS, log, { ...access.kafka.client, retry: SERVICE_KAFKA_RETRY });
+  const admin = kafka.admin();
+  await admin.connect();
+  // the deployment's topic settings, checked against the cluster (CONFIG_INVALID naming the variable)
+  const topics = await KafkaTopics.resolve(admin, topicSettingsOf(config), log);
+  await topics.declare(topics.control());
+  const producer = createProducer(kafka, { name: 'events', log, metrics });
+  const txProducer = createProducer(kafka, {
+    name: 'run-starts',
+    log,
+    metrics,
+    transactionalId: () => `${config.COORDINATOR_GROUP_ID}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+  });
+  await Promise.all([producer.connect(), txProducer.connect()]);
+  return { kafka, admin, topics, producer, txProducer };
+}
+
+/** The run planning and decision settings of the configuration. */
+const runSettings = () => ({
+  plan: {
+    safetyLagMs: config.COORDINATOR_SAFETY_LAG_MS,
+    overlapMs: config.COORDINATOR_OVERLAP_MS,
+    targetWindows: config.COORDINATOR_WINDOWS_PER_TABLE,
+    minWindowMs: config.COORDINATOR_MIN_WINDOW_MS,
+    singleRows: config.COORDINATOR_SINGLE_TASK_ROWS,
+    windowRows: config.COORDINATOR_WINDOW_ROWS,
+    deltaRefreshMs: config.COORDINATOR_DELTA_REFRESH_MS,
+  },
+  decisions: { maxAttempts: config.COORDINATOR_MAX_ATTEMPTS, runTimeoutMs: config.COORDINATOR_RUN_TIMEOUT_MS, overlapMs: config.COORDINATOR_OVERLAP_MS },
+  deltaDeletes: config.COORDINATOR_DELTA_DELETES,
+});
+
+type KafkaParts = Awaited<ReturnType<typeof connectKafka>>;
+type RunParts = Pick<RunActionsDeps, 'codec' | 'store' | 'dataverse' | 'metrics' | 'clock'> & { mongo: MongoClient };
+
+/** The run requests, the run actions and the connection duties (schedules, reconciliation) of this coordinator. */
+function runHandling({ admin, topics, producer, txProducer }: KafkaParts, parts: RunParts) {
+  const { mongo, ...shared } = parts;
+  const { store, dataverse, metrics, clock } = shared;
+  const requests = new RunRequests(store, clock);
+  const actions = new RunActions({
+    ...shared,
+    producer,
+    txProducer,
+    log,
+    ...runSettings(),
+    // the missing table topics of a run, in one request before its tasks are published
+    createTopics: async (names) => {
+      const existing = new Set(await admin.listTopics());
+      const missing = names.filter((t) => !existing.has(t));
+      if (missing.length > 0) await topics.declare(missing.map((t) => topics.table(t)));
+    },
+    // a completed task's records must be in its table's topic before the watermark moves (forged events)
+    topicEnds: (topic) => topicEndOffsets(admin, topic),
+    // the fallback full run of a table whose delta token expired is a pending request like a command's
+    requests,
+  });
+  const reconcileDeps = {
+    db: (name: string) => mongo.db(name),
+    databasePrefix: config.DYNSYNC_DATABASE_PREFIX,
+    producer,
+    dataverse,
+    log,
+    onTombstones: (table: string, n: number) => metrics.tombstones.inc({ table }, n),
+  };
+  const duties = new ConnectionDuties({
+    admin,
+    store,
+    dataverse,
+    actions,
+    metrics,
+    log,
+    clock,
+    loaderGroupId: config.COORDINATOR_LOADER_GROUP_ID,
+    scheduleEnabled: config.COORDINATOR_SCHEDULE_ENABLED,
+    reconcile: config.COORDINATOR_RECONCILE_DELETES ? (c, run, tables) => reconcileDeletes(reconcileDeps, c, run, tables) : undefined,
+  });
+  return { requests, actions, duties };
+}
+
 await runService({
   name: 'coordinator',
   log,
@@ -47,80 +133,14 @@ await runService({
     const clock = systemClock;
     const metrics = createCoordinatorMetrics(metricsRegistry);
     const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }, log);
-    // a refused password or an untrusted certificate stops the start with one line naming the variable
-    await checkKafkaAccess('dynsync-coordinator', config.KAFKA_BROKERS, access.kafka, log);
-    await checkRegistryAccess(access.registry, log);
-    const kafka = createKafka('dynsync-coordinator', config.KAFKA_BROKERS, log, { ...access.kafka.client, retry: SERVICE_KAFKA_RETRY });
-    const admin = kafka.admin();
-    await admin.connect();
-    // the deployment's topic settings, checked against the cluster (CONFIG_INVALID naming the variable)
-    const topics = await KafkaTopics.resolve(admin, topicSettingsOf(config), log);
-    await topics.declare(topics.control());
-    const producer = createProducer(kafka, { name: 'events', log, metrics: metricsRegistry });
-    const txProducer = createProducer(kafka, {
-      name: 'run-starts',
-      log,
-      metrics: metricsRegistry,
-      transactionalId: () => `${config.COORDINATOR_GROUP_ID}-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    });
-    await Promise.all([producer.connect(), txProducer.connect()]);
+    const k = await connectKafka(metricsRegistry);
+    const { kafka, admin, producer, txProducer } = k;
     const codec = await createControlCodec(createRegistry(access.registry, { logicalTypes: avroLogicalTypes }));
     const store = new StateStore(mongo.db(config.DYNSYNC_STATE_DB));
     const connections = new ConnectionStore(mongo.db(config.DYNSYNC_STATE_DB));
     const secrets = new EncryptedSecrets(cipherFromConfig(config), new MongoSecretStore(mongo.db(config.DYNSYNC_SECRETS_DB), config.DYNSYNC_SECRETS_COLLECTION));
     const dataverse = createDataverseAccess({ connections, secrets, config, log });
-    const requests = new RunRequests(store, clock);
-    const actions = new RunActions({
-      producer,
-      txProducer,
-      codec,
-      store,
-      dataverse,
-      metrics,
-      log,
-      clock,
-      plan: {
-        safetyLagMs: config.COORDINATOR_SAFETY_LAG_MS,
-        overlapMs: config.COORDINATOR_OVERLAP_MS,
-        targetWindows: config.COORDINATOR_WINDOWS_PER_TABLE,
-        minWindowMs: config.COORDINATOR_MIN_WINDOW_MS,
-        singleRows: config.COORDINATOR_SINGLE_TASK_ROWS,
-        windowRows: config.COORDINATOR_WINDOW_ROWS,
-        deltaRefreshMs: config.COORDINATOR_DELTA_REFRESH_MS,
-      },
-      decisions: { maxAttempts: config.COORDINATOR_MAX_ATTEMPTS, runTimeoutMs: config.COORDINATOR_RUN_TIMEOUT_MS, overlapMs: config.COORDINATOR_OVERLAP_MS },
-      deltaDeletes: config.COORDINATOR_DELTA_DELETES,
-      // the missing table topics of a run, in one request before its tasks are published
-      createTopics: async (names) => {
-        const existing = new Set(await admin.listTopics());
-        const missing = names.filter((t) => !existing.has(t));
-        if (missing.length > 0) await topics.declare(missing.map((t) => topics.table(t)));
-      },
-      // a completed task's records must be in its table's topic before the watermark moves (forged events)
-      topicEnds: (topic) => topicEndOffsets(admin, topic),
-      // the fallback full run of a table whose delta token expired is a pending request like a command's
-      requests,
-    });
-    const reconcileDeps = {
-      db: (name: string) => mongo.db(name),
-      databasePrefix: config.DYNSYNC_DATABASE_PREFIX,
-      producer,
-      dataverse,
-      log,
-      onTombstones: (table: string, n: number) => metrics.tombstones.inc({ table }, n),
-    };
-    const duties = new ConnectionDuties({
-      admin,
-      store,
-      dataverse,
-      actions,
-      metrics,
-      log,
-      clock,
-      loaderGroupId: config.COORDINATOR_LOADER_GROUP_ID,
-      scheduleEnabled: config.COORDINATOR_SCHEDULE_ENABLED,
-      reconcile: config.COORDINATOR_RECONCILE_DELETES ? (c, run, tables) => reconcileDeletes(reconcileDeps, c, run, tables) : undefined,
-    });
+    const { requests, actions, duties } = runHandling(k, { codec, store, dataverse, metrics, clock, mongo });
     const service = await startCoordinatorService(
       { kafka, admin, producer, codec, store, connections, actions, duties, requests, metrics, log, clock },
       {
