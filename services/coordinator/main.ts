@@ -4,12 +4,11 @@ import type { MongoClient } from 'mongodb';
 import { hostname } from 'node:os';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-codec.ts';
-import { SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
+import { createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
-import { checkKafkaAccess, kafkaAccess } from '../shared/kafka-access.ts';
-import { checkRegistryAccess, createRegistry, registryAccess } from '../shared/registry.ts';
-import { topicSettingsOf } from '../shared/topics.ts';
+import { kafkaAccess } from '../shared/kafka-access.ts';
+import { createRegistry, registryAccess } from '../shared/registry.ts';
 import { ConnectionStore } from '../dataverse/connections/connection-store.ts';
 import { guardDevSwitches } from '../dataverse/connections/dev-switches.ts';
 import { avroLogicalTypes } from '../dataverse/mapping/logical-types.ts';
@@ -28,7 +27,7 @@ import { startStatusPageOrWarn } from './status/status-server.ts';
 import { statusAccess } from './status/status-access.ts';
 import { connectStore } from '../shared/store-client.ts';
 import { RunRequests } from './run-requests.ts';
-import { KafkaTopics } from '../shared/kafka-topics.ts';
+import { connectServiceKafka } from '../shared/service-kafka.ts';
 
 const config = configOrExit(loadCoordinatorConfig);
 // Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)
@@ -40,15 +39,7 @@ const metricsRegistry = createMetrics('coordinator');
 
 /** Kafka reached with the deployment's credentials, the control topics declared, and the two producers. */
 async function connectKafka(metrics: ReturnType<typeof createMetrics>) {
-  // a refused password or an untrusted certificate stops the start with one line naming the variable
-  await checkKafkaAccess('dynsync-coordinator', config.KAFKA_BROKERS, access.kafka, log);
-  await checkRegistryAccess(access.registry, log);
-  const kafka = createKafka('dynsync-coordinator', config.KAFKA_BROKERS, log, { ...access.kafka.client, retry: SERVICE_KAFKA_RETRY });
-  const admin = kafka.admin();
-  await admin.connect();
-  // the deployment's topic settings, checked against the cluster (CONFIG_INVALID naming the variable)
-  const topics = await KafkaTopics.resolve(admin, topicSettingsOf(config), log);
-  await topics.declare(topics.control());
+  const { kafka, admin, topics } = await connectServiceKafka('dynsync-coordinator', config, access, log);
   const producer = createProducer(kafka, { name: 'events', log, metrics });
   const txProducer = createProducer(kafka, {
     name: 'run-starts',

@@ -2,12 +2,11 @@
 import { setFlagsFromString } from 'node:v8';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-codec.ts';
-import { SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
+import { createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
-import { checkKafkaAccess, kafkaAccess } from '../shared/kafka-access.ts';
-import { checkRegistryAccess, createRegistry, registryAccess } from '../shared/registry.ts';
-import { topicSettingsOf } from '../shared/topics.ts';
+import { kafkaAccess } from '../shared/kafka-access.ts';
+import { createRegistry, registryAccess } from '../shared/registry.ts';
 import { promClientMetrics } from '../dataverse/client/client-metrics.ts';
 import { ConnectionStore } from '../dataverse/connections/connection-store.ts';
 import { guardDevSwitches } from '../dataverse/connections/dev-switches.ts';
@@ -24,7 +23,7 @@ import { TableContexts } from './table-contexts.ts';
 import { startTaskConsumer } from './task-consumer.ts';
 import { WindowExtractor } from './window-extractor.ts';
 import { connectStore } from '../shared/store-client.ts';
-import { KafkaTopics } from '../shared/kafka-topics.ts';
+import { connectServiceKafka } from '../shared/service-kafka.ts';
 
 const config = configOrExit(loadExtractorConfig);
 // Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)
@@ -46,15 +45,7 @@ await runService({
   async start() {
     const cipher = cipherFromConfig(config); // refuses to start without the encryption key
     const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 30_000 }, log);
-    // a refused password or an untrusted certificate stops the start with one line naming the variable
-    await checkKafkaAccess('dynsync-extractor', config.KAFKA_BROKERS, access.kafka, log);
-    await checkRegistryAccess(access.registry, log);
-    const kafka = createKafka('dynsync-extractor', config.KAFKA_BROKERS, log, { ...access.kafka.client, retry: SERVICE_KAFKA_RETRY });
-    const admin = kafka.admin();
-    await admin.connect();
-    // the deployment's topic settings, checked against the cluster (CONFIG_INVALID naming the variable)
-    const topics = await KafkaTopics.resolve(admin, topicSettingsOf(config), log);
-    await topics.declare(topics.control());
+    const { kafka, admin, topics } = await connectServiceKafka('dynsync-extractor', config, access, log);
     const producer = createProducer(kafka, { name: 'records', log, metrics });
     await producer.connect();
     const registry = createRegistry(access.registry, { logicalTypes: avroLogicalTypes });

@@ -1,11 +1,10 @@
 /** Loader process: wiring only. */
 import { systemClock } from '../shared/clock.ts';
-import { SERVICE_KAFKA_RETRY, createKafka, createProducer } from '../shared/kafka.ts';
+import { createProducer } from '../shared/kafka.ts';
 import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
-import { checkKafkaAccess, kafkaAccess } from '../shared/kafka-access.ts';
-import { checkRegistryAccess, createRegistry, registryAccess } from '../shared/registry.ts';
-import { topicSettingsOf } from '../shared/topics.ts';
+import { kafkaAccess } from '../shared/kafka-access.ts';
+import { createRegistry, registryAccess } from '../shared/registry.ts';
 import { avroLogicalTypes } from '../dataverse/mapping/logical-types.ts';
 import { createChunkLoader } from './chunk-loader.ts';
 import { loadLoaderConfig } from './config.ts';
@@ -14,7 +13,7 @@ import { createRecordDecoder } from './record-decoder.ts';
 import { startLoaderService } from './loader-service.ts';
 import { probeStore } from './store-writer.ts';
 import { connectStore } from '../shared/store-client.ts';
-import { KafkaTopics } from '../shared/kafka-topics.ts';
+import { connectServiceKafka } from '../shared/service-kafka.ts';
 
 const config = configOrExit(loadLoaderConfig);
 // Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)
@@ -31,15 +30,7 @@ await runService({
   async start() {
     // a short server selection so a store outage surfaces as retried STORE_UNAVAILABLE within seconds
     const mongo = await connectStore(config.MONGODB_URI, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 16 }, log);
-    // a refused password or an untrusted certificate stops the start with one line naming the variable
-    await checkKafkaAccess('dynsync-loader', config.KAFKA_BROKERS, access.kafka, log);
-    await checkRegistryAccess(access.registry, log);
-    const kafka = createKafka('dynsync-loader', config.KAFKA_BROKERS, log, { ...access.kafka.client, retry: SERVICE_KAFKA_RETRY });
-    const admin = kafka.admin();
-    await admin.connect();
-    // the deployment's topic settings, checked against the cluster (CONFIG_INVALID naming the variable)
-    const topics = await KafkaTopics.resolve(admin, topicSettingsOf(config), log);
-    await topics.declare(topics.control());
+    const { kafka, admin } = await connectServiceKafka('dynsync-loader', config, access, log);
     const dlqProducer = createProducer(kafka, { name: 'dead-letters', log, metrics });
     await dlqProducer.connect();
     const registry = createRegistry(access.registry, { logicalTypes: avroLogicalTypes });
