@@ -11,7 +11,7 @@ import { parseCommand, runKindOf, type Command } from '../contracts/command.ts';
 import { COMMANDS_TOPIC } from '../contracts/topic-names.ts';
 import type { Clock } from '../shared/clock.ts';
 import { commitAfter } from '../shared/consumer-blocks.ts';
-import { sendToDlq } from '../shared/dlq.ts';
+import { deadLetterOf, sendToDlq } from '../shared/dlq.ts';
 import { SyncError, isSyncError, toSyncError } from '../shared/errors.ts';
 import type { MessageSender } from '../shared/healing-producer.ts';
 import type { Logger } from '../shared/log.ts';
@@ -125,7 +125,7 @@ export class CommandReader {
       log.info({ partition, offset: message.offset, code: error.code }, 'command sent before this coordinator group first started, not for a connection of this deployment: skipped');
       return;
     }
-    await sendToDlq(producer, 'coordinator', [{ letter: { topic: COMMANDS_TOPIC, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers }, error }], clock.nowMs());
+    await sendToDlq(producer, 'coordinator', [{ letter: deadLetterOf(COMMANDS_TOPIC, partition, message), error }], clock.nowMs());
     metrics.commands.inc({ outcome: error.code === 'COMMAND_RATE_LIMITED' ? 'rate-limited' : 'rejected' });
     log.warn({ partition, offset: message.offset, code: error.code }, `command rejected to sync.dlq: ${error.message}`);
   }

@@ -9,7 +9,7 @@ import type { CoordinatorEvent } from '../contracts/control-messages.ts';
 import { COORDINATOR_TOPIC } from '../contracts/topic-names.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ControlCodec } from '../shared/control-codec.ts';
-import { sendToDlq } from '../shared/dlq.ts';
+import { deadLetterOf, sendToDlq } from '../shared/dlq.ts';
 import { toSyncError } from '../shared/errors.ts';
 import type { MessageSender } from '../shared/healing-producer.ts';
 import type { Logger } from '../shared/log.ts';
@@ -67,7 +67,7 @@ export class EventReader {
     } catch (err) {
       const error = toSyncError(err, 'RECORD_INVALID');
       if (error.retriable) throw error;
-      await sendToDlq(this.d.producer, 'coordinator', [{ letter: { topic: COORDINATOR_TOPIC, partition, offset: message.offset, key: message.key, value, headers: message.headers }, error }], this.d.clock.nowMs());
+      await sendToDlq(this.d.producer, 'coordinator', [{ letter: deadLetterOf(COORDINATOR_TOPIC, partition, message), error }], this.d.clock.nowMs());
       this.d.log.warn({ partition, offset: message.offset, code: error.code }, 'undecodable coordinator event sent to sync.dlq');
       return undefined;
     }

@@ -9,7 +9,7 @@ import type { Db, Document } from 'mongodb';
 import type { KafkaMessage } from 'kafkajs';
 import type { MessageSender } from '../shared/healing-producer.ts';
 import { isSyncError, toSyncError, type SyncError } from '../shared/errors.ts';
-import { sendToDlq, type DeadLetter } from '../shared/dlq.ts';
+import { deadLetterOf, sendToDlq, type DeadLetter } from '../shared/dlq.ts';
 import type { Clock } from '../shared/clock.ts';
 import { RUN_LOADS_COLLECTION, addLoads, noLoads, runLoadId, type LoadCounts, type RunLoadDoc } from '../contracts/run-loads.ts';
 import { destinationOf, type TableDestination } from './core/table-topic.ts';
@@ -103,7 +103,7 @@ export function createChunkLoader(deps: ChunkLoaderDeps) {
       } catch (err) {
         const e = toSyncError(err);
         if (e.retriable) throw e; // registry down: retry the chunk, commit nothing
-        dead.push({ letter: { topic, partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers }, error: e, runId: runIdOf(m) });
+        dead.push({ letter: deadLetterOf(topic, partition, m), error: e, runId: runIdOf(m) });
       }
     }
     return { records, dead };
@@ -137,7 +137,7 @@ export function createChunkLoader(deps: ChunkLoaderDeps) {
         const e = toSyncError(err);
         if (e.retriable) throw e;
         const m = messages.find((x) => x.offset === r.meta.offset)!;
-        const letter = { letter: { topic, partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers }, error: e, runId: String(r.meta.runId ?? ''), decoded: true };
+        const letter = { letter: deadLetterOf(topic, partition, m), error: e, runId: String(r.meta.runId ?? ''), decoded: true };
         await sendToDlq(deps.dlqProducer, 'loader', [letter], deps.clock.nowMs());
         dead.push(letter);
       }

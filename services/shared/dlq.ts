@@ -3,7 +3,7 @@
  * key, bytes and headers plus the reason, and the source partition keeps flowing. The copy is acknowledged by
  * Kafka before the source offset is committed, so nothing is lost.
  */
-import type { IHeaders } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { MessageSender } from './healing-producer.ts';
 import type { SyncError } from './errors.ts';
 import { DLQ_TOPIC } from '../contracts/topic-names.ts';
@@ -17,6 +17,11 @@ export interface DeadLetter {
   key: Buffer | null;
   value: Buffer | null;
   headers?: IHeaders;
+}
+
+/** The dead letter of `message`, read from `topic`/`partition`. */
+export function deadLetterOf(topic: string, partition: number, message: Pick<KafkaMessage, 'offset' | 'key' | 'value' | 'headers'>): DeadLetter {
+  return { topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers };
 }
 
 /**
