@@ -9,7 +9,7 @@ import { CompressionTypes } from 'kafkajs';
 import type { MessageSender } from '../shared/healing-producer.ts';
 import { isSyncError, kafkaSyncError } from '../shared/errors.ts';
 import { keyPartition } from '../shared/key-partition.ts';
-import { produceChunks } from './core/produce-chunks.ts';
+import { produceChunks, recordBytes } from './core/produce-chunks.ts';
 import type { WindowProgress } from './core/window-progress.ts';
 
 /** One table record (a null value is a tombstone); it is the producer's message itself, no copy is made. */
@@ -49,7 +49,7 @@ export class RecordSink {
    * producer is replaced by the producer itself.
    */
   async send(topic: string, partitions: number, records: readonly OutgoingRecord[], progress: WindowProgress): Promise<void> {
-    const chunks = produceChunks(records, (r) => r.key.length + (r.value?.length ?? 0), this.opts.maxBatchBytes, this.opts.maxBatchCount);
+    const chunks = produceChunks(records, recordBytes, this.opts.maxBatchBytes, this.opts.maxBatchCount);
     await Promise.all(chunks.map((chunk) => this.sendChunk(topic, partitions, chunk, progress)));
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { produceChunks } from './produce-chunks.ts';
+import { produceChunks, RECORD_OVERHEAD_BYTES, recordBytes } from './produce-chunks.ts';
 
 describe('produceChunks', () => {
   it.each([
@@ -16,5 +16,13 @@ describe('produceChunks', () => {
   it('keeps every item once, in order', () => {
     const items = Array.from({ length: 1000 }, (_, i) => (i * 7919) % 97);
     expect(produceChunks(items, (n) => n, 300, 50).flat()).toEqual(items);
+  });
+
+  it.each([
+    ['key only', { key: 'k', value: null, headers: {} }, 1],
+    ['key and value', { key: 'ab', value: Buffer.alloc(10), headers: {} }, 12],
+    ['headers count name, value and their two length varints', { key: 'k', value: Buffer.alloc(4), headers: { 'run-id': 'r1', 'source-version': Buffer.from('123') } }, 1 + 4 + (6 + 2 + 2) + (14 + 3 + 2)],
+  ] as const)('recordBytes: %s', (_name, record, payload) => {
+    expect(recordBytes(record)).toBe(RECORD_OVERHEAD_BYTES + payload);
   });
 });
