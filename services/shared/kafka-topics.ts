@@ -35,10 +35,12 @@ export function leaderlessPartitions(metadata: ITopicMetadata[], topics: readonl
 /**
  * Resolves once every partition of `topics` has a leader that answers for it, polling the metadata and the leaders'
  * offsets; a topic just created has none for a moment, and a send in that moment can break an idempotent producer's
- * sequence numbers (healing-producer.ts).
+ * sequence numbers (healing-producer.ts). Only the leaders of `fresh` topics (default: all) are asked: a topic that
+ * existed before is ready once its metadata names a leader for each partition (asking costs a ListOffsets per topic,
+ * and kafkajs's admin refreshes the metadata of every topic it has asked about so far for each new one).
  * After `timeoutMs` it rejects with KAFKA_UNAVAILABLE naming the topic and its leaderless partitions.
  */
-export async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = LEADER_WAIT_MS, pollMs = 200): Promise<void> {
+export async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = LEADER_WAIT_MS, pollMs = 200, fresh: readonly string[] = topics): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let ledSince: number | undefined;
   for (;;) {
@@ -55,7 +57,7 @@ export async function waitForLeaders(admin: Admin, topics: readonly string[], ti
       ledSince ??= Date.now();
       // the metadata can name a leader a moment before that broker acts as one: ready once each leader answers for
       // its partitions, or after a grace period (a replaced producer covers what is left)
-      if ((await leadersAnswer(admin, topics)) || Date.now() - ledSince >= LEADER_GRACE_MS) return;
+      if ((await leadersAnswer(admin, fresh)) || Date.now() - ledSince >= LEADER_GRACE_MS) return;
     } else ledSince = undefined;
     if (Date.now() >= deadline) {
       throw new SyncError(
@@ -123,12 +125,29 @@ async function withClusterReplication(admin: Admin, specs: readonly TopicSpec[])
 }
 
 /**
+ * The subset of `names` that exists: asked by name (a metadata request for those topics), and only when one of them
+ * is unknown by listing the cluster's topics, whose metadata response names every topic and partition the principal
+ * may see (with hundreds of table topics, a listing per declared table was most of the broker's CPU).
+ */
+async function existingTopics(admin: Admin, names: readonly string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [...names] });
+    if (topics.length === names.length) return new Set(topics.map((t) => t.name));
+  } catch {
+    // an unknown topic fails the whole request (UNKNOWN_TOPIC_OR_PARTITION): the listing below tells which
+  }
+  const all = new Set(await admin.listTopics());
+  return new Set(names.filter((n) => all.has(n)));
+}
+
+/**
  * Creates the topics that do not exist yet (never alters existing ones) and waits until every partition of every
  * topic, existing or new, has a leader. A spec without a replication factor or `min.insync.replicas` gets the
  * cluster's `auto` values (topics.ts `resolveReplication`). Returns the names it created.
  */
 export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], leaderWaitMs = LEADER_WAIT_MS): Promise<string[]> {
-  const existing = new Set(await admin.listTopics());
+  const existing = await existingTopics(admin, topics.map((t) => t.topic));
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length > 0) {
     try {
@@ -140,8 +159,9 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[], l
       if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
     }
   }
-  await waitForLeaders(admin, topics.map((t) => t.topic), leaderWaitMs);
-  return missing.map((t) => t.topic);
+  const created = missing.map((t) => t.topic);
+  await waitForLeaders(admin, topics.map((t) => t.topic), leaderWaitMs, undefined, created);
+  return created;
 }
 
 /** How existing topics are set up: partitions, fewest replicas, and the effective values of the configs their specs set. */
