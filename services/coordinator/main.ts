@@ -80,11 +80,11 @@ function runHandling({ admin, topics, producer, txProducer }: KafkaParts, parts:
     txProducer,
     log,
     ...runSettings(),
-    // the missing table topics of a run, in one request before its tasks are published
-    createTopics: async (names) => {
+    // the missing table topics of a run, in one request before its tasks are published, sized by their rows
+    createTopics: async (wanted) => {
       const existing = new Set(await admin.listTopics());
-      const missing = names.filter((t) => !existing.has(t));
-      if (missing.length > 0) await topics.declare(missing.map((t) => topics.table(t)));
+      const missing = wanted.filter((t) => !existing.has(t.topic));
+      if (missing.length > 0) await topics.declare(missing.map((t) => topics.table(t.topic, t.rows)));
     },
     // a completed task's records must be in its table's topic before the watermark moves (forged events)
     topicEnds: (topic) => topicEndOffsets(admin, topic),

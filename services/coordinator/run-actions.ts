@@ -16,6 +16,7 @@ import { fallbackRequestId } from './core/delta-task.ts';
 import { decide, type DecisionOptions } from './core/run-decisions.ts';
 import type { RunRequest } from './core/pending.ts';
 import { planRun, type PlanOptions } from './core/run-plan.ts';
+import { knownRows } from './core/table-sizing.ts';
 import { claimsRecords, producedProblems } from './core/produced-check.ts';
 import { foldEvent, type RunBook, type RunState, type TableRunState } from './core/run-state.ts';
 import { producedOffsets, tableResults, windowCounts } from './core/run-views.ts';
@@ -53,9 +54,16 @@ export interface RunActionsDeps {
   topicEnds?: (topic: string) => Promise<ReadonlyMap<number, number> | null>;
   /**
    * Creates the table topics among `topics` that do not exist yet (one request for a run's tables, before its tasks
-   * are published, instead of one per table in the extractor). Without it the extractor creates them (unit tests).
+   * are published, instead of one per table in the extractor), with partitions for the rows each is expected to hold
+   * (shared/topics.ts `tablePartitions`). Without it the extractor creates them (unit tests).
    */
-  createTopics?: (topics: readonly string[]) => Promise<void>;
+  createTopics?: (topics: readonly NewTableTopic[]) => Promise<void>;
+}
+
+/** A table topic a run needs, and the rows its table is known to hold (null: unknown). */
+export interface NewTableTopic {
+  topic: string;
+  rows: number | null;
 }
 
 /** The end offset (high watermark) of each partition of `topic`, for {@link RunActionsDeps.topicEnds}. */
@@ -135,7 +143,8 @@ export class RunActions {
       runId: request.requestId, kind: request.kind, connection, serverTimeMs, tracked, tables: summaries.filter((t) => wanted.includes(t.logicalName)),
     });
     const plan = planRun({ runId: request.requestId, connection: connection.id, kind: request.kind, requestedBy: request.requestedBy, serverTimeMs, tables }, this.d.plan);
-    await this.d.createTopics?.([...new Set(plan.tasks.map((t) => tableTopic(connection.id, t.table)))]);
+    const planned = new Set(plan.tasks.map((t) => t.table));
+    await this.d.createTopics?.(tables.filter((t) => planned.has(t.table)).map((t) => ({ topic: tableTopic(connection.id, t.table), rows: knownRows(t.size) })));
     const started = this.event(connection.id, request.requestId, { type: 'RunStarted', kind: request.kind, runStart: new Date(plan.runStartMs), requestedBy: request.requestedBy, tables: plan.tables });
     const taskMessages = await Promise.all(plan.tasks.map(async (t) => ({ key: t.taskId, value: await this.d.codec.encodeTask(t) })));
     const startedValue = await this.d.codec.encodeEvent(started);

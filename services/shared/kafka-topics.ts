@@ -9,7 +9,7 @@ import type { Logger } from './log.ts';
 import { classifyKafkaError } from './kafka-errors.ts';
 import { sleep } from './retry.ts';
 import {
-  controlTopics, resolveReplication, tableTopicSpec, weakerSettings, weakerTopicMessage, withReplication,
+  controlTopics, resolveReplication, tablePartitions, tableTopicSpec, weakerSettings, weakerTopicMessage, withReplication,
   type ClusterFacts, type Replication, type TopicSettings, type TopicState,
 } from './topics.ts';
 
@@ -223,9 +223,9 @@ export class KafkaTopics {
     return controlTopics(this.settings);
   }
 
-  /** A table topic. */
-  table(topic: string): TopicSpec {
-    return tableTopicSpec(topic, this.settings.partitions.table, this.settings);
+  /** A table topic, with partitions for `rows` expected rows (null or absent: unknown, the most partitions). */
+  table(topic: string, rows: number | null = null): TopicSpec {
+    return tableTopicSpec(topic, tablePartitions(rows, this.settings), this.settings);
   }
 
   /**

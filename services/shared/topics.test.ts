@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig } from './config.ts';
 import { isSyncError } from './errors.ts';
-import { DEFAULT_TOPIC_SETTINGS, TOPIC_ENV, controlTopics, resolveReplication, tableTopicSpec, topicSettingsOf, weakerSettings, withReplication, type ClusterFacts, type TopicState } from './topics.ts';
+import { DEFAULT_TOPIC_SETTINGS, TOPIC_ENV, controlTopics, resolveReplication, tablePartitions, tableTopicSpec, topicSettingsOf, weakerSettings, withReplication, type ClusterFacts, type TopicState } from './topics.ts';
 import { COMMANDS_TOPIC, COORDINATOR_TOPIC, TASKS_TOPIC } from '../contracts/topic-names.ts';
 
 const settings = (env: Record<string, string>) => topicSettingsOf(loadConfig('test', z.object(TOPIC_ENV), env));
@@ -95,6 +95,25 @@ describe('topic specs', () => {
   });
 });
 
+describe('tablePartitions', () => {
+  const settings = (table: number, rows: number) => ({ ...DEFAULT_TOPIC_SETTINGS, partitions: { ...DEFAULT_TOPIC_SETTINGS.partitions, table }, tablePartitionRows: rows });
+  it.each<[string, number | null, number, number, number]>([
+    ['an empty table', 0, 6, 10_000, 1],
+    ['a small table', 2_000, 6, 10_000, 1],
+    ['exactly one partition of rows', 10_000, 6, 10_000, 1],
+    ['one row more', 10_001, 6, 10_000, 2],
+    ['a large table: the most partitions', 5_000_000, 6, 10_000, 6],
+    ['rows unknown: the most partitions', null, 6, 10_000, 6],
+    ['sizing off (0)', 10, 6, 0, 6],
+  ])('%s', (_name, rows, most, perPartition, expected) => {
+    expect(tablePartitions(rows, settings(most, perPartition))).toBe(expected);
+  });
+
+  it('defaults to 10,000 rows per partition', () => {
+    expect(DEFAULT_TOPIC_SETTINGS.tablePartitionRows).toBe(10_000);
+  });
+});
+
 describe('weakerSettings', () => {
   const table = tableTopicSpec('dynamics.c.account', 6, withReplication(DEFAULT_TOPIC_SETTINGS, { replicationFactor: 3, minInsyncReplicas: 2 }));
   const [tasks] = controlTopics(withReplication(DEFAULT_TOPIC_SETTINGS, { replicationFactor: 3, minInsyncReplicas: 2 }));
@@ -105,7 +124,7 @@ describe('weakerSettings', () => {
     ['stronger (more partitions, replicas, longer retention)', { partitions: 12, replicationFactor: 5, configs: { 'delete.retention.ms': '-1' } }, []],
     ['one replica', { replicationFactor: 1 }, ['replication factor 1, configured 3 (KAFKA_REPLICATION_FACTOR)']],
     ['min ISR 1', { configs: { 'min.insync.replicas': '1' } }, ['min.insync.replicas 1, configured 2 (KAFKA_MIN_INSYNC_REPLICAS)']],
-    ['fewer partitions', { partitions: 2 }, ['2 partitions, configured 6 (KAFKA_TABLE_PARTITIONS)']],
+    ['with fewer partitions (sized by its rows when created)', { partitions: 1 }, []],
     ['not compacted', { configs: { 'cleanup.policy': 'delete' } }, ['cleanup.policy delete, configured compact']],
     ['tombstones kept 1 h', { configs: { 'delete.retention.ms': '3600000' } }, ['delete.retention.ms 3600000, configured 604800000 (KAFKA_TABLE_DELETE_RETENTION_MS)']],
   ])('a table topic %s', (_name, change, expected) => {

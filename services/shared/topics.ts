@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { SyncError } from './errors.ts';
-import { DLQ_TOPIC, TASKS_TOPIC, COORDINATOR_TOPIC, COMMANDS_TOPIC } from '../contracts/topic-names.ts';
+import { DLQ_TOPIC, TASKS_TOPIC, COORDINATOR_TOPIC, COMMANDS_TOPIC, TABLE_TOPIC_PATTERN } from '../contracts/topic-names.ts';
 import { type TopicSpec } from './kafka-topics.ts';
 
 
@@ -38,6 +38,11 @@ export const TOPIC_ENV = {
   KAFKA_MIN_INSYNC_REPLICAS: replicas(),
   /** Partitions of a table topic `dynamics.<connection>.<table>`: the most loaders that share one table. */
   KAFKA_TABLE_PARTITIONS: partitions(6),
+  /**
+   * Rows per partition of a new table topic: it gets ⌈expected rows / this⌉ partitions, at least 1 and at most
+   * KAFKA_TABLE_PARTITIONS (its row count unknown: KAFKA_TABLE_PARTITIONS). 0: always KAFKA_TABLE_PARTITIONS.
+   */
+  KAFKA_TABLE_PARTITION_ROWS: z.coerce.number().int().min(0).default(10_000),
   /** Partitions of `sync.tasks`: the most extractor slots that work at once (all instances together). */
   KAFKA_TASKS_PARTITIONS: partitions(12),
   /** Partitions of `sync.coordinator` and of `sync.commands` (co-partitioned: the same count): the most coordinators. */
@@ -68,6 +73,8 @@ export interface TopicSettings {
   replicationFactor: number | 'auto';
   minInsyncReplicas: number | 'auto';
   partitions: { table: number; tasks: number; coordinator: number; dlq: number };
+  /** Rows per partition of a new table topic (0: always `partitions.table`), {@link tablePartitions}. */
+  tablePartitionRows: number;
   retentionMs: { tasks: number; coordinator: number; commands: number; dlq: number };
   table: { minCompactionLagMs: number; deleteRetentionMs: number };
 }
@@ -78,6 +85,7 @@ export function topicSettingsOf(env: TopicEnv): TopicSettings {
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
     minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS,
     partitions: { table: env.KAFKA_TABLE_PARTITIONS, tasks: env.KAFKA_TASKS_PARTITIONS, coordinator: env.KAFKA_COORDINATOR_PARTITIONS, dlq: env.KAFKA_DLQ_PARTITIONS },
+    tablePartitionRows: env.KAFKA_TABLE_PARTITION_ROWS,
     retentionMs: { tasks: env.KAFKA_TASKS_RETENTION_MS, coordinator: env.KAFKA_COORDINATOR_RETENTION_MS, commands: env.KAFKA_COMMANDS_RETENTION_MS, dlq: env.KAFKA_DLQ_RETENTION_MS },
     table: { minCompactionLagMs: env.KAFKA_TABLE_MIN_COMPACTION_LAG_MS, deleteRetentionMs: env.KAFKA_TABLE_DELETE_RETENTION_MS },
   };
@@ -166,6 +174,18 @@ function deleteTopic(topic: string, numPartitions: number, retentionMs: number, 
   return { topic, numPartitions, ...rf, configEntries: [{ name: 'cleanup.policy', value: 'delete' }, { name: 'retention.ms', value: String(retentionMs) }, ...entries] };
 }
 
+/**
+ * The partitions of a new table topic expected to hold `rows` (null: unknown): one per `settings.tablePartitionRows`
+ * rows, between 1 and `settings.partitions.table`. A table of a few thousand rows needs no more than one partition,
+ * and every partition costs the broker in each fetch and metadata response: an organisation of hundreds of small
+ * tables would otherwise have thousands.
+ */
+export function tablePartitions(rows: number | null, settings: TopicSettings = DEFAULT_TOPIC_SETTINGS): number {
+  const most = settings.partitions.table;
+  if (rows === null || settings.tablePartitionRows === 0) return most;
+  return Math.max(1, Math.min(most, Math.ceil(rows / settings.tablePartitionRows)));
+}
+
 /** Topic settings of a table topic: a compacted changelog keyed by record id. */
 export function tableTopicSpec(topic: string, numPartitions = DEFAULT_TOPIC_SETTINGS.partitions.table, settings: TopicSettings = DEFAULT_TOPIC_SETTINGS): TopicSpec {
   const { entries, ...rf } = replicationOf(settings);
@@ -228,7 +248,8 @@ export function weakerSettings(spec: TopicSpec, actual: TopicState): string[] {
     const v = variableOf(spec.topic, setting);
     out.push(v ? `${text} (${v})` : text);
   };
-  if (spec.numPartitions !== undefined && actual.partitions < spec.numPartitions) named('partitions', `${actual.partitions} partitions, configured ${spec.numPartitions}`);
+  // a table topic's partitions are sized by its rows when it is created (tablePartitions): fewer is not weaker
+  if (spec.numPartitions !== undefined && actual.partitions < spec.numPartitions && !TABLE_TOPIC_PATTERN.test(spec.topic)) named('partitions', `${actual.partitions} partitions, configured ${spec.numPartitions}`);
   if (spec.replicationFactor !== undefined && actual.replicationFactor < spec.replicationFactor) named('replicas', `replication factor ${actual.replicationFactor}, configured ${spec.replicationFactor}`);
   for (const { name, value: wanted } of spec.configEntries ?? []) {
     const have = actual.configs[name];

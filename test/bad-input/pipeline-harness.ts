@@ -166,7 +166,7 @@ export async function startPipeline(): Promise<Pipeline> {
   };
   const services = {
     loader: capture(startService('loader', { ...base, ...servers.principalEnv('loader'), LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${mine}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000' })),
-    extractor: capture(startService('extractor', { ...runtime, ...servers.principalEnv('extractor'), EXTRACTOR_GROUP_ID: `dynsync-extractor-badinput-${suffix}`, EXTRACTOR_CONNECTIONS: `^${mine}$`, EXTRACTOR_OPS_PORT: '0', KAFKA_TABLE_PARTITIONS: '2', EXTRACTOR_SLOTS: '2', EXTRACTOR_SESSION_TIMEOUT_MS: '10000', DATAVERSE_PAGE_SIZE: '100' })),
+    extractor: capture(startService('extractor', { ...runtime, ...servers.principalEnv('extractor'), EXTRACTOR_GROUP_ID: `dynsync-extractor-badinput-${suffix}`, EXTRACTOR_CONNECTIONS: `^${mine}$`, EXTRACTOR_OPS_PORT: '0', KAFKA_TABLE_PARTITIONS: '2', KAFKA_TABLE_PARTITION_ROWS: '0', EXTRACTOR_SLOTS: '2', EXTRACTOR_SESSION_TIMEOUT_MS: '10000', DATAVERSE_PAGE_SIZE: '100' })),
     coordinator: capture(startService('coordinator', {
       ...runtime, ...servers.principalEnv('coordinator'), COORDINATOR_GROUP_ID: `dynsync-coordinator-badinput-${suffix}`, COORDINATOR_LOADER_GROUP_ID: loaderGroup, COORDINATOR_OPS_PORT: '0', COORDINATOR_STATUS_PORT: '0',
       COORDINATOR_SCHEDULE_ENABLED: 'false', COORDINATOR_TICK_MS: '500', COORDINATOR_WINDOWS_PER_TABLE: '2', COORDINATOR_MAX_ATTEMPTS: '3',

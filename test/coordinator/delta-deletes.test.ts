@@ -115,7 +115,7 @@ describe('deletes captured by incremental runs through delta links', { timeout: 
     const loaderGroup = uniqueName('delta-loader');
     services.push(
       startService('loader', { ...env, LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${connection}\\.`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '500' }),
-      startService('extractor', { ...env, EXTRACTOR_GROUP_ID: uniqueName('delta-extractor'), EXTRACTOR_CONNECTIONS: `^${connection}$`, EXTRACTOR_OPS_PORT: '0', EXTRACTOR_SLOTS: '2', KAFKA_TABLE_PARTITIONS: '2' }),
+      startService('extractor', { ...env, EXTRACTOR_GROUP_ID: uniqueName('delta-extractor'), EXTRACTOR_CONNECTIONS: `^${connection}$`, EXTRACTOR_OPS_PORT: '0', EXTRACTOR_SLOTS: '2', KAFKA_TABLE_PARTITIONS: '2', KAFKA_TABLE_PARTITION_ROWS: '0' }),
       startService('coordinator', { ...env, COORDINATOR_GROUP_ID: uniqueName('delta-coordinator'), COORDINATOR_LOADER_GROUP_ID: loaderGroup, COORDINATOR_OPS_PORT: '0',
         COORDINATOR_STATUS_PORT: '0', COORDINATOR_SCHEDULE_ENABLED: 'false', COORDINATOR_TICK_MS: '300', COORDINATOR_WINDOWS_PER_TABLE: '2' }),
     );

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MongoClient } from 'mongodb';
 import { runDemo, type DemoResult } from '../../infra/demo/run-demo.ts';
 import { matches } from '../../harness/ground-truth.ts';
-import { testMongo } from '../support/servers.ts';
+import { testKafka, testMongo } from '../support/servers.ts';
+import { TABLE_TOPIC_PATTERN, connectionTopicPrefix } from '../../services/contracts/topic-names.ts';
 
 // The whole product on the real servers: simulator → coordinator → extractor → Kafka → loader → MongoDB,
 // driven through the CLI (OAuth authorization-code connect, resync, sync), with the demo's verification.
@@ -46,5 +47,18 @@ describe('pipeline end to end', { timeout: 900_000 }, () => {
     expect(marks.length).toBeGreaterThanOrEqual(5);
     for (const m of marks) expect((m.watermark as Date).getTime()).toBe(last.runStart.getTime());
     expect(result.nonGetRequests).toBe(0);
+  });
+
+  it('creates each table topic with partitions for its rows: one for a table under KAFKA_TABLE_PARTITION_ROWS (10,000)', async () => {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const names = (await admin.listTopics()).filter((t) => t.startsWith(connectionTopicPrefix(result.connection)) && TABLE_TOPIC_PATTERN.test(t));
+      expect(names.length).toBeGreaterThanOrEqual(5);
+      const { topics } = await admin.fetchTopicMetadata({ topics: names });
+      expect(Object.fromEntries(topics.map((t) => [t.name, t.partitions.length]))).toEqual(Object.fromEntries(names.map((n) => [n, 1])));
+    } finally {
+      await admin.disconnect();
+    }
   });
 });

@@ -66,7 +66,7 @@ describe('three loaders on a table topic with six partitions', { timeout: 900_00
       KAFKA_BROKERS: servers.brokers().join(','), SCHEMA_REGISTRY_URL: servers.registryUrl(), MONGODB_URI: servers.mongoUri(),
       DYNSYNC_ENCRYPTION_KEY: randomBytes(32).toString('base64'), DYNSYNC_STATE_DB: `state_${connection}`, DYNSYNC_SECRETS_DB: `state_${connection}`,
       DYNSYNC_DEV_ORIGINS: sim.orgUrl, DYNSYNC_DEV_AUTHORITY: sim.orgUrl, DYNSYNC_DEV_CA_PATH: sim.caCertPath,
-      KAFKA_TABLE_PARTITIONS: '6',
+      KAFKA_TABLE_PARTITIONS: '6', KAFKA_TABLE_PARTITION_ROWS: '0',
     };
     await dynsync(['connect', '--name', connection, '--org', sim.orgUrl, '--tenant', sim.tenantId, '--client-id', sim.clientId,
       '--client-secret', sim.clientSecret, '--flow', 'client-credentials', '--tables', 'account'], env);

@@ -86,6 +86,16 @@ describe('topic settings on the local broker', () => {
     expect(log.warnings).toEqual([]);
   });
 
+  it('a new table topic gets partitions for its expected rows, at most KAFKA_TABLE_PARTITIONS', async () => {
+    const topics = await KafkaTopics.resolve(admin, settings({ KAFKA_REPLICATION_FACTOR: '1', KAFKA_MIN_INSYNC_REPLICAS: '1', KAFKA_TABLE_PARTITIONS: '4', KAFKA_TABLE_PARTITION_ROWS: '1000' }));
+    const tag = uniqueName('it_sized').replace(/-/g, '_');
+    const specs = [topics.table(tableTopic(tag, 'small'), 800), topics.table(tableTopic(tag, 'middle'), 2_500), topics.table(tableTopic(tag, 'large'), 1_000_000), topics.table(tableTopic(tag, 'unknown'), null)];
+    created.push(...specs.map((s) => s.topic));
+    await topics.declare(specs);
+    const partitions = await Promise.all(specs.map(async (s) => (await describeTopic(s.topic)).partitions));
+    expect(partitions).toEqual([1, 3, 4, 4]);
+  });
+
   it('an existing topic weaker than configured is reported once, by variable, and never changed', async () => {
     const topic = tableTopic(uniqueName('it_weak').replace(/-/g, '_'), 'contact');
     created.push(topic);
@@ -96,14 +106,14 @@ describe('topic settings on the local broker', () => {
     const topics = await KafkaTopics.resolve(admin, settings({}), log);
     const { created: made, weaker } = await topics.declare([topics.table(topic)]);
     expect(made).toEqual([]);
+    // its partitions are not compared: a table topic's partitions are sized by its rows (tablePartitions)
     expect(weaker[topic]).toEqual([
-      '2 partitions, configured 6 (KAFKA_TABLE_PARTITIONS)',
       'cleanup.policy delete, configured compact',
       'min.compaction.lag.ms 0, configured 3600000 (KAFKA_TABLE_MIN_COMPACTION_LAG_MS)', // the broker's defaults
       'delete.retention.ms 86400000, configured 604800000 (KAFKA_TABLE_DELETE_RETENTION_MS)',
     ]);
     expect(log.warnings).toHaveLength(1);
-    expect(log.warnings[0]!.msg).toMatch(new RegExp(`^Kafka topic ${topic.replace(/\./g, '\\.')} is weaker than configured: 2 partitions, configured 6 \\(KAFKA_TABLE_PARTITIONS\\); cleanup.policy delete, configured compact; .*\\. Existing topics are never changed by dynsync`));
+    expect(log.warnings[0]!.msg).toMatch(new RegExp(`^Kafka topic ${topic.replace(/\./g, '\\.')} is weaker than configured: cleanup.policy delete, configured compact; .*\\. Existing topics are never changed by dynsync`));
     // a second run's context: neither compared nor reported again
     expect(await topics.declare([topics.table(topic)])).toEqual({ created: [], weaker: {} });
     expect(log.warnings).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkAgeMs, linkClean, linkCovers, trackedWork, windowWork, type RangeRows } from './table-sizing.ts';
+import { knownRows, linkAgeMs, linkClean, linkCovers, trackedWork, windowWork, type RangeRows } from './table-sizing.ts';
 
 const opts = { singleRows: 5000, windowRows: 4000, targetWindows: 16 };
 const H = 3_600_000;
@@ -13,6 +13,16 @@ const linkAt = (ms: number) => {
   return `https://org/api/data/v9.2/accounts?$select=accountid&$deltatoken=${encodeURIComponent(token)}`;
 };
 const BAD_LINK = 'https://org/api/data/v9.2/accounts?$deltatoken=nope';
+
+describe('knownRows (sizes a new table topic)', () => {
+  it.each<[string, RangeRows | undefined, number | null]>([
+    ['an estimate', { kind: 'estimate', rows: 2000 }, 2000],
+    ['an exact count', { kind: 'count', rows: 12, capped: false }, 12],
+    ['a capped count is a lower bound: unknown', { kind: 'count', rows: 5000, capped: true }, null],
+    ['nothing known', { kind: 'unknown' }, null],
+    ['no size', undefined, null],
+  ])('%s', (_n, rows, want) => expect(knownRows(rows)).toBe(want));
+});
 
 describe('windowWork', () => {
   it.each<[string, RangeRows, ReturnType<typeof windowWork>]>([

@@ -40,6 +40,12 @@ export interface SizingOptions {
   targetWindows: number;
 }
 
+/** The rows a range is known to hold, null when unknown or only a lower bound (a capped count): sizes a new table topic. */
+export function knownRows(rows: RangeRows | undefined): number | null {
+  if (rows === undefined || rows.kind === 'unknown' || (rows.kind === 'count' && rows.capped)) return null;
+  return rows.rows;
+}
+
 /** The windows of a range from what is known of its rows. */
 export function windowWork(rows: RangeRows, opts: SizingOptions): WindowWork {
   const single = Math.min(opts.singleRows, COUNT_CAP);

@@ -86,7 +86,7 @@ export class FaultPipeline {
       }), this.logDir),
       extractor: new SupervisedService('extractor', own({
         EXTRACTOR_GROUP_ID: `faults-extractor-${this.tag}`, EXTRACTOR_OPS_PORT: '0', EXTRACTOR_CONNECTIONS: `^${this.tag}`,
-        EXTRACTOR_SESSION_TIMEOUT_MS: '6000', KAFKA_TABLE_PARTITIONS: '3',
+        EXTRACTOR_SESSION_TIMEOUT_MS: '6000', KAFKA_TABLE_PARTITIONS: '3', KAFKA_TABLE_PARTITION_ROWS: '0',
       }), this.logDir),
       loader: new SupervisedService('loader', own({
         LOADER_GROUP_ID: loaderGroup, LOADER_TOPIC_PATTERN: `^dynamics\\.${this.tag}`, LOADER_OPS_PORT: '0', LOADER_TOPIC_REFRESH_MS: '1000',
