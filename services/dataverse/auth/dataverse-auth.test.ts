@@ -73,6 +73,22 @@ describe('DataverseAuth, client credentials', () => {
     expect(JSON.stringify(doc)).not.toContain('at-1');
   });
 
+  it('holds the token while it has more than 5 minutes left: the sealed cache is not read again for each request', async () => {
+    fakeEntra((_f, n) => ({ status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: `at-${n}` } }));
+    const store = new MemorySecretStore();
+    const get = store.get.bind(store);
+    let reads = 0;
+    store.get = (...args: Parameters<typeof get>) => ((reads += 1), get(...args));
+    const { a } = auth('client-credentials', store);
+    expect(await a.getToken()).toBe('at-0');
+    const afterFirst = reads;
+    for (let i = 0; i < 5; i++) expect(await a.getToken()).toBe('at-0');
+    expect(reads).toBe(afterFirst);
+    a.invalidate();
+    expect(await a.getToken()).toBe('at-1');
+    expect(reads).toBeGreaterThan(afterFirst);
+  });
+
   it('shares one acquisition between concurrent callers', async () => {
     const forms = fakeEntra((_f, n) => ({ status: 200, body: { token_type: 'Bearer', expires_in: 3599, access_token: `at-${n}` } }));
     const { a } = auth('client-credentials');

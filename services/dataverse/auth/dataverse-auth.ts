@@ -3,7 +3,8 @@
  *  - `client-credentials`: an application user, scope `<orgUrl>/.default`;
  *  - `delegated`: the seed's flow, authorization code with PKCE (scope `<orgUrl>/.default` + `offline_access`),
  *    after which the refresh token in the encrypted cache keeps syncs running unattended (silent acquisition).
- * msal refreshes a cached token that expires within 5 minutes; {@link DataverseAuth.invalidate} forces a refresh
+ * msal refreshes a cached token that expires within 5 minutes, and the last token is held in memory until then;
+ * {@link DataverseAuth.invalidate} forces a refresh
  * (used once after a 401). All HTTP goes through {@link UndiciNetworkClient} (same pool and CA as Dataverse);
  * every failure is classified by auth-error-classifier.ts, with the OpenID configuration failure msal drops (so an
  * unknown tenant is AUTH_INVALID_CLIENT, not an outage).
@@ -20,6 +21,9 @@ import { classifyAuthError, type AuthPhase } from './auth-error-classifier.ts';
 import { resolveAuthority } from './authority.ts';
 import { EncryptedCachePlugin } from './encrypted-cache-plugin.ts';
 import { UndiciNetworkClient } from './undici-network-client.ts';
+
+/** A token is refreshed once it has less than this left (msal's own margin). */
+const TOKEN_MARGIN_MS = 5 * 60_000;
 
 /** Which OAuth flow a connection uses. */
 export type AuthFlow = 'client-credentials' | 'delegated';
@@ -76,6 +80,11 @@ export class DataverseAuth implements TokenProvider {
    */
   private silentScopes: string[];
   private forceRefresh = false;
+  /**
+   * The last token and its expiry, returned while it has more than {@link TOKEN_MARGIN_MS} left: asking msal reads and
+   * decrypts the sealed cache from the store each time (one read per Dataverse request otherwise).
+   */
+  private held: { token: string; expiresAtMs: number } | undefined;
   private inflight: Promise<string> | undefined;
   private inflightForced = false;
 
@@ -108,6 +117,7 @@ export class DataverseAuth implements TokenProvider {
    * acquisition. Throws a classified SyncError (e.g. AUTH_INVALID_CLIENT, AUTH_CONSENT_REVOKED).
    */
   getToken(): Promise<string> {
+    if (!this.forceRefresh && this.held && this.held.expiresAtMs - Date.now() > TOKEN_MARGIN_MS) return Promise.resolve(this.held.token);
     // Share an acquisition in flight, unless the token was invalidated after it started (it may return that token).
     if (this.inflight && (!this.forceRefresh || this.inflightForced)) return this.inflight;
     const forced = this.forceRefresh;
@@ -123,6 +133,7 @@ export class DataverseAuth implements TokenProvider {
   /** The last token was rejected: the next {@link DataverseAuth.getToken} bypasses the cache. */
   invalidate(): void {
     this.forceRefresh = true;
+    this.held = undefined;
   }
 
   /**
@@ -176,6 +187,7 @@ export class DataverseAuth implements TokenProvider {
       throw this.classify(err, phase);
     }
     if (!result?.accessToken) throw new SyncError('AUTH_FAILED', `the identity provider returned no access token for ${this.opts.org.orgUrl}`);
+    this.held = { token: result.accessToken, expiresAtMs: result.expiresOn?.getTime() ?? 0 };
     return result.accessToken;
   }
 
