@@ -21,6 +21,9 @@ import type { RunActions } from './run-actions.ts';
 import type { StateStore } from './state-store.ts';
 import type { RunDoc } from '../contracts/run-document.ts';
 
+/** A connection's pending requests and schedule bookkeeping (StateStore.requestsOf). */
+type Requests = Awaited<ReturnType<StateStore['requestsOf']>>;
+
 /** Dependencies and settings. */
 export interface ConnectionDutiesDeps {
   admin: Admin;
@@ -50,11 +53,12 @@ export class ConnectionDuties {
     await this.dispatch(await this.d.dataverse.connection(connectionId), book);
   }
 
-  private async dispatch(connection: Connection, book: RunBook): Promise<void> {
+  /** Starts the next pending run of `connection` (its requests `known` when just read) if its tables are free. */
+  private async dispatch(connection: Connection, book: RunBook, known?: Requests): Promise<void> {
     const now = this.d.clock.nowMs();
     const wait = this.backoff.get(connection.id);
     if (wait && wait.untilMs > now) return;
-    const st = await this.d.store.requestsOf(connection.id);
+    const st = known ?? (await this.d.store.requestsOf(connection.id));
     const busy = new Set<string>();
     for (const run of book.runs.values()) if (run.connection === connection.id && run.status === 'running') for (const t of run.tables.keys()) busy.add(t);
     const { start, pending } = takeStartable(st.pending, busy);
@@ -77,8 +81,9 @@ export class ConnectionDuties {
   /** Schedule evaluation and dispatch for one owned connection. */
   async tick(connection: Connection, book: RunBook): Promise<void> {
     try {
+      // one read of the connection's requests per tick, for the schedule and the dispatch
+      let st = await this.d.store.requestsOf(connection.id);
       if (this.d.scheduleEnabled) {
-        const st = await this.d.store.requestsOf(connection.id);
         const { due, lastFired } = dueTriggers(connection.schedule, st.lastFired, this.d.clock.nowMs());
         if (JSON.stringify(lastFired) !== JSON.stringify(st.lastFired)) {
           let pending = st.pending;
@@ -90,10 +95,11 @@ export class ConnectionDuties {
             recent.push(requestId);
             this.d.log.info({ connection: connection.id, kind, fireAt: new Date(fireMs).toISOString() }, 'scheduled run due');
           }
-          await this.d.store.saveRequests(connection.id, { pending, lastFired, recent }, this.d.clock.nowMs());
+          st = { pending, lastFired, recent };
+          await this.d.store.saveRequests(connection.id, st, this.d.clock.nowMs());
         }
       }
-      await this.dispatch(connection, book);
+      await this.dispatch(connection, book, st);
     } catch (err) {
       this.d.log.warn({ connection: connection.id, err: toSyncError(err).toJSON() }, 'connection tick failed');
     }
