@@ -10,7 +10,8 @@
  *  - an incremental with no change at the source (`dynsync sync`, the source clock moved past the safety lag): seconds
  *    from the command until loaded, Dataverse requests, tasks;
  *  - each service's peak resident memory (VmHWM).
- * The connection's table topics are deleted at the end (500 topics would otherwise stay on the shared broker).
+ * The run has a state DB of its own (dropped at the end) and the connection's table topics are deleted at the end (500
+ * topics would otherwise stay on the shared broker).
  *
  *   npx node bench/many-tables.ts [--tables 500] [--max-rows 2000]
  */
@@ -156,8 +157,10 @@ export async function benchManyTables(opts: { tables?: number; maxRows?: number;
   const agent = createHttpAgent({ connections: 4, caPem: readCaCertificate(sim.caCertPath) });
   const mongo = await new MongoClient(servers.mongoUri).connect();
   const tables = Array.from({ length: count }, (_, k) => generatedTableName(k + 1));
-  const env = serviceEnv(servers, sim);
   const connection = `benchmany${randomBytes(3).toString('hex')}`;
+  // a state DB of its own: the coordinator's tick reads every connection of its state DB, and the shared one holds
+  // the connections of every earlier bench and demo (their simulators gone), which the numbers must not depend on
+  const env = { ...serviceEnv(servers, sim), DYNSYNC_STATE_DB: `${connection}_state` };
   let pipeline: Pipeline | undefined;
   try {
     const truthRows = (await stats(agent, sim)).rows;
@@ -212,6 +215,7 @@ export async function benchManyTables(opts: { tables?: number; maxRows?: number;
   } finally {
     await pipeline?.stop();
     await deleteTopics(servers, connection).catch((err: unknown) => say(`could not delete the bench topics: ${(err as Error).message}`));
+    await mongo.db(env.DYNSYNC_STATE_DB).dropDatabase().catch((err: unknown) => say(`could not drop the bench state DB: ${(err as Error).message}`));
     await agent.close();
     await mongo.close();
     await sim.close();
