@@ -9,7 +9,9 @@
  *    (the extractor's `dynsync_extractor_tasks_total` by outcome), MongoDB verified against the simulator;
  *  - an incremental with no change at the source (`dynsync sync`, the source clock moved past the safety lag): seconds
  *    from the command until loaded, Dataverse requests, tasks;
- *  - each service's peak resident memory (VmHWM).
+ *  - each service's peak resident memory (VmHWM);
+ *  - the share of the machine's CPU time the host took during the full sync (`steal`: on a shared virtual machine the
+ *    stage's seconds depend on it).
  * The run has a state DB of its own (dropped at the end) and the connection's table topics are deleted at the end (500
  * topics would otherwise stay on the shared broker).
  *
@@ -53,7 +55,14 @@ export interface ManyTablesRun {
 export interface ManyTablesBench {
   readonly tables: number;
   readonly rows: number;
-  readonly full: ManyTablesRun & { readonly cpuMillisPerTask: number; readonly cpuMicrosPerRow: number; readonly cpuSeconds: number; readonly ok: boolean };
+  readonly full: ManyTablesRun & {
+    readonly cpuMillisPerTask: number;
+    readonly cpuMicrosPerRow: number;
+    readonly cpuSeconds: number;
+    readonly ok: boolean;
+    /** Share of the machine's CPU time the virtual machine's host took during the full sync (`steal`, /proc/stat), %. */
+    readonly stealPercent: number;
+  };
   /** CPU seconds of each service over both runs (user + system). */
   readonly cpuSeconds: Record<string, number>;
   readonly incremental: ManyTablesRun;
@@ -72,6 +81,12 @@ async function stats(agent: Agent, sim: SimulatorHandle): Promise<SimStats> {
   const body = (await res.body.json()) as { requests: { dataRequests: number; byKind: Record<string, number>; throttled: number }; tables: Record<string, { rows: number }> };
   const rows = Object.fromEntries(Object.entries(body.tables).map(([t, v]) => [t, v.rows]));
   return { dataRequests: body.requests.dataRequests, byKind: body.requests.byKind, throttled: body.requests.throttled, rows };
+}
+
+/** The machine's CPU time counters (/proc/stat `cpu` line): all of them summed, and steal. */
+function machineTicks(): { total: number; steal: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
 }
 
 /** User + system CPU seconds of a process (all its threads). */
@@ -175,9 +190,12 @@ export async function benchManyTables(opts: { tables?: number; maxRows?: number;
     say('full sync');
     const cpuAtStart = pipeline.services.map((svc) => cpuSeconds(svc.child.pid));
     const cpu0 = cpuSeconds(extractor.child.pid);
+    const ticks0 = machineTicks();
     const full = await timed(state, connection, 'full', env, agent, sim, pipeline, say);
     const cpu = cpuSeconds(extractor.child.pid) - cpu0;
-    say(`full sync: extracted ${full.result.extractedSeconds} s, loaded ${full.result.loadedSeconds} s, ${full.result.requests} requests (${full.result.requestsUntilExtracted} until extracted, ${full.result.throttled} throttled), ${full.result.tasks} tasks, extractor CPU ${cpu.toFixed(1)} s`);
+    const ticks1 = machineTicks();
+    const stealPercent = Number(((100 * (ticks1.steal - ticks0.steal)) / Math.max(1, ticks1.total - ticks0.total)).toFixed(1));
+    say(`full sync: extracted ${full.result.extractedSeconds} s, loaded ${full.result.loadedSeconds} s, ${full.result.requests} requests (${full.result.requestsUntilExtracted} until extracted, ${full.result.throttled} throttled), ${full.result.tasks} tasks, extractor CPU ${cpu.toFixed(1)} s, ${stealPercent} % of the CPU taken by the host (steal)`);
     say('verifying MongoDB against the simulator');
     const db = mongo.db(`dynsync_${connection}`);
     const verdicts = [];
@@ -207,6 +225,7 @@ export async function benchManyTables(opts: { tables?: number; maxRows?: number;
         cpuMillisPerTask: Number(((cpu * 1000) / Math.max(1, full.result.tasks)).toFixed(2)),
         cpuMicrosPerRow: Number(((cpu * 1e6) / Math.max(1, full.result.records)).toFixed(1)),
         ok: bad.length === 0,
+        stealPercent,
       },
       incremental: incremental.result,
       cpuSeconds: serviceCpu,
