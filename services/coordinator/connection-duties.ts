@@ -18,11 +18,8 @@ import { dueTriggers } from './core/schedule.ts';
 import type { DataverseAccess } from './dataverse-access.ts';
 import type { CoordinatorMetrics } from './metrics.ts';
 import type { RunActions } from './run-actions.ts';
-import type { StateStore } from './state-store.ts';
+import type { ConnectionRequests, StateStore } from './state-store.ts';
 import type { RunDoc } from '../contracts/run-document.ts';
-
-/** A connection's pending requests and schedule bookkeeping (StateStore.requestsOf). */
-type Requests = Awaited<ReturnType<StateStore['requestsOf']>>;
 
 /** Dependencies and settings. */
 export interface ConnectionDutiesDeps {
@@ -54,7 +51,7 @@ export class ConnectionDuties {
   }
 
   /** Starts the next pending run of `connection` (its requests `known` when just read) if its tables are free. */
-  private async dispatch(connection: Connection, book: RunBook, known?: Requests): Promise<void> {
+  private async dispatch(connection: Connection, book: RunBook, known?: ConnectionRequests): Promise<void> {
     const now = this.d.clock.nowMs();
     const wait = this.backoff.get(connection.id);
     if (wait && wait.untilMs > now) return;

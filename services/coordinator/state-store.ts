@@ -46,6 +46,14 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   );
 }
 
+/** A connection's pending run requests and schedule bookkeeping (collection `run_requests`). */
+export interface ConnectionRequests {
+  pending: Pending;
+  lastFired: LastFired;
+  /** Request ids seen lately (a repeated command or schedule slot is not queued twice). */
+  recent: string[];
+}
+
 /** The coordinator's state store. */
 export class StateStore {
   private readonly db: Db;
@@ -268,13 +276,13 @@ export class StateStore {
   }
 
   /** The pending requests and schedule bookkeeping of a connection. */
-  async requestsOf(connection: string): Promise<{ pending: Pending; lastFired: LastFired; recent: string[] }> {
+  async requestsOf(connection: string): Promise<ConnectionRequests> {
     const doc = await call('read requests', () => this.requests.findOne({ _id: connection }));
     return { pending: doc?.pending ?? NO_PENDING, lastFired: doc?.lastFired ?? {}, recent: doc?.recent ?? [] };
   }
 
   /** Replaces the pending requests and schedule bookkeeping of a connection. */
-  async saveRequests(connection: string, state: { pending: Pending; lastFired: LastFired; recent: string[] }, nowMs: number): Promise<void> {
+  async saveRequests(connection: string, state: ConnectionRequests, nowMs: number): Promise<void> {
     const doc = { pending: state.pending, lastFired: state.lastFired, recent: state.recent.slice(-200), updatedAt: new Date(nowMs) };
     await call('save requests', () => this.requests.replaceOne({ _id: connection }, doc, { upsert: true }));
   }
