@@ -229,13 +229,22 @@ export class KafkaTopics {
   }
 
   /**
+   * Creates the missing topics among `specs` and waits for the leaders of all of them, without comparing existing ones
+   * (ensureTopics); returns the names it created.
+   */
+  async create(specs: readonly TopicSpec[], leaderWaitMs = LEADER_WAIT_MS): Promise<string[]> {
+    const created = await ensureTopics(this.admin, specs, leaderWaitMs);
+    for (const t of created) this.checked.add(t);
+    return created;
+  }
+
+  /**
    * Creates the missing topics, waits for their leaders, and reports existing ones weaker than their spec (each topic
    * is compared once per process).
    */
   async declare(specs: readonly TopicSpec[], leaderWaitMs = LEADER_WAIT_MS): Promise<Declared> {
-    const created = await ensureTopics(this.admin, specs, leaderWaitMs);
+    const created = await this.create(specs, leaderWaitMs);
     const weaker: Record<string, string[]> = {};
-    for (const t of created) this.checked.add(t);
     const existing = specs.filter((s) => !this.checked.has(s.topic));
     if (existing.length === 0) return { created, weaker };
     let states: Map<string, TopicState>;
