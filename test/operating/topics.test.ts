@@ -120,6 +120,37 @@ describe('topic settings on the local broker', () => {
     expect(await describeTopic(topic)).toEqual(before);
   });
 
+
+  it('resolving the settings and comparing an existing topic read the metadata of that topic, never of every topic of the cluster', async () => {
+    // a cluster of many topics (the shared broker has more; a fresh one has these at least)
+    const tag = uniqueName('it_md').replace(/-/g, '_');
+    const padding = Array.from({ length: 40 }, (_, i) => `${tag}.padding_topic_of_a_crowded_cluster_${i}`);
+    created.push(...padding);
+    await ensureTopics(admin, padding.map((topic) => ({ topic, numPartitions: 1 })));
+    // a fresh admin client, as in a service that never named a topic to it
+    const fresh = kafka.admin();
+    const metadataBytes: number[] = [];
+    fresh.on(fresh.events.REQUEST, ({ payload }) => void (payload.apiName === 'Metadata' && metadataBytes.push(payload.size)));
+    await fresh.connect();
+    try {
+      const listed = (await fresh.listTopics()).filter((t) => t.startsWith(tag));
+      expect(listed).toHaveLength(40);
+      const listing = Math.max(...metadataBytes);
+      const topic = tableTopic(tag, 'account');
+      created.push(topic);
+      await ensureTopics(admin, [{ topic, numPartitions: 1 }]);
+      metadataBytes.length = 0;
+      // a service starting (settings resolved against the cluster) compares the existing topic with its spec
+      const topics = await KafkaTopics.resolve(fresh, settings({}));
+      expect((await topics.declare([topics.table(topic, 10)])).weaker[topic]).toContain('cleanup.policy delete, configured compact');
+      // kafkajs's admin asked for every topic when it had no target topic (patches/kafkajs+2.2.4.patch)
+      expect(metadataBytes.length).toBeGreaterThan(0);
+      expect(Math.max(...metadataBytes)).toBeLessThan(listing / 8);
+    } finally {
+      await fresh.disconnect();
+    }
+  });
+
   it('a spec without replication (tests, tools) gets the auto replication of the cluster, with min.insync.replicas', async () => {
     const topic = uniqueName('it-auto');
     created.push(topic);
