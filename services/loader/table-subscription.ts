@@ -1,12 +1,14 @@
 /**
  * The lifecycle of the loader's consumer: subscribes to every table topic (`dynamics.<connection>.<table>`) that
  * matches the loader's pattern, re-subscribes when a watcher finds new ones, re-creates the consumer after any crash
- * (with back-off), and stops it. Consumer changes run one at a time (a serial queue); the batches themselves are
+ * (with back-off), and stops it. The watcher checks the end of `sync.tasks` every `topicRefreshMs` and lists the
+ * cluster's topics only when it moved (core/topic-watch.ts). Consumer changes run one at a time (a serial queue); the batches themselves are
  * handled by the eachBatch handler given to {@link TableSubscription.start} (batch-handler.ts).
  */
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../shared/log.ts';
-import { TABLE_TOPIC_PATTERN } from '../contracts/topic-names.ts';
+import { TABLE_TOPIC_PATTERN, TASKS_TOPIC } from '../contracts/topic-names.ts';
+import { endMark, listingDue, type Listing } from './core/topic-watch.ts';
 import { serialQueue } from '../shared/consumer-blocks.ts';
 
 /** Settings of the subscription. */
@@ -16,6 +18,8 @@ export interface TableSubscriptionOptions {
   topicRefreshMs: number;
   /** Table topics to consume (a subset of `dynamics.<connection>.<table>`). */
   topicPattern: RegExp;
+  /** The topic whose end is watched (default sync.tasks; tests use their own). */
+  tasksTopic?: string;
 }
 
 /** Dependencies of the subscription. */
@@ -48,6 +52,8 @@ export class TableSubscription {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private eachBatch: EachBatch | undefined;
+  private listing: Listing | undefined;
+  private markUnreadable = false;
 
   constructor(deps: TableSubscriptionDeps, opts: TableSubscriptionOptions) {
     this.deps = deps;
@@ -57,7 +63,7 @@ export class TableSubscription {
   /** Subscribes to the table topics with `eachBatch`, then watches for new table topics. */
   async start(eachBatch: EachBatch): Promise<void> {
     this.eachBatch = eachBatch;
-    await this.subscribe(await tableTopics(this.deps.admin, this.opts.topicPattern));
+    await this.subscribe(await this.list(await this.tasksMark()));
     this.timer = setInterval(() => void this.serially(() => this.refresh()), this.opts.topicRefreshMs);
   }
 
@@ -134,7 +140,7 @@ export class TableSubscription {
       void this.serially(async () => {
         if (this.stopped || this.current !== broken) return;
         try {
-          await this.subscribe(await tableTopics(this.deps.admin, this.opts.topicPattern));
+          await this.subscribe(await this.list(await this.tasksMark()));
         } catch (err) {
           this.deps.log.warn({ err: (err as Error).message, attempt }, 'loader could not re-subscribe; retrying');
           this.recover(attempt + 1, this.current);
@@ -143,12 +149,38 @@ export class TableSubscription {
     }, recoverDelayMs(attempt)).unref();
   }
 
+  /** The end of the watched tasks topic, or undefined when it cannot be read (warned once; every check then lists). */
+  private async tasksMark(): Promise<string | undefined> {
+    const topic = this.opts.tasksTopic ?? TASKS_TOPIC;
+    try {
+      const mark = endMark(await this.deps.admin.fetchTopicOffsets(topic));
+      this.markUnreadable = false;
+      return mark;
+    } catch (err) {
+      if (!this.markUnreadable) this.deps.log.warn({ topic, err: (err as Error).message }, `cannot read the end of ${topic}: listing the table topics at every check`);
+      this.markUnreadable = true;
+      return undefined;
+    }
+  }
+
+  /** The table topics, listed after `mark` was read (tasks published after it make the next check list again). */
+  private async list(mark: string | undefined): Promise<string[]> {
+    const topics = await tableTopics(this.deps.admin, this.opts.topicPattern);
+    this.listing = { mark, checks: 0 };
+    return topics;
+  }
+
   /** The topic watcher's step: re-subscribes when the table topics changed. */
   private async refresh(): Promise<void> {
     if (this.stopped) return;
     let now: string[];
     try {
-      now = await tableTopics(this.deps.admin, this.opts.topicPattern);
+      const mark = await this.tasksMark();
+      if (!listingDue(this.listing, mark)) {
+        this.listing!.checks++;
+        return;
+      }
+      now = await this.list(mark);
     } catch (err) {
       this.deps.log.warn({ err: (err as Error).message }, 'could not refresh the list of table topics');
       return;
