@@ -37,6 +37,11 @@ export interface SyncTask {
   /** Delta tasks only (absent or null for window tasks). */
   delta?: DeltaSpec | null;
   /**
+   * The one-go window of a change-tracked table without a delta link: read through change tracking (no `$filter`),
+   * reporting the delta link it ends with in TaskCompleted. Absent or null: a plain window.
+   */
+  takeDeltaLink?: boolean | null;
+  /**
    * Windows planned to be read in one go: the rows the coordinator expects (≤ 5,000); the extractor then skips the
    * count probe and reads large pages. Absent or null: probe first, split when too big.
    */
@@ -65,7 +70,7 @@ export type EventBody =
       topic: string;
       offsets: { partition: number; offset: number }[];
       durationMs: number;
-      /** Delta tasks only: the new delta link (absent or null otherwise). */
+      /** Delta tasks and windows with `takeDeltaLink`: the new delta link (absent or null otherwise). */
       deltaLink?: string | null;
     }
   | { type: 'TaskSplit'; taskId: string; table: string; childTaskIds: string[]; reason: string }

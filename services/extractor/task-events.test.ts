@@ -45,6 +45,8 @@ describe('task events', () => {
   it.each<[string, AnyOutcome, string | null]>([
     ['a window carries no delta link', completed, null],
     ['a delta task carries its new link', { ...completed, deltaLink: 'https://org/link', initial: false }, 'https://org/link'],
+    ['a window read through change tracking carries the link it ended with', { ...completed, deltaLink: 'https://org/first' }, 'https://org/first'],
+    ['such a window that ended without one carries none', { ...completed, deltaLink: null }, null],
   ])('TaskCompleted: %s', async (_name, outcome, deltaLink) => {
     let envelope: CoordinatorEvent | undefined;
     const codec = { encodeEvent: async (e: CoordinatorEvent) => ((envelope = e), Buffer.alloc(0)) } as unknown as ControlCodec;

@@ -1,6 +1,6 @@
 /**
  * The events a task's end publishes on sync.coordinator (key = connection, `acks: -1`). Completed → TaskCompleted
- * (a delta task's carries the new delta link); split → TaskSplit, then the children on sync.tasks; an error →
+ * (a delta task's, and a window's that takes its table's delta link, carries the new link); split → TaskSplit, then the children on sync.tasks; an error →
  * TaskFailed (published by the runner, task-runner.ts). Every send is acknowledged by Kafka before it resolves, so
  * the task's offset, committed afterwards, never runs ahead of its event (Invariant 3).
  */
@@ -15,7 +15,7 @@ import type { TaskOutcome } from './window-extractor.ts';
 
 /** What any task can end with. */
 export type AnyOutcome = TaskOutcome | DeltaOutcome;
-export const isDelta = (o: AnyOutcome): o is DeltaOutcome => 'deltaLink' in o;
+export const isDelta = (o: AnyOutcome): o is DeltaOutcome => 'initial' in o;
 
 /** What publishing needs. */
 export interface TaskEventsDeps {
@@ -42,7 +42,7 @@ export function taskEvents(deps: TaskEventsDeps): TaskEvents {
   const report = async (task: SyncTask, outcome: AnyOutcome, durationMs: number) => {
     if (outcome.kind === 'completed') {
       const { topic, count, maxModifiedOn, offsets } = outcome;
-      const deltaLink = isDelta(outcome) ? outcome.deltaLink : null;
+      const deltaLink = outcome.deltaLink ?? null;
       await publish(task, { type: 'TaskCompleted', taskId: task.taskId, table: task.table, count, maxModifiedOn, topic, offsets, durationMs, deltaLink });
       return;
     }

@@ -8,6 +8,9 @@
  * with its raw JSON and the reason, and the window continues (Invariant 6). Resolves only once every record is
  * acknowledged by Kafka; any error rejects (the caller reports TaskFailed); an abort rejects with the signal's
  * reason and leaves nothing to report (the task is redelivered, Invariant 5).
+ * A window with `takeDeltaLink` (the whole range of a change-tracked table, sized to be read in one go) is read
+ * through change tracking instead of its `$filter`: the same rows and records, plus the delta link the read ends with,
+ * reported in TaskCompleted (a read that ends without one completes without it: the table takes a link later).
  */
 import { setImmediate } from 'node:timers/promises';
 import type { MessageSender } from '../shared/healing-producer.ts';
@@ -25,7 +28,7 @@ import { childTasks } from './core/child-tasks.ts';
 import { rowVersion } from './core/row-version.ts';
 import { readAhead } from './core/read-ahead.ts';
 import { oneGoPageSize, planWindow, readCountProbe, readsInOneGo } from './core/split-rule.ts';
-import { countProbeQuery, windowQuery } from './core/window-query.ts';
+import { countProbeQuery, trackedTableQuery, windowQuery, type WindowQuery } from './core/window-query.ts';
 import { WindowProgress, type PartitionOffset } from './core/window-progress.ts';
 import { isEmptyWindow, isSplittable, normaliseWindow, splitWindow, type Window } from './core/window.ts';
 import type { ConnectionPool } from './connection-pool.ts';
@@ -38,7 +41,7 @@ const YIELD_EVERY_ROWS = 500;
 
 /** How a task ended. */
 export type TaskOutcome =
-  | { kind: 'completed'; topic: string; count: number; deadLettered: number; pages: number; maxModifiedOn: Date | null; offsets: PartitionOffset[] }
+  | { kind: 'completed'; topic: string; count: number; deadLettered: number; pages: number; maxModifiedOn: Date | null; offsets: PartitionOffset[]; deltaLink?: string | null }
   | { kind: 'split'; children: SyncTask[]; reason: string };
 
 /** Dependencies of {@link WindowExtractor}. */
@@ -72,6 +75,7 @@ export class WindowExtractor {
     const { client } = await pool.get(task.connection);
     const ctx = await contexts.get(task, client, signal);
     const w = normaliseWindow(task.from, task.to);
+    if (task.takeDeltaLink === true && ctx.table.changeTrackingEnabled) return this.extractTracked(task, client, ctx, w, signal);
     if (isEmptyWindow(w)) return emptyOutcome(ctx.topic);
     // a window the coordinator sized to be read in one go is not probed (core/split-rule.ts `readsInOneGo`)
     const oneGo = readsInOneGo(task.expectedRows);
@@ -80,7 +84,18 @@ export class WindowExtractor {
     const plan = planWindow(probe, splittable, splitRows);
     if (plan.action === 'empty') return emptyOutcome(ctx.topic);
     if (plan.action === 'split') return { kind: 'split', children: childTasks(task, splitWindow(task.from, task.to)!), reason: plan.reason };
-    return this.extract(task, client, ctx, w, signal, oneGo ? oneGoPageSize(task.expectedRows!, this.deps.pageSize) : this.deps.pageSize);
+    const read = { query: windowQuery(ctx.table, w), pageSize: oneGo ? oneGoPageSize(task.expectedRows!, this.deps.pageSize) : this.deps.pageSize, trackChanges: false };
+    return this.extract(task, client, ctx, read, signal);
+  }
+
+  /** The window's table read through change tracking, ending with its delta link (see the module comment). */
+  private async extractTracked(task: SyncTask, client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal): Promise<TaskOutcome> {
+    const pageSize = readsInOneGo(task.expectedRows) ? oneGoPageSize(task.expectedRows!, this.deps.pageSize) : this.deps.pageSize;
+    const outcome = await this.extract(task, client, ctx, { query: trackedTableQuery(ctx.table), pageSize, trackChanges: true }, signal);
+    if (outcome.kind === 'completed' && !outcome.deltaLink) {
+      this.deps.log.warn({ runId: task.runId, taskId: task.taskId, table: task.table, from: w.fromMs, to: w.toMs }, 'the change-tracking read ended without @odata.deltaLink: the table takes its delta link in a later run');
+    }
+    return outcome;
   }
 
   private async probe(client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal) {
@@ -88,18 +103,20 @@ export class WindowExtractor {
     return readCountProbe(toPage(await client.getJson(q.path, { annotations: q.annotations, signal }), 0, q.path));
   }
 
-  private async extract(task: SyncTask, client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal, pageSize: number): Promise<TaskOutcome> {
+  private async extract(task: SyncTask, client: DataverseClient, ctx: TableContext, read: PageRead, signal: AbortSignal): Promise<TaskOutcome> {
     const { metrics, sink } = this.deps;
     const progress = new WindowProgress();
-    const q = windowQuery(ctx.table, w);
+    const q = read.query;
     const pending: Promise<void>[] = [];
     const ahead = this.deps.pagesAhead ?? 2;
     const headers = taskHeaders({ runId: task.runId, taskId: task.taskId, syncKind: task.kind, runStartMs: task.runStart.getTime() });
     let pages = 0;
+    let deltaLink: string | undefined;
     try {
       // the next page is requested before this one is mapped: Dataverse serves it while we work
-      for await (const page of readAhead(client.lazyPages(q.path, { maxPageSize: pageSize, annotations: ctx.annotations, signal }))) {
+      for await (const page of readAhead(client.lazyPages(q.path, { maxPageSize: read.pageSize, annotations: ctx.annotations, trackChanges: read.trackChanges, signal }))) {
         pages++;
+        deltaLink = page.deltaLink ?? deltaLink;
         metrics.pages.inc({ table: task.table });
         const records = await this.toRecords(task, ctx, page.rows, headers, progress);
         if (records.length > 0) {
@@ -123,6 +140,7 @@ export class WindowExtractor {
       pages,
       maxModifiedOn: progress.maxModifiedOnMs === null ? null : new Date(progress.maxModifiedOnMs),
       offsets: progress.offsets(),
+      ...(read.trackChanges ? { deltaLink: deltaLink ?? null } : {}),
     };
   }
 
@@ -173,6 +191,14 @@ export class WindowExtractor {
       headers: { 'run-id': task.runId, 'task-id': task.taskId, 'sync-kind': task.kind, 'source-table': task.table },
     };
   }
+}
+
+/** How a window's pages are read. */
+interface PageRead {
+  query: WindowQuery;
+  pageSize: number;
+  /** Read through change tracking (`Prefer: odata.track-changes`); the outcome then carries the delta link. */
+  trackChanges: boolean;
 }
 
 function emptyOutcome(topic: string): TaskOutcome {

@@ -29,7 +29,7 @@ export async function createControlCodec(registry: Registry): Promise<ControlCod
   const taskId = await registry.register(`${TASKS_TOPIC}-value`, SYNC_TASK_SCHEMA);
   const eventId = await registry.register(`${COORDINATOR_TOPIC}-value`, COORDINATOR_EVENT_SCHEMA);
   return {
-    encodeTask: (task) => registry.encode(taskId, { ...task, delta: task.delta ?? null, expectedRows: task.expectedRows ?? null }),
+    encodeTask: (task) => registry.encode(taskId, { ...task, delta: task.delta ?? null, takeDeltaLink: task.takeDeltaLink ?? null, expectedRows: task.expectedRows ?? null }),
     decodeTask: async (value) => (await registry.decode(value)) as SyncTask,
     encodeEvent: ({ event, ...rest }) => {
       const { type, ...body } = withOptionalNulls(event);

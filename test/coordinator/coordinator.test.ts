@@ -26,6 +26,8 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
       COORDINATOR_LOADER_GROUP_ID: loaderGroup,
       COORDINATOR_MAX_ATTEMPTS: '3',
       COORDINATOR_WINDOWS_PER_TABLE: '4',
+      // probed windows and a delta task per table, never one window read in one go (retries and splits among windows)
+      COORDINATOR_SINGLE_TASK_ROWS: '0',
       COORDINATOR_OVERLAP_MS: String(OVERLAP_MS),
     });
   const command = (body: unknown, key: string | null = connection) =>

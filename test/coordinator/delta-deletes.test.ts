@@ -41,7 +41,7 @@ interface RunDoc {
   error: { code: string; message: string } | null;
   tombstones: Record<string, number>;
   deltaFallbacks?: Record<string, string>;
-  tables: Record<string, { records: number; delta?: { status: string; deletes: number } | null }>;
+  tables: Record<string, { records: number; windowsTotal: number; delta?: { status: string; deletes: number } | null }>;
 }
 
 describe('deletes captured by incremental runs through delta links', { timeout: 300_000 }, () => {
@@ -132,6 +132,8 @@ describe('deletes captured by incremental runs through delta links', { timeout: 
   it('a full run stores a delta link; the next incremental tombstones the 3 rows deleted meanwhile', async () => {
     const full = await runToEnd({ kind: 'full-resync' }, 'full');
     expect(full.tables.account!.delta).toEqual({ status: 'completed', deletes: 0 });
+    // the small tracked table's one window read its rows through change tracking and took the link (no delta task)
+    expect(full.tables.account!.windowsTotal).toBe(1);
     expect(full.tables.new_importlog!.delta).toBeNull();
     const firstLink = await deltaLink();
     expect(firstLink).toMatch(/\$deltatoken=/);

@@ -10,7 +10,7 @@ describe('control messages through the registry', () => {
     const task: SyncTask = {
       taskId: 't1', runId: 'r1', connection: 'c1', table: 'account', kind: 'full',
       runStart: new Date('2026-01-01T00:00:00Z'), from: new Date(0), to: new Date('2026-01-01T00:00:00Z'),
-      attempt: 0, depth: 0, parentTaskId: null, delta: null, expectedRows: null,
+      attempt: 0, depth: 0, parentTaskId: null, delta: null, takeDeltaLink: null, expectedRows: null,
     };
     expect(await codec.decodeTask(await codec.encodeTask(task))).toEqual(task);
     // a delta task; a task written without the (newer, defaulted) field reads as null
@@ -18,7 +18,9 @@ describe('control messages through the registry', () => {
     expect(await codec.decodeTask(await codec.encodeTask(delta))).toEqual(delta);
     const sized: SyncTask = { ...task, taskId: 't1/sized', expectedRows: 4_999 };
     expect(await codec.decodeTask(await codec.encodeTask(sized))).toEqual(sized);
-    const { delta: _omitted, expectedRows: _unsized, ...older } = task;
+    const linked: SyncTask = { ...task, taskId: 't1/linked+delta', expectedRows: 120, takeDeltaLink: true };
+    expect(await codec.decodeTask(await codec.encodeTask(linked))).toEqual(linked);
+    const { delta: _omitted, expectedRows: _unsized, takeDeltaLink: _plain, ...older } = task;
     expect(await codec.decodeTask(await codec.encodeTask(older))).toEqual(task);
     const events: CoordinatorEvent['event'][] = [
       { type: 'RunStarted', kind: 'incremental', runStart: new Date(1000), requestedBy: 'schedule', tables: [{ table: 'account', from: new Date(0), to: new Date(1000), taskIds: ['t1'], deltaLink: null }] },

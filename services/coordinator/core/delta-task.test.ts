@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CoordinatorEvent, EventBody } from '../../contracts/control-messages.ts';
-import { DELTA_EXPIRED_CODE, deltaTaskId, fallbackRequestId, isDeltaTaskId } from './delta-task.ts';
+import { DELTA_EXPIRED_CODE, deltaTaskId, fallbackRequestId, isDeltaTaskId, linkedWindowTaskId, takesDeltaLink } from './delta-task.ts';
 import { decide } from './run-decisions.ts';
 import { planRun } from './run-plan.ts';
 import { emptyBook, foldEvent, type RunState } from './run-state.ts';
@@ -87,5 +87,40 @@ describe('fold and decisions of a delta task', () => {
     const p = tableProgress(run('incremental', [...events]).tables.get('account')!);
     expect(p.delta).toEqual(expected);
     expect([p.windowsDone, p.windowsTotal]).toEqual([done, 2]);
+  });
+});
+
+describe('a window that takes its table\'s delta link', () => {
+  const W = linkedWindowTaskId(rootTaskId('r1', 'account', { fromMs: T0 - H, toMs: T0 }));
+  function linkedRun(events: EventBody[]): RunState {
+    const book = emptyBook();
+    const e = (event: EventBody, i: number): CoordinatorEvent => ({ eventId: `e${i}`, connection: 'c1', runId: 'r1', at: new Date(T0 + i * 1000), event });
+    foldEvent(book, e({ type: 'RunStarted', kind: 'full', runStart: new Date(T0), requestedBy: 't', tables: [{ table: 'account', from: new Date(T0 - H), to: new Date(T0), taskIds: [W], deltaLink: null }] }, 0));
+    events.forEach((ev, i) => foldEvent(book, e(ev, i + 1)));
+    return book.runs.get('r1')!;
+  }
+  const done = (deltaLink: string | null, maxModifiedOn: Date | null = null): EventBody => ({ type: 'TaskCompleted', taskId: W, table: 'account', count: 40, maxModifiedOn, topic: 't', offsets: [{ partition: 0, offset: 40 }], durationMs: 1, deltaLink });
+
+  it('is recognised by its id, which still names its window', () => {
+    expect([takesDeltaLink(W), isDeltaTaskId(W), takesDeltaLink(A)]).toEqual([true, false, false]);
+    expect(windowOfTaskId(W)).toEqual({ fromMs: T0 - H, toMs: T0 });
+  });
+
+  it.each([
+    ['its link, clean (every row older than T0 − overlap), is committed with the watermark', [done(NEW_LINK, new Date(T0 - H))], [{ type: 'commit-watermark', table: 'account', watermarkMs: T0, deltaLink: NEW_LINK, deltaClean: true }]],
+    ['a row modified inside the overlap: committed, not clean', [done(NEW_LINK, new Date(T0 - 1000))], [{ type: 'commit-watermark', table: 'account', watermarkMs: T0, deltaLink: NEW_LINK, deltaClean: false }]],
+    ['read by an extractor that knows no takeDeltaLink (no link): the watermark alone', [done(null)], [{ type: 'commit-watermark', table: 'account', watermarkMs: T0, deltaLink: null, deltaClean: false }]],
+  ] as const)('%s', (_n, events, expected) => expect(decide(linkedRun([...events]), opts, T0)).toEqual(expected));
+
+  it('a retry reads through change tracking again', () => {
+    const r = linkedRun([{ type: 'TaskFailed', taskId: W, table: 'account', attempt: 0, code: 'DATAVERSE_UNAVAILABLE', retriable: true, message: 'down' }]);
+    const [action] = decide(r, opts, T0);
+    expect(action).toMatchObject({ type: 'retry-task', task: { taskId: W, takeDeltaLink: true, attempt: 1, from: new Date(T0 - H), to: new Date(T0) } });
+    expect(action!.type === 'retry-task' && action!.task.delta).toBeFalsy();
+  });
+
+  it('progress counts its rows and shows the table\'s delta (no deletes)', () => {
+    expect(tableProgress(linkedRun([]).tables.get('account')!)).toMatchObject({ windowsDone: 0, windowsTotal: 1, records: 0, delta: { status: 'pending', deletes: 0 } });
+    expect(tableProgress(linkedRun([done(NEW_LINK)]).tables.get('account')!)).toMatchObject({ windowsDone: 1, windowsTotal: 1, records: 40, delta: { status: 'completed', deletes: 0 } });
   });
 });

@@ -14,7 +14,7 @@
  * `linkClean`): then the next incremental needs no window for the table while the link reports no change.
  */
 import type { SyncTask } from '../../contracts/control-messages.ts';
-import { isDeltaTaskId } from './delta-task.ts';
+import { isDeltaTaskId, takesDeltaLink } from './delta-task.ts';
 import { effectiveWindow, type RunState, type TableRunState, type TaskState } from './run-state.ts';
 import { linkClean } from './table-sizing.ts';
 
@@ -52,12 +52,19 @@ export function retryTask(run: RunState, table: TableRunState, task: TaskState, 
     depth: task.depth,
     parentTaskId: task.parentTaskId,
     ...(isDeltaTaskId(task.taskId) ? { delta: { link: table.deltaLink } } : {}),
+    ...(takesDeltaLink(task.taskId) ? { takeDeltaLink: true } : {}),
   };
 }
 
 /** The delta task of a table in a run, if it has one. */
 export function deltaTaskOf(table: TableRunState): TaskState | undefined {
   for (const id of table.rootTaskIds) if (isDeltaTaskId(id)) return table.tasks.get(id);
+  return undefined;
+}
+
+/** The task that takes the table's new delta link: its delta task, or the window that reads it through change tracking. */
+export function linkTaskOf(table: TableRunState): TaskState | undefined {
+  for (const id of table.rootTaskIds) if (isDeltaTaskId(id) || takesDeltaLink(id)) return table.tasks.get(id);
   return undefined;
 }
 
@@ -100,7 +107,7 @@ export function decide(run: RunState, opts: DecisionOptions, nowMs: number): Run
     else if (!table.watermarkCommitted) {
       // Invariant 2: a table's watermark (and its new delta link) moves only when every window (and every split
       // child) and its delta task are complete, i.e. the extractor reported each after Kafka acknowledged its records.
-      const delta = deltaTaskOf(table);
+      const delta = linkTaskOf(table);
       const deltaLink = delta?.status === 'completed' ? delta.deltaLink : null;
       const deltaClean = deltaLink !== null && linkClean(delta!.maxModifiedOnMs ?? null, table.deltaLink, run.runStartMs, opts.overlapMs);
       actions.push({ type: 'commit-watermark', table: table.table, watermarkMs: run.runStartMs, deltaLink, deltaClean });

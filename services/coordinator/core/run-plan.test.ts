@@ -34,6 +34,8 @@ describe('task ids', () => {
 
   it.each([
     ['r1/account/20260101T000000Z_20260101T010000Z', { fromMs: Date.UTC(2026, 0, 1), toMs: Date.UTC(2026, 0, 1, 1) }],
+    ['r1/account/20260101T000000Z_20260101T010000Z+delta', { fromMs: Date.UTC(2026, 0, 1), toMs: Date.UTC(2026, 0, 1, 1) }],
+    ['r1/account/20260101T000000Z_20260101T010000Z+other', null],
     ['r1/account/20260101T010000Z_20260101T000000Z', null],
     ['r1/account/20261301T000000Z_20270101T000000Z', null],
     ['some-extractor-child-7', null],
@@ -130,5 +132,29 @@ describe('planRun sized by the data', () => {
     const p = plan({ kind: 'count', rows: 0, capped: false }, { delta: { link: 'L' } });
     expect(p.tasks.map((k) => [k.taskId, k.delta])).toEqual([['r1/account/delta', { link: 'L' }]]);
     expect(p.tables[0]!.taskIds).toEqual(['r1/account/delta']);
+  });
+
+  // a change-tracked table: which tasks read its rows and take its delta link
+  const tasksOf = (p: ReturnType<typeof planRun>) => p.tasks.map((k) => ({ id: k.taskId.replace(/^r1\/account\//, ''), delta: k.delta ?? null, takeDeltaLink: k.takeDeltaLink ?? null, expectedRows: k.expectedRows ?? null }));
+  const whole = `${compactTime(FULL_RANGE_START_MS)}_${compactTime(t0)}`;
+  it.each<[string, TableInput['size'], Partial<TableInput>, 'full' | 'incremental', ReturnType<typeof tasksOf>]>([
+    ['full run, no link, one page: one window takes the link', { kind: 'estimate', rows: 1500 }, { delta: { link: null } }, 'full', [{ id: `${whole}+delta`, delta: null, takeDeltaLink: true, expectedRows: 1500 }]],
+    ['a table never synced in an incremental: the same', { kind: 'estimate', rows: 10 }, { delta: { link: null }, watermarkMs: null }, 'incremental', [{ id: `${whole}+delta`, delta: null, takeDeltaLink: true, expectedRows: 10 }]],
+    ['full run with a link to consume (its deletes): delta task and window', { kind: 'estimate', rows: 1500 }, { delta: { link: 'L' } }, 'full', [
+      { id: 'delta', delta: { link: 'L' }, takeDeltaLink: null, expectedRows: null },
+      { id: whole, delta: null, takeDeltaLink: null, expectedRows: 1500 },
+    ]],
+    ['full run, no link, nothing known of its size: delta task and probed windows', undefined, { delta: { link: null } }, 'full', [
+      { id: 'delta', delta: { link: null }, takeDeltaLink: null, expectedRows: null },
+      ...[0, 1, 2, 3].map(() => expect.objectContaining({ takeDeltaLink: null, expectedRows: null })),
+    ]],
+    ['an incremental of a synced table without link: delta task and its window', { kind: 'count', rows: 42, capped: false }, { delta: { link: null } }, 'incremental', [
+      { id: 'delta', delta: { link: null }, takeDeltaLink: null, expectedRows: null },
+      { id: `${compactTime(wm - 300_000)}_${compactTime(t0)}`, delta: null, takeDeltaLink: null, expectedRows: 42 },
+    ]],
+  ])('%s', (_n, size, extra, kind, expected) => {
+    const p = plan(size, extra, kind);
+    expect(tasksOf(p)).toEqual(expected);
+    expect(p.tables[0]!.taskIds).toEqual(p.tasks.map((k) => k.taskId));
   });
 });

@@ -12,10 +12,11 @@
  *   by the extractor. Without `size`, up to `targetWindows` probed windows.
  * - a table given `delta` also gets one delta task, even when it has no window: it consumes the stored delta link
  *   (deletes since the previous run) or takes a new one. It is published first, so its change-tracking snapshot is
- *   taken as early as possible.
+ *   taken as early as possible. Except for a table without a link whose range is one window read in one go: that
+ *   window takes the link itself (`takeDeltaLink`, core/delta-task.ts), one read of the table instead of two.
  */
 import type { SyncKind, SyncTask, TablePlan } from '../../contracts/control-messages.ts';
-import { deltaTaskId } from './delta-task.ts';
+import { deltaTaskId, linkedWindowTaskId } from './delta-task.ts';
 import { rootTaskId } from './task-id.ts';
 import { windowWork, type RangeRows, type SizingOptions } from './table-sizing.ts';
 import { FULL_RANGE_START_MS, floorToSecond, planWindows, type Window, type WindowCount, type WindowOptions } from './windows.ts';
@@ -86,13 +87,15 @@ export function planRun(input: RunInput, opts: PlanOptions): RunPlan {
   for (const t of [...input.tables].sort((a, b) => a.table.localeCompare(b.table))) {
     const fromMs = Math.min(rangeStartFor(input.kind, t.watermarkMs, opts.overlapMs), runStartMs);
     const { windows, expectedRows } = tableWindows(fromMs, runStartMs, t, opts);
-    const ids = windows.map((w) => rootTaskId(input.runId, t.table, w));
-    if (t.delta) {
+    // the table's rows and its first delta link in one change-tracking read (no $filter: the range is the whole table)
+    const linked = t.delta?.link === null && windows.length === 1 && expectedRows !== null && fromMs === FULL_RANGE_START_MS;
+    const ids = windows.map((w) => (linked ? linkedWindowTaskId(rootTaskId(input.runId, t.table, w)) : rootTaskId(input.runId, t.table, w)));
+    if (t.delta && !linked) {
       const id = deltaTaskId(input.runId, t.table);
       const base = { runId: input.runId, connection: input.connection, table: t.table, kind: input.kind, runStart, attempt: 0, depth: 0, parentTaskId: null };
       tasks.push({ ...base, taskId: id, from: new Date(fromMs), to: runStart, delta: { link: t.delta.link } });
     }
-    tables.push({ table: t.table, from: new Date(fromMs), to: runStart, taskIds: t.delta ? [deltaTaskId(input.runId, t.table), ...ids] : ids, deltaLink: t.delta?.link ?? null });
+    tables.push({ table: t.table, from: new Date(fromMs), to: runStart, taskIds: t.delta && !linked ? [deltaTaskId(input.runId, t.table), ...ids] : ids, deltaLink: t.delta?.link ?? null });
     windows.forEach((w, i) =>
       tasks.push({
         taskId: ids[i]!,
@@ -107,6 +110,7 @@ export function planRun(input: RunInput, opts: PlanOptions): RunPlan {
         depth: 0,
         parentTaskId: null,
         ...(expectedRows !== null ? { expectedRows } : {}),
+        ...(linked ? { takeDeltaLink: true } : {}),
       }),
     );
   }

@@ -3,7 +3,7 @@
  * per-window counts kept to balance the next run's windows, and the Kafka offsets the run produced (to tell when
  * the loader has loaded it).
  */
-import { isDeltaTaskId } from './delta-task.ts';
+import { isDeltaTaskId, takesDeltaLink } from './delta-task.ts';
 import { isTaskComplete, type RunState, type TableRunState } from './run-state.ts';
 import type { WindowCount } from './windows.ts';
 import type { ProducedOffset } from '../../contracts/run-document.ts';
@@ -21,7 +21,10 @@ export interface TableProgress {
   delta: { status: 'pending' | 'completed' | 'expired'; deletes: number } | null;
 }
 
-/** Leaves = tasks that are not split (each is one window, or the delta task, still to do or done). */
+/**
+ * Leaves = tasks that are not split (each is one window, or the delta task, still to do or done). A window that
+ * takes the table's delta link is also its delta (no deletes: it is the table's first link).
+ */
 export function tableProgress(t: TableRunState): TableProgress {
   let done = 0;
   let total = 0;
@@ -34,6 +37,8 @@ export function tableProgress(t: TableRunState): TableProgress {
     if (task.status === 'completed') records += task.count;
     if (isDeltaTaskId(task.taskId)) {
       delta = { status: task.status === 'completed' || task.status === 'expired' ? task.status : 'pending', deletes: task.status === 'completed' ? task.count : 0 };
+    } else if (takesDeltaLink(task.taskId)) {
+      delta = { status: task.status === 'completed' ? 'completed' : 'pending', deletes: 0 };
     }
   }
   return { table: t.table, windowsDone: done, windowsTotal: total, records, fromMs: t.fromMs, toMs: t.toMs, completedAtMs: t.completedAtMs, delta };

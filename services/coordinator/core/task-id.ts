@@ -4,6 +4,7 @@
  * stable: planning the same run again yields the same ids.
  */
 import type { Window } from './windows.ts';
+import { windowPartOf } from './delta-task.ts';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -29,9 +30,10 @@ export function rootTaskId(runId: string, table: string, window: Window): string
   return `${runId}/${table}/${compactTime(window.fromMs)}_${compactTime(window.toMs)}`;
 }
 
-/** The window a task id names (any id ending in `/<from>_<to>`), or null when it names none. */
+/** The window a task id names (any id ending in `/<from>_<to>`, or `/<from>_<to>+delta`), or null when it names none. */
 export function windowOfTaskId(taskId: string): Window | null {
-  const tail = taskId.slice(taskId.lastIndexOf('/') + 1);
+  const id = windowPartOf(taskId);
+  const tail = id.slice(id.lastIndexOf('/') + 1);
   const [from, to, ...rest] = tail.split('_');
   if (rest.length > 0 || from === undefined || to === undefined) return null;
   const fromMs = parseCompactTime(from);

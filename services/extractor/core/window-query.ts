@@ -56,6 +56,15 @@ export function assertWindowable(table: TableDefinition): void {
 
 const q = (s: string) => encodeURIComponent(s);
 
+/**
+ * The change-tracking read of a whole table (`Prefer: odata.track-changes`, which allows no `$filter`): every live
+ * row with the window's columns, ending with the table's delta link. For the one-go window that takes the link.
+ */
+export function trackedTableQuery(table: TableDefinition): WindowQuery {
+  assertWindowable(table);
+  return { path: `${table.entitySetName}?$select=${selectList(table).join(',')}`, annotations: annotationsFor(table) };
+}
+
 /** The first page of a window: `<set>?$select=…&$filter=modifiedon ge … and modifiedon lt …`. */
 export function windowQuery(table: TableDefinition, w: Window): WindowQuery {
   assertWindowable(table);
