@@ -5,15 +5,12 @@
  * ~700 KB of headers: counted without them the batch passes the broker's 1 MiB limit, MESSAGE_TOO_LARGE).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Kafka } from 'kafkajs';
 import { encodeRecordHeaders } from '../../services/contracts/record-headers.ts';
 import { WindowProgress } from '../../services/extractor/core/window-progress.ts';
 import { RecordSink, type OutgoingRecord } from '../../services/extractor/record-sink.ts';
-import { createProducer } from '../../services/shared/kafka.ts';
 import { ensureTopics } from '../../services/shared/kafka-topics.ts';
-import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 import { tableTopicSpec } from '../../services/shared/topics.ts';
-import { testKafka, uniqueName } from '../support/servers.ts';
+import { connectedKafka, uniqueName } from '../support/servers.ts';
 
 /** A page of `n` records as the extractor builds them: GUID keys, Avro-sized values, the six record headers. */
 function page(n: number, taskId: string): OutgoingRecord[] {
@@ -25,25 +22,19 @@ function page(n: number, taskId: string): OutgoingRecord[] {
 }
 
 describe('RecordSink on a one-partition table topic', () => {
-  let kafka: Kafka;
-  let admin: Admin;
-  let producer: HealingProducer;
+  let k: Awaited<ReturnType<typeof connectedKafka>>;
 
   beforeAll(async () => {
-    kafka = testKafka();
-    admin = kafka.admin();
-    await admin.connect();
-    producer = createProducer(kafka);
-    await producer.connect();
+    k = await connectedKafka();
   });
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await admin?.disconnect();
+    await k?.close();
   });
 
   it('sends a 2,000-record page with its headers in batches the broker accepts, and reports every offset', async () => {
     const topic = `dynamics.${uniqueName('sinkone')}.account`;
+    const { admin, producer } = k;
     await ensureTopics(admin, [tableTopicSpec(topic, 1)]);
     const taskId = `conn-full-20261203T000000Z-abc123/${'new_customtable'.repeat(3)}/17530101T000000Z_20261203T000000Z`;
     const records = page(2000, taskId);

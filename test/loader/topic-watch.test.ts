@@ -4,37 +4,30 @@
  * coordinator does) is subscribed and consumed (services/loader/core/topic-watch.ts).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { createLogger } from '../../services/shared/log.ts';
-import { createProducer } from '../../services/shared/kafka.ts';
-import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 import { ensureTopics } from '../../services/shared/kafka-topics.ts';
 import { TableSubscription } from '../../services/loader/table-subscription.ts';
 import { eventually } from '../../harness/service-process.ts';
-import { testKafka, uniqueName } from '../support/servers.ts';
+import { connectedKafka, uniqueName } from '../support/servers.ts';
 
 const tag = uniqueName('it_watch').replace(/-/g, '_');
 const tableTopic = (t: string) => `dynamics.${tag}.${t}`;
 const tasksTopic = `${tag}.tasks`;
-let kafka: Kafka;
-let admin: Admin;
-let producer: HealingProducer;
+let k: Awaited<ReturnType<typeof connectedKafka>>;
 let subscription: TableSubscription | undefined;
 
 beforeAll(async () => {
-  kafka = testKafka();
-  admin = kafka.admin();
-  await admin.connect();
-  producer = createProducer(kafka);
-  await producer.connect();
+  k = await connectedKafka();
 });
 afterAll(async () => {
   await subscription?.stop();
-  await admin.deleteTopics({ topics: [tasksTopic, tableTopic('a'), tableTopic('b')] }).catch(() => undefined);
-  await Promise.all([producer.disconnect(), admin.disconnect()]);
+  await k.admin.deleteTopics({ topics: [tasksTopic, tableTopic('a'), tableTopic('b')] }).catch(() => undefined);
+  await k.close();
 });
 
 it('lists the topics again only after tasks were published, and then consumes the new table topic', async () => {
+  const { kafka, admin, producer } = k;
   await ensureTopics(admin, [{ topic: tasksTopic, numPartitions: 2 }, { topic: tableTopic('a'), numPartitions: 1 }]);
   let listings = 0;
   const counting: Admin = { ...admin, listTopics: () => (listings++, admin.listTopics()) };

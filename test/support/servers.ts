@@ -4,9 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import type { KafkaConfig } from 'kafkajs';
+import type { Admin, Kafka, KafkaConfig } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { createKafka } from '../../services/shared/kafka.ts';
+import { createKafka, createProducer } from '../../services/shared/kafka.ts';
+import type { HealingProducer } from '../../services/shared/healing-producer.ts';
 import { kafkaAccessOf, type KafkaAccess } from '../../services/shared/kafka-access.ts';
 import { createRegistry, registryAccessOf, type AvroOptions, type RegistryAccess } from '../../services/shared/registry.ts';
 import { principalEnv, type LocalRole } from '../../infra/local/settings.ts';
@@ -36,6 +37,16 @@ export function uniqueName(prefix: string): string {
 
 /** A kafkajs client on the test brokers (with the tests' TLS and SASL settings); `overrides` tune it. */
 export const testKafka = (clientId = uniqueName('test'), overrides: Partial<KafkaConfig> = {}) => createKafka(clientId, servers.brokers(), undefined, { ...servers.kafkaAccess().client, ...overrides });
+
+/** A test Kafka client with a connected admin and producer; `close` disconnects both. */
+export async function connectedKafka(): Promise<{ kafka: Kafka; admin: Admin; producer: HealingProducer; close: () => Promise<void> }> {
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = createProducer(kafka);
+  await producer.connect();
+  return { kafka, admin, producer, close: async () => void (await Promise.allSettled([producer.disconnect(), admin.disconnect()])) };
+}
 
 /** A registry client on the test registry (with its credentials). */
 export const testRegistry = (options: AvroOptions = {}) => createRegistry(servers.registryAccess(), options);
