@@ -9,8 +9,7 @@
  *    scan of the primary key and `modifiedon` only, produces nothing, and reports the link it ends with.
  *  - either way, TaskCompleted's `maxModifiedOn` is the latest `modifiedon` of the rows it saw changed (every row
  *    of an initial scan), from which the coordinator tells whether the new link is clean (its table-sizing rules).
- * Delta pages are 5,000 rows when the link holds ids and times only; a link that a window took with its table's rows
- * (SyncTask `takeDeltaLink`) selects every column and is read in pages of the window page size.
+ * Delta pages are 5,000 rows (they hold ids and times only).
  *  - an expired token (Dataverse 0x80044352, DATAVERSE_DELTA_EXPIRED): a full run takes a new link at once (the run
  *    and its reconciliation cover the deletes); an incremental fails the task with that code, and the coordinator
  *    falls back to a full run of the table.
@@ -22,13 +21,17 @@ import { SyncError, isSyncError } from '../shared/errors.ts';
 import type { Logger } from '../shared/log.ts';
 import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { tombstoneRecord, type TombstoneMessage } from '../contracts/tombstone.ts';
-import { NARROW_DELTA_PAGE, changedTimes, deleteHeaders, deletedIds, deltaMaxModifiedOn, deltaPageSize, initialDeltaPath, parseDeltaToken, type ChangedTimes } from './core/delta-changes.ts';
+import { changedTimes, deleteHeaders, deletedIds, deltaMaxModifiedOn, initialDeltaPath, parseDeltaToken, type ChangedTimes } from './core/delta-changes.ts';
+import { COUNT_CAP } from './core/split-rule.ts';
 import { WindowProgress } from './core/window-progress.ts';
 import type { ConnectionPool } from './connection-pool.ts';
 import type { ExtractorMetrics } from './metrics.ts';
 import type { RecordSink } from './record-sink.ts';
 import type { DeltaContext, TableContexts } from './table-contexts.ts';
 import type { TaskOutcome } from './window-extractor.ts';
+
+/** Delta pages hold the primary key and `modifiedon` only: Dataverse's largest page, so a table of 5,000 rows is one request. */
+const DELTA_PAGE_SIZE = COUNT_CAP;
 
 /** How a delta task ended: a completed outcome plus the new delta link. */
 export type DeltaOutcome = Extract<TaskOutcome, { kind: 'completed' }> & {
@@ -45,8 +48,6 @@ export interface DeltaExtractorDeps {
   sink: Pick<RecordSink, 'send'>;
   metrics: ExtractorMetrics;
   log: Logger;
-  /** `odata.maxpagesize` for a link that selects more than the key and `modifiedon` (core/delta-changes.ts `deltaPageSize`). */
-  pageSize: number;
 }
 
 /** Extracts delta tasks. */
@@ -76,7 +77,7 @@ export class DeltaExtractor {
     let pages = 0;
     let deltaLink: string | undefined;
     const times: ChangedTimes = { maxMs: null, unknown: 0 };
-    for await (const page of client.pages(initialDeltaPath(ctx.table.entitySetName, ctx.table.primaryIdAttribute), { maxPageSize: NARROW_DELTA_PAGE, trackChanges: true, signal })) {
+    for await (const page of client.pages(initialDeltaPath(ctx.table.entitySetName, ctx.table.primaryIdAttribute), { maxPageSize: DELTA_PAGE_SIZE, trackChanges: true, signal })) {
       pages++;
       this.deps.metrics.pages.inc({ table: task.table });
       changedTimes(page.rows, times);
@@ -92,7 +93,7 @@ export class DeltaExtractor {
     let pages = 0;
     let deltaLink: string | undefined;
     const times: ChangedTimes = { maxMs: null, unknown: 0 };
-    for await (const page of client.pages(link, { maxPageSize: deltaPageSize(link, this.deps.pageSize), trackChanges: true, signal })) {
+    for await (const page of client.pages(link, { maxPageSize: DELTA_PAGE_SIZE, trackChanges: true, signal })) {
       pages++;
       this.deps.metrics.pages.inc({ table: task.table });
       changedTimes(page.rows, times);

@@ -77,7 +77,7 @@ await runService({
       splitRows: config.EXTRACTOR_SPLIT_ROWS,
       pageSize: config.DATAVERSE_PAGE_SIZE,
     });
-    const delta = new DeltaExtractor({ pool, contexts, sink, metrics: extractorMetrics, log, pageSize: config.DATAVERSE_PAGE_SIZE });
+    const delta = new DeltaExtractor({ pool, contexts, sink, metrics: extractorMetrics, log });
     const consumer = await startTaskConsumer(
       { kafka, producer, codec, run: (task, signal) => extractor.run(task, signal), runDelta: (task, signal) => delta.run(task, signal),
         knowsConnection: async (id) => (await connections.list()).some((c) => c.id === id), metrics: extractorMetrics, log, clock: systemClock },

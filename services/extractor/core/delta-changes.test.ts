@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncTask } from '../../contracts/control-messages.ts';
-import { NARROW_DELTA_PAGE, changedTimes, deleteHeaders, deletedIds, deltaMaxModifiedOn, deltaPageSize, initialDeltaPath, parseDeltaToken } from './delta-changes.ts';
+import { changedTimes, deleteHeaders, deletedIds, deltaMaxModifiedOn, initialDeltaPath, parseDeltaToken } from './delta-changes.ts';
 
 const ORG = 'https://contoso.crm.dynamics.com/api/data/v9.2';
 const ID = '2e451703-c686-e711-80e5-00155db19e6d';
@@ -62,13 +62,4 @@ describe('deleteHeaders', () => {
   it('takes run, task, kind and T0 from the task, version and time from the new token', () => {
     expect(deleteHeaders(task, { version: 42n, issuedMs: T0 + 1_000 })).toEqual({ runId: 'r2', taskId: 'r2/account/delta', syncKind: 'full', runStartMs: T0, modifiedOnMs: T0 + 1_000, version: 42n });
   });
-});
-
-describe('deltaPageSize', () => {
-  it.each([
-    ['a link of the key and modifiedon', 'https://org/api/data/v9.2/accounts?$select=accountid,modifiedon&$deltatoken=9%2101%2f01%2f2026', NARROW_DELTA_PAGE],
-    ['a link a window took with every column', 'https://org/api/data/v9.2/accounts?$select=accountid,name,revenue,modifiedon,versionnumber&$deltatoken=9%2101%2f01%2f2026', 500],
-    ['a link without $select (every column)', 'https://org/api/data/v9.2/accounts?$deltatoken=9%2101%2f01%2f2026', 500],
-    ['a relative link of the key only', 'accounts?$select=accountid&$deltatoken=1', NARROW_DELTA_PAGE],
-  ])('%s → %i', (_n, link, size) => expect(deltaPageSize(link, 500)).toBe(size));
 });

@@ -16,24 +16,6 @@ export { parseDeltaToken, type DeltaToken } from '../../dataverse/query/delta-to
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Rows of a delta page whose link selects only the primary key and `modifiedon` (Dataverse's largest page). */
-export const NARROW_DELTA_PAGE = 5_000;
-
-/**
- * The page size to consume `link` with: {@link NARROW_DELTA_PAGE} when its `$select` (baked into the link) names at
- * most the primary key and `modifiedon`; else `pageSize`, as for a window, since its changed rows come with every
- * selected column (the link a window took with its table's rows, SyncTask `takeDeltaLink`).
- */
-export function deltaPageSize(link: string, pageSize: number): number {
-  let select: string | null = null;
-  try {
-    select = new URL(link, 'https://link.invalid/').searchParams.get('$select');
-  } catch {
-    return pageSize;
-  }
-  return select !== null && select.split(',').filter((c) => c.trim() !== '').length <= 2 ? NARROW_DELTA_PAGE : pageSize;
-}
-
 /**
  * The path of the initial change-tracking scan: the primary key and `modifiedon` only, so the scan is small and
  * tells when the rows it saw were modified (the coordinator's "clean link" rule); ends with the link.
