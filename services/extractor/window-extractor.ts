@@ -9,8 +9,9 @@
  * acknowledged by Kafka; any error rejects (the caller reports TaskFailed); an abort rejects with the signal's
  * reason and leaves nothing to report (the task is redelivered, Invariant 5).
  * A window with `takeDeltaLink` (the whole range of a change-tracked table, sized to be read in one go) is read
- * through change tracking instead of its `$filter`: the same rows and records, plus the delta link the read ends with,
- * reported in TaskCompleted (a read that ends without one completes without it: the table takes a link later).
+ * through change tracking instead of its `$filter`: the same rows and records, plus the delta link the read ends with
+ * (narrowed to the key and `modifiedon`), reported in TaskCompleted (a read that ends without one completes without
+ * it: the table takes a link later).
  */
 import { setImmediate } from 'node:timers/promises';
 import type { MessageSender } from '../shared/healing-producer.ts';
@@ -29,6 +30,7 @@ import { rowVersion } from './core/row-version.ts';
 import { readAhead } from './core/read-ahead.ts';
 import { oneGoPageSize, planWindow, readCountProbe, readsInOneGo } from './core/split-rule.ts';
 import { countProbeQuery, trackedTableQuery, windowQuery, type WindowQuery } from './core/window-query.ts';
+import { narrowDeltaLink } from './core/delta-changes.ts';
 import { WindowProgress, type PartitionOffset } from './core/window-progress.ts';
 import { isEmptyWindow, isSplittable, normaliseWindow, splitWindow, type Window } from './core/window.ts';
 import type { ConnectionPool } from './connection-pool.ts';
@@ -92,10 +94,13 @@ export class WindowExtractor {
   private async extractTracked(task: SyncTask, client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal): Promise<TaskOutcome> {
     const pageSize = readsInOneGo(task.expectedRows) ? oneGoPageSize(task.expectedRows!, this.deps.pageSize) : this.deps.pageSize;
     const outcome = await this.extract(task, client, ctx, { query: trackedTableQuery(ctx.table), pageSize, trackChanges: true }, signal);
-    if (outcome.kind === 'completed' && !outcome.deltaLink) {
+    if (outcome.kind !== 'completed') return outcome;
+    if (!outcome.deltaLink) {
       this.deps.log.warn({ runId: task.runId, taskId: task.taskId, table: task.table, from: w.fromMs, to: w.toMs }, 'the change-tracking read ended without @odata.deltaLink: the table takes its delta link in a later run');
+      return outcome;
     }
-    return outcome;
+    // stored as a link of the key and modifiedon, as a delta task's (core/delta-changes.ts narrowDeltaLink)
+    return { ...outcome, deltaLink: narrowDeltaLink(outcome.deltaLink, ctx.table.primaryIdAttribute) };
   }
 
   private async probe(client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncTask } from '../../contracts/control-messages.ts';
-import { changedTimes, deleteHeaders, deletedIds, deltaMaxModifiedOn, initialDeltaPath, parseDeltaToken } from './delta-changes.ts';
+import { changedTimes, deleteHeaders, deletedIds, deltaMaxModifiedOn, initialDeltaPath, narrowDeltaLink, parseDeltaToken } from './delta-changes.ts';
 
 const ORG = 'https://contoso.crm.dynamics.com/api/data/v9.2';
 const ID = '2e451703-c686-e711-80e5-00155db19e6d';
@@ -62,4 +62,15 @@ describe('deleteHeaders', () => {
   it('takes run, task, kind and T0 from the task, version and time from the new token', () => {
     expect(deleteHeaders(task, { version: 42n, issuedMs: T0 + 1_000 })).toEqual({ runId: 'r2', taskId: 'r2/account/delta', syncKind: 'full', runStartMs: T0, modifiedOnMs: T0 + 1_000, version: 42n });
   });
+});
+
+describe('narrowDeltaLink', () => {
+  const token = '$deltatoken=919042%2108%2f22%2f2017%2008%3a10%3a44';
+  it.each([
+    ['a link of every column', `https://org/api/data/v9.2/accounts?$select=accountid,name,websiteurl,modifiedon&${token}`, `https://org/api/data/v9.2/accounts?$select=accountid,modifiedon&${token}`],
+    ['the token first', `https://org/api/data/v9.2/accounts?${token}&$select=accountid,name`, `https://org/api/data/v9.2/accounts?$select=accountid,modifiedon&${token}`],
+    ['an encoded $select', `https://org/api/data/v9.2/accounts?%24select=accountid,name&${token}`, `https://org/api/data/v9.2/accounts?$select=accountid,modifiedon&${token}`],
+    ['no $select', `https://org/api/data/v9.2/accounts?${token}`, `https://org/api/data/v9.2/accounts?$select=accountid,modifiedon&${token}`],
+    ['already narrow', `https://org/api/data/v9.2/accounts?$select=accountid,modifiedon&${token}`, `https://org/api/data/v9.2/accounts?$select=accountid,modifiedon&${token}`],
+  ])('%s', (_n, link, narrowed) => expect(narrowDeltaLink(link, 'accountid')).toBe(narrowed));
 });

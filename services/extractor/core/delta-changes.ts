@@ -24,6 +24,21 @@ export function initialDeltaPath(entitySetName: string, primaryIdAttribute: stri
   return `${entitySetName}?$select=${primaryIdAttribute},modifiedon`;
 }
 
+/**
+ * `link` (an `@odata.deltaLink`) selecting the primary key and `modifiedon` only, its `$deltatoken` and every other
+ * parameter kept. A link a window took with its table's rows (SyncTask `takeDeltaLink`) selects every column; stored
+ * narrowed, consuming it reads ids and times in 5,000-row pages like any other link, and a column removed from the
+ * table later does not make Dataverse refuse it ("Could not find a property named …"). The token is a version stamp
+ * of the table, independent of the columns selected.
+ */
+export function narrowDeltaLink(link: string, primaryIdAttribute: string): string {
+  const select = `$select=${primaryIdAttribute},modifiedon`;
+  const q = link.indexOf('?');
+  if (q < 0) return `${link}?${select}`;
+  const params = link.slice(q + 1).split('&').filter((p) => !p.startsWith('$select=') && !p.startsWith('%24select='));
+  return `${link.slice(0, q)}?${[select, ...params].join('&')}`;
+}
+
 const isDeletion = (row: Record<string, unknown>): boolean =>
   (typeof row['@odata.context'] === 'string' && row['@odata.context'].endsWith('/$deletedEntity')) || row['@removed'] !== undefined;
 
