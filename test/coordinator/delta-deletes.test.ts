@@ -137,6 +137,8 @@ describe('deletes captured by incremental runs through delta links', { timeout: 
     expect(full.tables.new_importlog!.delta).toBeNull();
     const firstLink = await deltaLink();
     expect(firstLink).toMatch(/\$deltatoken=/);
+    // the window read every column; the link is stored narrowed to the key and modifiedon, as a delta task's
+    expect(firstLink).toMatch(/\?\$select=accountid,modifiedon&/);
     await expectEqualToTruth();
 
     const gone = await deleteAccounts(3, 10);
