@@ -62,12 +62,13 @@ export function progressLine(kind: string, run: Pick<RunDoc, 'status' | 'started
 }
 
 /** Waits for the first run of `kind` started after `since`; throws when it fails or `timeoutMs` passes. */
-export async function watchRun(state: Db, connection: string, kind: 'full' | 'incremental', since: Date, say: (line: string) => void, timeoutMs: number): Promise<RunSummary> {
+export async function watchRun(state: Db, connection: string, kind: 'full' | 'incremental', since: Date, say: (line: string) => void, timeoutMs: number, earlier: readonly string[] = []): Promise<RunSummary> {
   const deadline = Date.now() + timeoutMs;
   let lastLine = '';
   let lastPrint = 0;
   while (Date.now() < deadline) {
-    const run = await state.collection<RunDoc>('runs').findOne({ connection, kind, startedAt: { $gte: since } }, { sort: { startedAt: -1 } });
+    // `earlier`: runs that existed before this one was requested (a short run can start within `since`'s margin)
+    const run = await state.collection<RunDoc>('runs').findOne({ connection, kind, startedAt: { $gte: since }, _id: { $nin: [...earlier] } }, { sort: { startedAt: -1 } });
     if (run) {
       if (run.status === 'failed') throw new Error(`${kind} run ${run._id} failed: ${run.error?.code} ${run.error?.message}`);
       const finished = run.status === 'loaded' && (kind === 'incremental' || run.reconcile !== 'pending');

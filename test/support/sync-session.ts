@@ -105,8 +105,9 @@ export async function startSyncSession(opts: SyncSessionOptions): Promise<SyncSe
     },
     async run(kind) {
       const since = new Date(Date.now() - 1000);
+      const earlier = (await state.collection<Document>('runs').find({ connection }, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id));
       await dynsync([kind === 'full' ? 'resync' : 'sync', connection], env);
-      const run = await watchRun(state, connection, kind, since, (l) => lines.push(l), 300_000);
+      const run = await watchRun(state, connection, kind, since, (l) => lines.push(l), 300_000, earlier);
       // a reconciliation's tombstones are loaded after the run is marked reconciled: wait for the loader to count them
       await eventually(async () => Object.values(await loads(run.runId)).reduce((n, c) => n + c.deleted, 0) >= run.tombstones, 60_000, 250);
       return run;
