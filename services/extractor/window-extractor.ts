@@ -86,14 +86,13 @@ export class WindowExtractor {
     const plan = planWindow(probe, splittable, splitRows);
     if (plan.action === 'empty') return emptyOutcome(ctx.topic);
     if (plan.action === 'split') return { kind: 'split', children: childTasks(task, splitWindow(task.from, task.to)!), reason: plan.reason };
-    const read = { query: windowQuery(ctx.table, w), pageSize: oneGo ? oneGoPageSize(task.expectedRows!, this.deps.pageSize) : this.deps.pageSize, trackChanges: false };
+    const read = { query: windowQuery(ctx.table, w), pageSize: this.pageSizeOf(task), trackChanges: false };
     return this.extract(task, client, ctx, read, signal);
   }
 
   /** The window's table read through change tracking, ending with its delta link (see the module comment). */
   private async extractTracked(task: SyncTask, client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal): Promise<TaskOutcome> {
-    const pageSize = readsInOneGo(task.expectedRows) ? oneGoPageSize(task.expectedRows!, this.deps.pageSize) : this.deps.pageSize;
-    const outcome = await this.extract(task, client, ctx, { query: trackedTableQuery(ctx.table), pageSize, trackChanges: true }, signal);
+    const outcome = await this.extract(task, client, ctx, { query: trackedTableQuery(ctx.table), pageSize: this.pageSizeOf(task), trackChanges: true }, signal);
     if (outcome.kind !== 'completed') return outcome;
     if (!outcome.deltaLink) {
       this.deps.log.warn({ runId: task.runId, taskId: task.taskId, table: task.table, from: w.fromMs, to: w.toMs }, 'the change-tracking read ended without @odata.deltaLink: the table takes its delta link in a later run');
@@ -101,6 +100,11 @@ export class WindowExtractor {
     }
     // stored as a link of the key and modifiedon, as a delta task's (core/delta-changes.ts narrowDeltaLink)
     return { ...outcome, deltaLink: narrowDeltaLink(outcome.deltaLink, ctx.table.primaryIdAttribute) };
+  }
+
+  /** Pages large enough for the rows of a window read in one go (`expectedRows`), else the configured page size. */
+  private pageSizeOf(task: SyncTask): number {
+    return readsInOneGo(task.expectedRows) ? oneGoPageSize(task.expectedRows!, this.deps.pageSize) : this.deps.pageSize;
   }
 
   private async probe(client: DataverseClient, ctx: TableContext, w: Window, signal: AbortSignal) {

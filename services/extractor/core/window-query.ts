@@ -68,7 +68,8 @@ export function trackedTableQuery(table: TableDefinition): WindowQuery {
 /** The first page of a window: `<set>?$select=…&$filter=modifiedon ge … and modifiedon lt …`. */
 export function windowQuery(table: TableDefinition, w: Window): WindowQuery {
   assertWindowable(table);
-  return { path: `${table.entitySetName}?$select=${selectList(table).join(',')}&$filter=${q(windowFilter(w, MODIFIED_ON))}`, annotations: annotationsFor(table) };
+  const whole = trackedTableQuery(table);
+  return { ...whole, path: `${whole.path}&$filter=${q(windowFilter(w, MODIFIED_ON))}` };
 }
 
 /**
