@@ -61,6 +61,7 @@ export interface CoordinatorServiceOptions {
 
 /** A running coordinator. */
 export interface CoordinatorService {
+  /** Joined, and every owned partition rebuilt up to its end: a command sent now is acted on without a replay first. */
   ready(): boolean;
   stop(): Promise<void>;
 }
@@ -115,7 +116,7 @@ export async function startCoordinatorService(deps: CoordinatorServiceDeps, opts
   const timer = setInterval(() => void serial(() => tick.run()).catch((err) => log.warn({ err: toSyncError(err).toJSON() }, 'coordinator tick failed')), opts.tickMs);
 
   return {
-    ready: () => joined && !stopped,
+    ready: () => joined && !stopped && books.allLive(),
     async stop() {
       stopped = true;
       clearInterval(timer);

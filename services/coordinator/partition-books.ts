@@ -53,6 +53,11 @@ export class PartitionBooks {
     return this.owned.get(p);
   }
 
+  /** Every owned partition has caught up with its end: the coordinator acts on all of them (it is ready). */
+  allLive(): boolean {
+    return [...this.owned.values()].every((o) => o.live);
+  }
+
   /** The owned partitions that have caught up with their end (they act). */
   live(): Map<number, OwnedPartition> {
     return new Map([...this.owned].filter(([, o]) => o.live));
@@ -81,13 +86,13 @@ export class PartitionBooks {
     const o = this.owned.get(p);
     if (!o || o.live) return;
     o.live = true;
+    this.gauges();
     const running = [...o.book.runs.values()].filter((r) => r.status === 'running');
     log.info({ partition: p, runs: o.book.runs.size, running: running.length }, 'partition state rebuilt; acting');
     for (const run of o.book.runs.values()) {
       await store.saveRun(run, clock.nowMs());
       if (run.status === 'running') await actions.act(o.book, run).catch((err) => log.warn({ runId: run.runId, err: toSyncError(err).toJSON() }, 'run action failed; retried on the next tick'));
     }
-    this.gauges();
   }
 
   /** Commits the replay point of each partition of `live` where it moved. */

@@ -38,6 +38,13 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
   const watermark = async (table: string) => (await bench.mongo.db(stateDb).collection('watermarks').findOne({ _id: `${connection}/${table}` as never }))?.watermark as Date | undefined;
   const runDoc = (runId: string) => bench.mongo.db(stateDb).collection('runs').findOne({ _id: runId as never });
   const nextRun = async (count: number) => eventually(async () => startedRuns()[count - 1], 60_000);
+  /** Polls `/health/ready` until it answers 200, then reads the replaying-partitions gauge (right after that answer). */
+  const replayingWhenReady = async () => {
+    const ops = `http://127.0.0.1:${await coordinator.opsPort()}`;
+    await eventually(async () => (await fetch(`${ops}/health/ready`)).ok, 60_000, 5);
+    const metrics = await (await fetch(`${ops}/metrics`)).text();
+    return Number(/dynsync_coordinator_owned_partitions\{[^}]*state="replaying"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 'NaN');
+  };
 
   beforeAll(async () => {
     bench = await startCoordinatorBench({ rows: 200, stateDb, connections: [{ id: connection, tables: ['account', 'contact'] }] });
@@ -114,6 +121,8 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     bench.fx.policy = () => ({ kind: 'complete' });
     for (const t of held.slice(half)) await bench.fx.answer(t, { kind: 'complete' });
     coordinator = start();
+    // ready only once every owned partition replayed its events up to the end (the running run is rebuilt)
+    expect(await replayingWhenReady()).toBe(0);
     const done = await eventually(async () => completedRun(started.runId), 90_000);
     const t0 = started.event.runStart.getTime();
     expect(t0 - previous).toBeGreaterThanOrEqual(3_600_000);
