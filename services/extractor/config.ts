@@ -36,12 +36,11 @@ const schema = z.object({
   /** `/health/live`, `/health/ready`, `/metrics`; 0 = any free port. Defaults differ per service (9101, 9102, 9103). */
   EXTRACTOR_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9103),
   /**
-   * V8's old-generation growing factor, as (1 + percent / 100) of the live heap after a full GC (V8's
-   * `--heap-growing-percent`, which NODE_OPTIONS does not accept); 0 leaves V8's own. The kafkajs encoders and the
+   * V8's old-generation growing factor (envField.heapGrowingPercent). The kafkajs encoders and the
    * page buffers allocate about 9 MB of ArrayBuffers per 500-row page, which V8 counts against the old generation:
    * with its own factor it ran a full GC every ~1,000 rows (README, "Performance").
    */
-  EXTRACTOR_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(1000).default(200),
+  EXTRACTOR_HEAP_GROWING_PERCENT: envField.heapGrowingPercent(200),
   LOG_LEVEL: envField.logLevel(),
 });
 

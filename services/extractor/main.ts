@@ -1,9 +1,8 @@
 /** Extractor process: wiring only. */
-import { setFlagsFromString } from 'node:v8';
 import { systemClock } from '../shared/clock.ts';
 import { createControlCodec } from '../shared/control-codec.ts';
 import { createProducer } from '../shared/kafka.ts';
-import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
+import { applyHeapGrowingPercent, configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { kafkaAccess } from '../shared/kafka-access.ts';
 import { createRegistry, registryAccess } from '../shared/registry.ts';
@@ -28,8 +27,7 @@ import { connectServiceKafka } from '../shared/service-kafka.ts';
 const config = configOrExit(loadExtractorConfig);
 // Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)
 const access = configOrExit(() => ({ kafka: kafkaAccess('extractor', config), registry: registryAccess('extractor', config) }));
-// read by V8 at every full GC, so setting it now (before the work starts) takes effect
-if (config.EXTRACTOR_HEAP_GROWING_PERCENT > 0) setFlagsFromString(`--heap-growing-percent=${config.EXTRACTOR_HEAP_GROWING_PERCENT}`);
+applyHeapGrowingPercent(config.EXTRACTOR_HEAP_GROWING_PERCENT);
 const log = createLogger('extractor', config.LOG_LEVEL);
 // DYNSYNC_DEV_*: refused with NODE_ENV=production, one loud warning otherwise
 configOrExit(() => guardDevSwitches('extractor', config, log));

@@ -17,6 +17,11 @@ const schema = z.object({
   LOADER_TOPIC_PATTERN: envField.regex('^dynamics\\.[^.]+\\.[^.]+$'),
   /** `/health/live`, `/health/ready`, `/metrics`; 0 = any free port. Defaults differ per service (9101, 9102, 9103). */
   LOADER_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9102),
+  /**
+   * V8's old-generation growing factor (envField.heapGrowingPercent). A batch's records live until the store
+   * acknowledged them: with V8's own factor the loader ran a full collection every ~2,500 records (README).
+   */
+  LOADER_HEAP_GROWING_PERCENT: envField.heapGrowingPercent(200),
   LOG_LEVEL: envField.logLevel(),
 });
 

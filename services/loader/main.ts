@@ -1,7 +1,7 @@
 /** Loader process: wiring only. */
 import { systemClock } from '../shared/clock.ts';
 import { createProducer } from '../shared/kafka.ts';
-import { configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
+import { applyHeapGrowingPercent, configOrExit, createMetrics, runService } from '../shared/lifecycle.ts';
 import { createLogger } from '../shared/log.ts';
 import { kafkaAccess } from '../shared/kafka-access.ts';
 import { createRegistry, registryAccess } from '../shared/registry.ts';
@@ -18,6 +18,7 @@ import { connectServiceKafka } from '../shared/service-kafka.ts';
 const config = configOrExit(loadLoaderConfig);
 // Kafka and registry credentials, checked and read once (CONFIG_INVALID naming each variable at fault)
 const access = configOrExit(() => ({ kafka: kafkaAccess('loader', config), registry: registryAccess('loader', config) }));
+applyHeapGrowingPercent(config.LOADER_HEAP_GROWING_PERCENT);
 const log = createLogger('loader', config.LOG_LEVEL);
 const metrics = createMetrics('loader');
 

@@ -105,6 +105,12 @@ export const envField = {
         }
       }, 'not a valid regular expression')
       .transform((s) => new RegExp(s)),
+  /**
+   * V8's old-generation growing factor as a percentage (the heap may grow to 1 + percent/100 of its live size after a
+   * full collection before the next one; V8's `--heap-growing-percent`, which NODE_OPTIONS refuses), with a default;
+   * 0 leaves V8's own. Applied at start-up by `applyHeapGrowingPercent` (lifecycle.ts).
+   */
+  heapGrowingPercent: (def: number) => z.coerce.number().int().min(0).max(1000).default(def),
   /** A pino log level. */
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 } as const;

@@ -4,6 +4,7 @@
  * and hands over to {@link runService}.
  */
 import { createServer, type Server } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
 import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
 import { SyncError, exitCodeFor, toSyncError } from './errors.ts';
@@ -85,6 +86,14 @@ export async function startOpsServer(
     }
   });
   return { server, port: await listen(server, port, host, variable) };
+}
+
+/**
+ * Sets V8's old-generation growing factor (config `*_HEAP_GROWING_PERCENT`, envField.heapGrowingPercent); 0 leaves
+ * V8's own. V8 reads it at every full collection, so setting it at start-up, before the work, takes effect.
+ */
+export function applyHeapGrowingPercent(percent: number): void {
+  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
 /** A metrics registry with Node's default process metrics, prefixed by service. */
