@@ -151,6 +151,38 @@ describe('topic settings on the local broker', () => {
     }
   });
 
+  it('a client naming topics one after another (a producer, offsets of each table topic) asks for the metadata of each new topic, not again for all earlier ones', async () => {
+    const tag = uniqueName('it_mdgrow').replace(/-/g, '_');
+    const topics = Array.from({ length: 30 }, (_, i) => tableTopic(tag, `table_${i}`));
+    created.push(...topics);
+    await ensureTopics(admin, topics.map((topic) => ({ topic, numPartitions: 1 })));
+    const producer = kafka.producer();
+    const fresh = kafka.admin();
+    const sizes = { producer: [] as number[], admin: [] as number[] };
+    producer.on(producer.events.REQUEST, ({ payload }) => void (payload.apiName === 'Metadata' && sizes.producer.push(payload.size)));
+    fresh.on(fresh.events.REQUEST, ({ payload }) => void (payload.apiName === 'Metadata' && sizes.admin.push(payload.size)));
+    await producer.connect();
+    await fresh.connect();
+    try {
+      for (const topic of topics) {
+        await producer.send({ topic, acks: -1, messages: [{ value: 'x' }] });
+        await fresh.fetchTopicOffsets(topic);
+      }
+      const [producerMax, adminMax] = [Math.max(...sizes.producer), Math.max(...sizes.admin)];
+      // one response describing all 30 topics, for scale
+      await fresh.fetchTopicMetadata({ topics });
+      const all = sizes.admin.at(-1)!;
+      expect(sizes.producer.length).toBeGreaterThanOrEqual(30);
+      expect(sizes.admin.length).toBeGreaterThanOrEqual(30);
+      // unpatched kafkajs asked again for every topic named so far each time one was added (n²/2 in all)
+      expect(producerMax).toBeLessThan(all / 5);
+      expect(adminMax).toBeLessThan(all / 5);
+    } finally {
+      await producer.disconnect();
+      await fresh.disconnect();
+    }
+  });
+
   it('a spec without replication (tests, tools) gets the auto replication of the cluster, with min.insync.replicas', async () => {
     const topic = uniqueName('it-auto');
     created.push(topic);
