@@ -9,7 +9,7 @@ import { applyHeapGrowingPercent } from './lifecycle.ts';
 applyHeapGrowingPercent(Number(process.argv[2]));
 let majors = 0;
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if ((e.detail as { kind: number }).kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors += 1;
+  for (const e of list.getEntries()) if ((e as unknown as { detail: { kind: number } }).detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors += 1;
 }).observe({ entryTypes: ['gc'] });
 const ring: unknown[][] = new Array<unknown[]>(64).fill([]);
 for (let i = 0; i < 3000; i += 1) ring[i % ring.length] = Array.from({ length: 5000 }, (_, j) => ({ i, j, s: `r${i}-${j}` }));
