@@ -81,7 +81,7 @@ function runHandling({ admin, topics, producer, txProducer }: KafkaParts, parts:
     log,
     ...runSettings(),
     // the missing table topics of a run, in one request before its tasks are published, sized by their rows
-    createTopics: async (wanted) => void (await topics.create(wanted.map((t) => topics.table(t.topic, t.rows)))),
+    createTopics: async (wanted) => void (await topics.declare(wanted.map((t) => topics.table(t.topic, t.rows)))),
     // a completed task's records must be in its table's topic before the watermark moves (forged events)
     topicEnds: (topic) => topicEndOffsets(admin, topic),
     // the fallback full run of a table whose delta token expired is a pending request like a command's

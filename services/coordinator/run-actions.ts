@@ -53,9 +53,10 @@ export interface RunActionsDeps {
    */
   topicEnds?: (topic: string) => Promise<ReadonlyMap<number, number> | null>;
   /**
-   * Creates the table topics among `topics` that do not exist yet (one request for a run's tables, before its tasks
-   * are published, instead of one per table in the extractor), with partitions for the rows each is expected to hold
-   * (shared/topics.ts `tablePartitions`). Without it the extractor creates them (unit tests).
+   * Declares the table topics of a run before its tasks are published, for all its tables at once: creates the missing
+   * ones with partitions for the rows each is expected to hold (shared/topics.ts `tablePartitions`), waits for their
+   * leaders, and reports existing ones weaker than configured (once per process). The extractor then uses them as they
+   * are; without it (unit tests) the extractor declares each topic itself.
    */
   createTopics?: (topics: readonly NewTableTopic[]) => Promise<void>;
 }

@@ -27,7 +27,7 @@ import type { DataverseClient } from '../dataverse/client/dataverse-client.ts';
 import { CURRENCIES_PATH, annotationsFor, assertWindowable, currencyMap, needsCurrencies } from './core/window-query.ts';
 import { DescribeBatcher } from './describe-batcher.ts';
 import { tableTopic } from '../contracts/topic-names.ts';
-import { type KafkaTopics } from '../shared/kafka-topics.ts';
+import { ledPartitionCount, type KafkaTopics } from '../shared/kafka-topics.ts';
 
 /** What a delta task of one table needs: its summary and its topic. */
 export interface DeltaContext {
@@ -148,14 +148,17 @@ export class TableContexts {
   }
 
   /**
-   * The table topic and its partition count, read once per run. The topic is declared with the deployment's settings
-   * (created when missing, reported when weaker) once per process: the coordinator creates the missing topics of a
-   * run's tables before it publishes their tasks.
+   * The table topic and its partition count, read once per run. The coordinator declares a run's table topics (creates
+   * the missing ones, reports weaker ones) before it publishes their tasks, so a topic whose partitions all have a
+   * leader is used as it is (one metadata request); one that is missing or leaderless (a task of an older run, a
+   * topic deleted since, tests without a coordinator) is declared here first, once per process.
    */
   private topicOf(task: SyncTask): Promise<{ topic: string; partitions: number }> {
     return this.topics.get(JSON.stringify([task.connection, task.table, task.runId]), async () => {
       const { admin, topics } = this.deps;
       const topic = tableTopic(task.connection, task.table);
+      const led = await ledPartitionCount(admin, topic);
+      if (led !== null) return { topic, partitions: led };
       const spec = topics.table(topic);
       await this.declared.get(topic, async () => void (await topics.declare([spec])));
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] });

@@ -70,6 +70,20 @@ export async function waitForLeaders(admin: Admin, topics: readonly string[], ti
   }
 }
 
+/**
+ * The partition count of `topic` when it exists and every partition has a leader (one metadata request); null when it
+ * does not exist, a partition has no leader, or the metadata cannot be read: the caller then declares it
+ * ({@link KafkaTopics.declare}), which creates it or waits for its leaders and reports why not.
+ */
+export async function ledPartitionCount(admin: Admin, topic: string): Promise<number | null> {
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return leaderlessPartitions(topics, [topic]).length === 0 ? topics[0]!.partitions.length : null;
+  } catch {
+    return null;
+  }
+}
+
 /** How long partitions named with a leader may go on refusing ListOffsets before they count as ready anyway. */
 const LEADER_GRACE_MS = 3_000;
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Long } from 'mongodb';
+import { ConfigResourceTypes } from 'kafkajs';
 import { type CoordinatorEvent, type EventBody } from '../../services/contracts/control-messages.ts';
 import { decodeRecordHeaders } from '../../services/contracts/record-headers.ts';
 import { FULL_RANGE_START_MS } from '../../services/coordinator/core/windows.ts';
@@ -222,5 +223,20 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     expect(got.map((t) => t.key)).toEqual([gone]);
     expect(got[0]).toMatchObject({ value: null, headers: { syncKind: 'full', runId: started.runId, runStartMs: started.event.runStart.getTime(), modifiedOnMs: old.getTime(), version: 5n } });
     expect(await runDoc(started.runId)).toMatchObject({ status: 'loaded', tombstones: { account: 1 } });
+  });
+  it('declares a run\'s table topics: an existing one weaker than configured is reported once, by topic', async () => {
+    const topic = tableTopic(connection, 'contact');
+    await bench.admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] }] });
+    // a fresh process: each compares a topic with its spec once
+    await coordinator.kill('SIGTERM');
+    coordinator = start();
+    await eventually(async () => (await fetch(`http://127.0.0.1:${await coordinator.opsPort()}/health/ready`)).ok, 60_000);
+    bench.fx.policy = () => ({ kind: 'complete' });
+    await command({ kind: 'refresh', connection, requestedBy: 'it' });
+    const started = await nextRun(5);
+    await eventually(async () => completedRun(started.runId), 60_000);
+    const weaker = coordinator.logs.filter((l) => String(l.msg).includes('weaker than configured'));
+    expect(weaker.map((l) => l.topic)).toEqual([topic]);
+    expect(String(weaker[0]!.msg)).toContain('cleanup.policy delete, configured compact');
   });
 });
