@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnDef } from './schema.ts';
 import { col, decimal, fixed } from './gen-columns.ts';
-import { formattedValue, fromJson, jsonFragment, toScale } from './value-codec.ts';
+import { formatDateTime, formatDecimal, formattedValue, fromJson, jsonFragment, toScale } from './value-codec.ts';
+import { seededRandom } from '../../dataverse/mapping/seeded-random.fixture.ts';
 
 const money = col('revenue', 'Money', 'Revenue', { precision: 2 });
 const dec = col('ratio', 'Decimal', 'Ratio', { precision: 10 });
@@ -69,3 +70,40 @@ describe('wire format', () => {
     ['x', 2, undefined],
   ])('toScale(%s, %i)', (t, s, r) => expect(toScale(t, s)).toBe(r));
 });
+
+describe('formatted numbers and date-times equal Intl en-US', () => {
+  /** The oracle: Intl formats a numeric string exactly, rounding half away from zero. */
+  const intlDecimal = (text: string, decimals: number) =>
+    new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(text as `${number}`);
+  const intlDateTime = (ms: number) =>
+    new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: '2-digit', hour12: true })
+      .format(new Date(ms)).replace(',', '').replace(/\u202f/g, ' ');
+
+  it.each([
+    ['0', 0], ['0.5', 0], ['-0.5', 0], ['1.5', 0], ['2.5', 0], ['9.995', 2], ['-9.995', 2], ['999999.9999', 2], ['-0.004', 2],
+    ['-0.005', 2], ['0.0000', 4], ['-0', 0], ['007.25', 1], ['1234567890123456789', 0], ['-9223372036854775808', 0],
+    ['922337203685477.5807', 2], ['-922337203685477.5808', 4], ['100000000000', 10], ['12.', 2], ['5e3', 2], ['1.23', 10],
+  ])('%s with %i decimals', (text, decimals) => expect(formatDecimal(text, decimals)).toBe(intlDecimal(text, decimals)));
+
+  it('on 20,000 generated decimal texts (signs, carries, every scale from 0 to 10)', () => {
+    const random = seededRandom(7);
+    const digits = (n: number) => Array.from({ length: n }, (_, i) => String(Math.floor(random() * (i === 0 && random() < 0.3 ? 1 : 10)))).join('');
+    for (let i = 0; i < 20_000; i += 1) {
+      const nines = random() < 0.2;
+      const int = nines ? '9'.repeat(1 + Math.floor(random() * 6)) : digits(1 + Math.floor(random() * 16));
+      const frac = nines ? '9'.repeat(Math.floor(random() * 6)) + digits(Math.floor(random() * 3)) : digits(Math.floor(random() * 12));
+      const text = `${random() < 0.4 ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
+      const decimals = Math.floor(random() * 11);
+      expect([text, decimals, formatDecimal(text, decimals)]).toEqual([text, decimals, intlDecimal(text, decimals)]);
+    }
+  });
+
+  it('on 20,000 date-times from 1753 to 9999', () => {
+    const random = seededRandom(11);
+    const [from, to] = [Date.UTC(1753, 0, 1), Date.UTC(9999, 11, 31, 23, 59, 59)];
+    const edges = [from, to, Date.UTC(2024, 0, 1, 0, 0), Date.UTC(2024, 0, 1, 12, 0), Date.UTC(2024, 0, 1, 11, 59), Date.UTC(2024, 1, 29, 23, 5)];
+    const times = [...edges, ...Array.from({ length: 20_000 }, () => Math.floor((from + random() * (to - from)) / 1000) * 1000)];
+    for (const ms of times) expect([ms, formatDateTime(ms)]).toEqual([ms, intlDateTime(ms)]);
+  });
+});
+

@@ -45,15 +45,50 @@ function numberFormat(decimals: number): Intl.NumberFormat {
   return f;
 }
 
-const dateTimeFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'UTC',
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  hour12: true,
-});
+const PLAIN_DECIMAL = /^(-?)(\d+)(?:\.(\d*))?$/;
+
+/** `digits` (decimal digits only) plus one unit in its last place. */
+function incremented(digits: string): string {
+  let i = digits.length - 1;
+  while (i >= 0 && digits.charCodeAt(i) === 57) i -= 1; // trailing 9s become 0s
+  if (i < 0) return `1${'0'.repeat(digits.length)}`;
+  return `${digits.slice(0, i)}${String.fromCharCode(digits.charCodeAt(i) + 1)}${'0'.repeat(digits.length - i - 1)}`;
+}
+
+/** An integer's digits with en-US thousands separators. */
+function grouped(int: string): string {
+  const head = int.length % 3 || 3;
+  let out = int.slice(0, head);
+  for (let i = head; i < int.length; i += 3) out += `,${int.slice(i, i + 3)}`;
+  return out;
+}
+
+/**
+ * en-US text of a plain decimal text with exactly `decimals` decimals, rounded half away from zero, as
+ * `Intl.NumberFormat('en-US')` formats it (its `halfExpand`, the sign kept on a negative value rounded to zero); Intl
+ * for any other text. Intl costs about as much as the rest of a row's JSON (value-codec.test.ts compares the two).
+ */
+export function formatDecimal(text: string, decimals: number): string {
+  const m = PLAIN_DECIMAL.exec(text);
+  if (!m) return numberFormat(decimals).format(text as `${number}`);
+  const frac = m[3] ?? '';
+  let int = m[2]!.replace(/^0+(?=\d)/, '');
+  let kept = frac.length >= decimals ? frac.slice(0, decimals) : frac.padEnd(decimals, '0');
+  if (frac.length > decimals && frac.charCodeAt(decimals) >= 53) {
+    const up = incremented(int + kept); // '5' or more in the first dropped place
+    int = up.slice(0, up.length - decimals);
+    kept = up.slice(up.length - decimals);
+  }
+  return `${m[1]}${grouped(int)}${decimals > 0 ? `.${kept}` : ''}`;
+}
+
+/** en-US (UTC) date and time of `ms`, as Dataverse formats a user-local date-time: `4/7/2023 2:59 PM`. */
+export function formatDateTime(ms: number): string {
+  const d = new Date(ms);
+  const h = d.getUTCHours();
+  const minutes = d.getUTCMinutes();
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h % 12 === 0 ? 12 : h % 12}:${minutes < 10 ? '0' : ''}${minutes} ${h < 12 ? 'AM' : 'PM'}`;
+}
 
 /** The user-locale (en-US, UTC) text of a value, or undefined when Dataverse sends no formatted value. */
 export function formattedValue(col: ColumnDef, v: Value, currencySymbol?: string, currencyPrecision = 2): string | undefined {
@@ -70,14 +105,14 @@ export function formattedValue(col: ColumnDef, v: Value, currencySymbol?: string
         .split(',')
         .map((x) => col.options?.find((o) => o.value === Number(x))?.label ?? x)
         .join('; ');
-    // Intl formats a numeric string exactly (no double in between)
+    // exact: formatted from the decimal text, never through a double
     case 'Money':
-      return `${currencySymbol ?? '$'}${numberFormat(currencyPrecision).format(String(v) as `${number}`)}`;
+      return `${currencySymbol ?? '$'}${formatDecimal(String(v), currencyPrecision)}`;
     case 'Decimal':
-      return numberFormat(col.precision ?? 2).format(String(v) as `${number}`);
+      return formatDecimal(String(v), col.precision ?? 2);
     case 'Integer':
     case 'BigInt':
-      return numberFormat(0).format(String(v) as `${number}`);
+      return formatDecimal(String(v), 0);
     case 'Double':
       return numberFormat(col.precision ?? 2).format(Number(v));
     case 'DateTime':
@@ -85,7 +120,7 @@ export function formattedValue(col: ColumnDef, v: Value, currencySymbol?: string
         const [y, m, d] = String(v).split('-').map(Number);
         return `${m}/${d}/${y}`;
       }
-      return dateTimeFormat.format(new Date(v as number)).replace(',', '').replace(/\u202f/g, ' ');
+      return formatDateTime(v as number);
     default:
       return undefined;
   }
