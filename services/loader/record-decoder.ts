@@ -4,7 +4,7 @@
  * tombstone. Data problems throw RECORD_INVALID (the caller dead-letters the message); registry outages throw
  * REGISTRY_UNAVAILABLE (the caller retries the batch).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { TOMBSTONE_HASH } from '../contracts/stored-document.ts';
 import { SyncError } from '../shared/errors.ts';
@@ -18,7 +18,8 @@ import type { IncomingRecord } from './core/upsert-plan.ts';
  * (a column added or removed) changes the hash as a changed value does. 128 bits of SHA-256, base64url.
  */
 export function contentHash(value: Buffer): string {
-  return createHash('sha256').update(value).digest().subarray(0, 16).toString('base64url');
+  // one-shot hash: no Hash object per record
+  return (hash('sha256', value, 'buffer') as unknown as Buffer).subarray(0, 16).toString('base64url');
 }
 
 /** Decodes messages of table topics. */

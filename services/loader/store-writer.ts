@@ -12,7 +12,7 @@ import { SyncError } from '../shared/errors.ts';
 import { classifyStoreError } from '../shared/store-errors.ts';
 import { SYNC, SYNC_FIELD, type StoredSync } from '../contracts/stored-document.ts';
 import { storedKey, type UpsertOp } from './core/upsert-plan.ts';
-import { decideWrite, WRITTEN, type WriteKey } from './core/write-decision.ts';
+import { decideWrite, guardFilter, WRITTEN, type WriteKey } from './core/write-decision.ts';
 
 /** What a write did, per record (`older` also counts records superseded by a newer one of the same batch). */
 export interface WriteCounts {
@@ -87,7 +87,7 @@ async function sendGuarded(coll: Collection<Document>, ops: readonly UpsertOp[])
   if (ops.length === 0) return [];
   try {
     await coll.bulkWrite(
-      ops.map((op) => ({ replaceOne: { filter: op.filter, replacement: op.replacement, upsert: true } })),
+      ops.map((op) => ({ replaceOne: { filter: guardFilter(op.id, op.key, toLong), replacement: op.replacement, upsert: true } })),
       { ordered: false },
     );
     return [];

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { guardFilter } from './write-decision.ts';
 import { newestPerId, planUpserts, storedKey, type IncomingRecord } from './upsert-plan.ts';
 
 const rec = (id: string, version: number, modifiedOnMs: number, fields: Record<string, unknown> | null = { n: version }, runStartMs = 0, hash = `h${version}`): IncomingRecord => ({
@@ -32,9 +31,9 @@ describe('newestPerId', () => {
 });
 
 describe('planUpserts', () => {
-  it('guards each write with the write decision as a filter and replaces the whole document with its content hash', () => {
+  it('keys each write with the record\'s write decision and replaces the whole document with its content hash', () => {
     const [op] = planUpserts([rec('a', 7, 1000, { name: 'x' }, 50)], id);
-    expect(op!.filter).toEqual(guardFilter('a', op!.key, id));
+    expect(op!.key).toEqual({ version: 7n, modifiedOnMs: 1000, runStartMs: 50, hash: 'h7', deleted: false });
     expect(op!.runId).toBe('r1');
     expect(op!.replacement).toMatchObject({ _id: 'a', name: 'x', _sync: { version: 7n, deleted: false, hash: 'h7', runId: 'r1' } });
     expect(Object.keys(op!.replacement)[0]).toBe('_id');
@@ -50,6 +49,7 @@ describe('planUpserts', () => {
     const [op] = planUpserts([rec('a', 1, 0, { _id: 'evil', _sync: { version: 99 }, name: 'x' })], id);
     expect(op!.replacement._id).toBe('a');
     expect(op!.replacement._sync).toMatchObject({ version: 1n });
+    expect(Object.keys(op!.replacement)).toEqual(['_id', 'name', '_sync']);
   });
 });
 

@@ -6,7 +6,7 @@
  * instead of overwriting (Invariant 4).
  */
 import { SYNC_FIELD, TOMBSTONE_HASH, type StoredSync } from '../../contracts/stored-document.ts';
-import { decideWrite, guardFilter, WRITTEN, type WriteKey } from './write-decision.ts';
+import { decideWrite, WRITTEN, type WriteKey } from './write-decision.ts';
 
 /** One decoded record to store. */
 export interface IncomingRecord {
@@ -30,10 +30,8 @@ export interface UpsertOp {
   id: string;
   /** The run that read the record (its counts are kept per run). */
   runId: string;
-  /** What decides the write (compared with the stored document before sending). */
+  /** What decides the write (compared with the stored document before sending; its guard: `guardFilter`). */
   key: WriteKey;
-  /** Matches the stored document only if the record wins over it. */
-  filter: Record<string, unknown>;
   /** The full replacement document. */
   replacement: Record<string, unknown>;
 }
@@ -54,41 +52,41 @@ export function storedKey(sync: StoredSync): WriteKey {
   };
 }
 
-/** Keeps the record of each id that wins over the others of the batch (among equals, the first). */
-export function newestPerId<T extends IncomingRecord>(records: readonly T[]): T[] {
-  const best = new Map<string, T>();
-  for (const r of records) {
-    const seen = best.get(r.id);
-    if (!seen || WRITTEN.has(decideWrite(keyOf(r), keyOf(seen)))) best.set(r.id, r);
+/** The record of each id that wins over the others of the batch (among equals, the first), with its key. */
+function newestKeyed<T extends IncomingRecord>(records: readonly T[]): { record: T; key: WriteKey }[] {
+  const best = new Map<string, { record: T; key: WriteKey }>();
+  for (const record of records) {
+    const key = keyOf(record);
+    const seen = best.get(record.id);
+    if (!seen || WRITTEN.has(decideWrite(key, seen.key))) best.set(record.id, { record, key });
   }
   return [...best.values()];
 }
 
+/** Keeps the record of each id that wins over the others of the batch (among equals, the first). */
+export function newestPerId<T extends IncomingRecord>(records: readonly T[]): T[] {
+  return newestKeyed(records).map((k) => k.record);
+}
+
 /**
- * Plans the guarded writes of a batch. A tombstone becomes a replacement that keeps only the sync metadata with
- * `deleted: true` (a soft delete that keeps the version, so an older replayed upsert cannot resurrect it).
+ * Plans the writes of a batch: the replacement document of each winning record, `_id` first, its fields (a column
+ * named `_id` or `_sync` never replaces the record id or the sync metadata), then `_sync`. A tombstone becomes a
+ * replacement that keeps only the sync metadata with `deleted: true` (a soft delete that keeps the version, so an
+ * older replayed upsert cannot resurrect it). The guard of a write that may meet a stored document is built when it
+ * is sent (store-writer.ts): a new id is inserted without one.
  */
 export function planUpserts(records: readonly IncomingRecord[], toLong: (n: bigint) => unknown): UpsertOp[] {
-  return newestPerId(records).map((r) => {
-    const key = keyOf(r);
-    const replacement: Record<string, unknown> = { _id: r.id, ...(r.fields ?? {}) };
-    replacement._id = r.id; // a column named `_id` can never replace the record id (the key stays first)
-    return {
-      id: r.id,
-      runId: String(r.meta.runId ?? ''),
-      key,
-      filter: guardFilter(r.id, key, toLong),
-      replacement: {
-        ...replacement,
-        [SYNC_FIELD]: {
-          ...r.meta,
-          version: toLong(r.version),
-          modifiedon: new Date(r.modifiedOnMs),
-          runStart: new Date(r.runStartMs),
-          hash: key.deleted ? TOMBSTONE_HASH : r.hash,
-          deleted: key.deleted,
-        },
-      },
+  return newestKeyed(records).map(({ record: r, key }) => {
+    const replacement: Record<string, unknown> = { _id: r.id };
+    if (r.fields) for (const name in r.fields) if (name !== '_id' && name !== SYNC_FIELD) replacement[name] = r.fields[name];
+    replacement[SYNC_FIELD] = {
+      ...r.meta,
+      version: toLong(r.version),
+      modifiedon: new Date(r.modifiedOnMs),
+      runStart: new Date(r.runStartMs),
+      hash: key.deleted ? TOMBSTONE_HASH : r.hash,
+      deleted: key.deleted,
     };
+    return { id: r.id, runId: String(r.meta.runId ?? ''), key, replacement };
   });
 }
