@@ -36,8 +36,8 @@ export function leaderlessPartitions(metadata: ITopicMetadata[], topics: readonl
  * Resolves once every partition of `topics` has a leader that answers for it, polling the metadata and the leaders'
  * offsets; a topic just created has none for a moment, and a send in that moment can break an idempotent producer's
  * sequence numbers (healing-producer.ts). Only the leaders of `fresh` topics (default: all) are asked: a topic that
- * existed before is ready once its metadata names a leader for each partition (asking costs a ListOffsets per topic,
- * and kafkajs's admin refreshes the metadata of every topic it has asked about so far for each new one).
+ * existed before is ready once its metadata names a leader for each partition (asking costs two ListOffsets and a
+ * metadata request per topic).
  * After `timeoutMs` it rejects with KAFKA_UNAVAILABLE naming the topic and its leaderless partitions.
  */
 export async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = LEADER_WAIT_MS, pollMs = 200, fresh: readonly string[] = topics): Promise<void> {
