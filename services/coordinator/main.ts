@@ -80,7 +80,8 @@ function runHandling({ admin, topics, producer, txProducer }: KafkaParts, parts:
     txProducer,
     log,
     ...runSettings(),
-    // the missing table topics of a run, in one request before its tasks are published, sized by their rows
+    // the table topics of a run, declared before its tasks are published: the missing ones created (sized by their
+    // rows), the existing ones compared with the settings
     createTopics: async (wanted) => void (await topics.declare(wanted.map((t) => topics.table(t.topic, t.rows)))),
     // a completed task's records must be in its table's topic before the watermark moves (forged events)
     topicEnds: (topic) => topicEndOffsets(admin, topic),
