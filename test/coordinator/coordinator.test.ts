@@ -39,19 +39,23 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
   const watermark = async (table: string) => (await bench.mongo.db(stateDb).collection('watermarks').findOne({ _id: `${connection}/${table}` as never }))?.watermark as Date | undefined;
   const runDoc = (runId: string) => bench.mongo.db(stateDb).collection('runs').findOne({ _id: runId as never });
   const nextRun = async (count: number) => eventually(async () => startedRuns()[count - 1], 60_000);
+  const opsUrl = async () => `http://127.0.0.1:${await coordinator.opsPort()}`;
+  /** Polls the coordinator's `/health/ready` (every `everyMs`) until it answers 200. */
+  const ready = async (everyMs?: number) => {
+    const ops = await opsUrl();
+    await eventually(async () => (await fetch(`${ops}/health/ready`)).ok, 60_000, everyMs);
+  };
   /** Polls `/health/ready` until it answers 200, then reads the replaying-partitions gauge (right after that answer). */
   const replayingWhenReady = async () => {
-    const ops = `http://127.0.0.1:${await coordinator.opsPort()}`;
-    await eventually(async () => (await fetch(`${ops}/health/ready`)).ok, 60_000, 5);
-    const metrics = await (await fetch(`${ops}/metrics`)).text();
+    await ready(5);
+    const metrics = await (await fetch(`${await opsUrl()}/metrics`)).text();
     return Number(/dynsync_coordinator_owned_partitions\{[^}]*state="replaying"[^}]*\} (\d+)/.exec(metrics)?.[1] ?? 'NaN');
   };
 
   beforeAll(async () => {
     bench = await startCoordinatorBench({ rows: 200, stateDb, connections: [{ id: connection, tables: ['account', 'contact'] }] });
     coordinator = start();
-    await coordinator.opsPort();
-    await eventually(async () => (await fetch(`http://127.0.0.1:${await coordinator.opsPort()}/health/ready`)).ok, 60_000);
+    await ready();
   });
 
   afterAll(async () => {
@@ -224,13 +228,14 @@ describe('coordinator on real Kafka, registry, store and the simulator', () => {
     expect(got[0]).toMatchObject({ value: null, headers: { syncKind: 'full', runId: started.runId, runStartMs: started.event.runStart.getTime(), modifiedOnMs: old.getTime(), version: 5n } });
     expect(await runDoc(started.runId)).toMatchObject({ status: 'loaded', tombstones: { account: 1 } });
   });
+
   it('declares a run\'s table topics: an existing one weaker than configured is reported once, by topic', async () => {
     const topic = tableTopic(connection, 'contact');
     await bench.admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] }] });
     // a fresh process: each compares a topic with its spec once
     await coordinator.kill('SIGTERM');
     coordinator = start();
-    await eventually(async () => (await fetch(`http://127.0.0.1:${await coordinator.opsPort()}/health/ready`)).ok, 60_000);
+    await ready();
     bench.fx.policy = () => ({ kind: 'complete' });
     await command({ kind: 'refresh', connection, requestedBy: 'it' });
     const started = await nextRun(5);
